@@ -1,0 +1,107 @@
+/* protocol/build.c — the messages the proxy makes itself. */
+#include "protocol/protocol.h"
+
+#include <string.h>
+
+size_t proto_msg_begin(proto_buf *b, uint8_t type)
+{
+    size_t start = b->len;
+    if (type)
+        proto_buf_put_u8(b, type);
+    proto_buf_put_u32(b, 0); /* the length, filled in by proto_msg_end */
+    return start;
+}
+
+void proto_msg_end(proto_buf *b, size_t start)
+{
+    if (b->oom)
+        return;
+    uint8_t *len_at = b->data + start;
+    /* A typed message's length follows its type byte (never 0); a startup packet's comes
+     * first, still zero here. */
+    if (len_at[0] != 0)
+        len_at++;
+    uint32_t n = (uint32_t)(b->data + b->len - len_at);
+    uint8_t be[4] = {n >> 24, n >> 16, n >> 8, n};
+    memcpy(len_at, be, 4);
+}
+
+void proto_build_startup(proto_buf *b, const proto_startup *s)
+{
+    size_t start = proto_msg_begin(b, 0);
+    proto_buf_put_u32(b, s->version);
+    for (int i = 0; i < s->nparams; i++) {
+        proto_buf_put_str(b, s->params[i].name);
+        proto_buf_put_str(b, s->params[i].value);
+    }
+    proto_buf_put_u8(b, 0);
+    proto_msg_end(b, start);
+}
+
+void proto_build_cancel(proto_buf *b, uint32_t pid, uint32_t key)
+{
+    size_t start = proto_msg_begin(b, 0);
+    proto_buf_put_u32(b, PROTO_CANCEL_REQUEST);
+    proto_buf_put_u32(b, pid);
+    proto_buf_put_u32(b, key);
+    proto_msg_end(b, start);
+}
+
+void proto_build_error(proto_buf *b, const char *severity, const char *sqlstate,
+                       const char *message)
+{
+    size_t start = proto_msg_begin(b, 'E');
+    proto_buf_put_u8(b, 'S');
+    proto_buf_put_str(b, severity);
+    proto_buf_put_u8(b, 'V'); /* the untranslated severity, as servers since 9.6 send it */
+    proto_buf_put_str(b, severity);
+    proto_buf_put_u8(b, 'C');
+    proto_buf_put_str(b, sqlstate);
+    proto_buf_put_u8(b, 'M');
+    proto_buf_put_str(b, message);
+    proto_buf_put_u8(b, 0);
+    proto_msg_end(b, start);
+}
+
+void proto_build_ready(proto_buf *b, char status)
+{
+    size_t start = proto_msg_begin(b, 'Z');
+    proto_buf_put_u8(b, (uint8_t)status);
+    proto_msg_end(b, start);
+}
+
+void proto_build_query(proto_buf *b, const char *sql)
+{
+    size_t start = proto_msg_begin(b, 'Q');
+    proto_buf_put_str(b, sql);
+    proto_msg_end(b, start);
+}
+
+void proto_build_command_complete(proto_buf *b, const char *tag)
+{
+    size_t start = proto_msg_begin(b, 'C');
+    proto_buf_put_str(b, tag);
+    proto_msg_end(b, start);
+}
+
+void proto_build_terminate(proto_buf *b)
+{
+    size_t start = proto_msg_begin(b, 'X');
+    proto_msg_end(b, start);
+}
+
+bool proto_build_parse_like(proto_buf *b, const uint8_t *orig, size_t orig_len, const char *query,
+                            size_t query_len)
+{
+    proto_parse_fields p;
+    if (!proto_read_parse(orig, orig_len, &p) || memchr(query, 0, query_len))
+        return false;
+    size_t start = proto_msg_begin(b, 'P');
+    proto_buf_put_str(b, p.name);
+    proto_buf_put(b, query, query_len);
+    proto_buf_put_u8(b, 0);
+    proto_buf_put_u16(b, p.nparams);
+    proto_buf_put(b, p.param_types, (size_t)p.nparams * 4);
+    proto_msg_end(b, start);
+    return true;
+}

@@ -1,0 +1,151 @@
+/* protocol/framer.c — walks a byte stream message by message, the way PgBouncer's sbuf does:
+ * a message the policy lets PASS is referenced in the input and streamed on as its bytes
+ * arrive, even when only part of it has been received; only a PEEK/WHOLE message that is
+ * split across reads is copied, and only until it is complete. */
+#include "protocol/protocol.h"
+
+#include <string.h>
+
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+static size_t header_size(const proto_framer *f)
+{
+    return f->untyped ? 4 : PROTO_HDR_LEN;
+}
+
+/* The full size of the message a header announces, or 0 (with *err) when it is impossible. */
+static size_t message_size(const proto_framer *f, const uint8_t *hdr, const char **err)
+{
+    if (f->untyped) {
+        uint32_t n = proto_get_u32(hdr);
+        if (n >= 8 && n <= PROTO_MAX_STARTUP)
+            return n;
+        *err = "invalid startup packet length";
+        return 0;
+    }
+    uint32_t n = proto_get_u32(hdr + 1);
+    if (n >= 4 && n <= PROTO_MAX_MESSAGE)
+        return (size_t)n + 1;
+    *err = "invalid message length";
+    return 0;
+}
+
+/* Hands the gathered message (or prefix) to the handler, forwards it unless the handler
+ * consumed it, and streams the rest of a peeked message. */
+static void deliver(proto_framer *f, const uint8_t *data, bool in_input, const proto_hooks *h,
+                    void *ctx, proto_out *out)
+{
+    proto_msg m = {f->type, data, f->want, f->msg_len};
+    proto_verdict v = h->handle(ctx, &m, out);
+    if (v == PROTO_FORWARD || f->policy == PROTO_PEEK) {
+        if (in_input)
+            proto_out_ref(out, data, m.len);
+        else
+            proto_out_copy(out, data, m.len);
+    }
+    f->pass_left = f->msg_len - m.len;
+    f->want = 0;
+    proto_buf_free(&f->acc);
+}
+
+static void gather(proto_framer *f, const uint8_t *p, size_t n, const proto_hooks *h, void *ctx,
+                   proto_out *out)
+{
+    proto_buf_put(&f->acc, p, n);
+    if (f->acc.len == f->want)
+        deliver(f, f->acc.data, false, h, ctx, out);
+}
+
+/* Collects a header that may be split across reads. Returns it (in the input when it is there
+ * whole, else in f->hdr), or NULL while it is incomplete; *p advances past what was used. */
+static const uint8_t *take_header(proto_framer *f, const uint8_t **p, const uint8_t *end)
+{
+    size_t hlen = header_size(f);
+    if (f->hdr_len == 0 && (size_t)(end - *p) >= hlen) {
+        *p += hlen;
+        return *p - hlen;
+    }
+    size_t n = min_size(hlen - f->hdr_len, (size_t)(end - *p));
+    memcpy(f->hdr + f->hdr_len, *p, n);
+    f->hdr_len += n;
+    *p += n;
+    if (f->hdr_len < hlen)
+        return NULL;
+    f->hdr_len = 0;
+    return f->hdr;
+}
+
+/* Starts the message whose header begins at p; returns where the walk goes on. */
+static const uint8_t *start_message(proto_framer *f, const uint8_t *p, const uint8_t *end,
+                                    const proto_hooks *h, void *ctx, proto_out *out,
+                                    const char **err)
+{
+    const uint8_t *hdr = take_header(f, &p, end);
+    if (!hdr)
+        return p;
+    size_t hlen = header_size(f);
+    bool in_input = hdr != f->hdr;
+    f->msg_len = message_size(f, hdr, err);
+    if (!f->msg_len)
+        return p;
+    f->type = f->untyped ? 0 : hdr[0];
+    f->policy = f->untyped ? PROTO_WHOLE : h->policy(ctx, f->type, f->msg_len);
+    if (f->policy == PROTO_PASS) {
+        if (in_input)
+            proto_out_ref(out, hdr, hlen);
+        else
+            proto_out_copy(out, hdr, hlen);
+        f->pass_left = f->msg_len - hlen;
+        return p;
+    }
+    f->want = f->policy == PROTO_WHOLE ? f->msg_len : min_size(f->msg_len, PROTO_PEEK_MAX);
+    /* The common case: the message is all there, so the handler reads it in place. */
+    if (in_input && (size_t)(end - hdr) >= f->want) {
+        const uint8_t *next = hdr + f->want;
+        deliver(f, hdr, true, h, ctx, out);
+        return next;
+    }
+    gather(f, hdr, hlen, h, ctx, out);
+    return p;
+}
+
+const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const proto_hooks *hooks,
+                       void *ctx, proto_out *out)
+{
+    const uint8_t *p = in, *end = in + len;
+    const char *err = NULL;
+    while (p < end && !err) {
+        size_t avail = (size_t)(end - p);
+        if (f->pass_left) {
+            size_t n = min_size(avail, f->pass_left);
+            proto_out_ref(out, p, n);
+            f->pass_left -= n;
+            p += n;
+        } else if (f->want) {
+            size_t n = min_size(avail, f->want - f->acc.len);
+            gather(f, p, n, hooks, ctx, out);
+            p += n;
+        } else {
+            p = start_message(f, p, end, hooks, ctx, out, &err);
+        }
+        if (f->acc.oom)
+            err = "out of memory";
+    }
+    proto_out_seal(out);
+    if (!err && proto_out_failed(out))
+        err = "out of memory";
+    return err;
+}
+
+bool proto_framer_at_boundary(const proto_framer *f)
+{
+    return !f->pass_left && !f->want && !f->hdr_len;
+}
+
+void proto_framer_free(proto_framer *f)
+{
+    proto_buf_free(&f->acc);
+}
