@@ -1,0 +1,392 @@
+/* conf/config.c — tombstone's settings: defaults, the table of known keys, value checking,
+ * and the [databases] connection strings. */
+#include "conf/conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { T_STR, T_INT, T_BOOL, T_SECONDS, T_LOGLEVEL, T_LIST, T_TABLES } setting_type;
+
+typedef struct {
+    const char *section, *key;
+    setting_type type;
+    size_t offset;
+    long min, max; /* for T_INT */
+} setting;
+
+#define AT(field) offsetof(conf_config, field)
+
+static const setting settings[] = {
+    {"tombstone", "listen_addr", T_LIST, AT(listen_addr), 0, 0},
+    {"tombstone", "listen_port", T_INT, AT(listen_port), 1, 65535},
+    {"tombstone", "unix_socket_dir", T_STR, AT(unix_socket_dir), 0, 0},
+    {"tombstone", "max_client_conn", T_INT, AT(max_client_conn), 1, 1000000},
+    {"tombstone", "shutdown_timeout", T_SECONDS, AT(shutdown_timeout), 0, 0},
+    {"tombstone", "server_connect_timeout", T_SECONDS, AT(server_connect_timeout), 0, 0},
+    {"tombstone", "log_level", T_LOGLEVEL, AT(log_level), 0, 0},
+    {"tombstone", "pidfile", T_STR, AT(pidfile), 0, 0},
+    {"tombstone", "so_reuseport", T_BOOL, AT(so_reuseport), 0, 0},
+    {"softdelete", "columns", T_LIST, AT(columns), 0, 0},
+    {"softdelete", "include", T_TABLES, AT(include), 0, 0},
+    {"softdelete", "exclude", T_TABLES, AT(exclude), 0, 0},
+};
+
+static const char *const log_levels[] = {"error", "warning", "info", "debug"};
+
+const char *conf_log_level_name(conf_log_level level)
+{
+    return log_levels[level];
+}
+
+/* Writes the error message; returns false so callers can `return fail(...)`. */
+__attribute__((format(printf, 3, 4))) static bool fail(char *err, size_t errlen, const char *fmt,
+                                                       ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static void free_list(conf_list *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->items[i]);
+    free(l->items);
+    *l = (conf_list){0};
+}
+
+/* Splits a comma-separated value into trimmed, non-empty items. */
+static bool parse_list(const char *value, conf_list *out)
+{
+    free_list(out);
+    const char *p = value;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        const char *start = p, *end = p + n;
+        while (start < end && isspace((unsigned char)*start))
+            start++;
+        while (end > start && isspace((unsigned char)end[-1]))
+            end--;
+        if (end > start) {
+            char **items = realloc(out->items, (size_t)(out->n + 1) * sizeof *items);
+            if (!items)
+                return false;
+            out->items = items;
+            if (!(out->items[out->n] = strndup(start, (size_t)(end - start))))
+                return false;
+            out->n++;
+        }
+        p += n + (p[n] == ',');
+    }
+    return true;
+}
+
+static bool parse_int(const char *value, long min, long max, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end || v < min || v > max)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static bool parse_seconds(const char *value, double *out)
+{
+    char *end;
+    double v = strtod(value, &end);
+    if (end == value || *end || !(v >= 0 && v <= 86400 * 365))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_bool(const char *value, bool *out)
+{
+    static const char *const yes[] = {"1", "yes", "true", "on"};
+    static const char *const no[] = {"0", "no", "false", "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(value, yes[i]) == 0 || strcasecmp(value, no[i]) == 0) {
+            *out = strcasecmp(value, yes[i]) == 0;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool parse_log_level(const char *value, conf_log_level *out)
+{
+    for (int i = 0; i <= CONF_LOG_DEBUG; i++) {
+        if (strcasecmp(value, log_levels[i]) == 0) {
+            *out = (conf_log_level)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Tables are named schema.table, so that search_path cannot change what a name means. */
+static bool check_tables(const conf_list *l, char *err, size_t errlen)
+{
+    for (int i = 0; i < l->n; i++) {
+        const char *dot = strchr(l->items[i], '.');
+        if (!dot || dot == l->items[i] || !dot[1])
+            return fail(err, errlen, "'%s' is not a qualified table name (schema.table)",
+                        l->items[i]);
+    }
+    return true;
+}
+
+static bool set_string(char **field, const char *value)
+{
+    free(*field);
+    *field = *value ? strdup(value) : NULL;
+    return !*value || *field;
+}
+
+static bool apply_setting(conf_config *c, const setting *s, const char *value, char *err,
+                          size_t errlen)
+{
+    void *field = (char *)c + s->offset;
+    bool ok = false;
+    switch (s->type) {
+    case T_STR:
+        return set_string(field, value) || fail(err, errlen, "out of memory");
+    case T_INT:
+        ok = parse_int(value, s->min, s->max, field);
+        break;
+    case T_BOOL:
+        ok = parse_bool(value, field);
+        break;
+    case T_SECONDS:
+        ok = parse_seconds(value, field);
+        break;
+    case T_LOGLEVEL:
+        ok = parse_log_level(value, field);
+        break;
+    case T_LIST:
+        ok = parse_list(value, field);
+        break;
+    case T_TABLES:
+        return (parse_list(value, field) || fail(err, errlen, "out of memory")) &&
+               check_tables(field, err, errlen);
+    }
+    return ok || fail(err, errlen, "invalid value '%s' for %s", value, s->key);
+}
+
+/* ---- [databases] connection strings ---------------------------------------------------- */
+
+/* Reads one value of a connection string: bare up to white space, or 'quoted' with \' and \\
+ * escapes as libpq accepts them. Returns a malloc'd string, or NULL with err set. */
+static char *read_conn_value(const char **p, char *err, size_t errlen)
+{
+    const char *s = *p;
+    size_t cap = strlen(s) + 1, n = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return fail(err, errlen, "out of memory"), NULL;
+    if (*s != '\'') {
+        while (*s && !isspace((unsigned char)*s))
+            out[n++] = *s++;
+    } else {
+        for (s++; *s && *s != '\''; s++)
+            out[n++] = *s == '\\' && s[1] ? *++s : *s;
+        if (*s != '\'') {
+            free(out);
+            return fail(err, errlen, "unterminated quoted value"), NULL;
+        }
+        s++;
+    }
+    out[n] = 0;
+    *p = s;
+    return out;
+}
+
+static bool set_conn_param(conf_db *db, const char *key, char *value, char *err, size_t errlen)
+{
+    char **field = strcmp(key, "host") == 0     ? &db->host
+                   : strcmp(key, "dbname") == 0 ? &db->dbname
+                   : strcmp(key, "user") == 0   ? &db->user
+                                                : NULL;
+    if (field) {
+        free(*field);
+        *field = value;
+        return true;
+    }
+    bool ok = strcmp(key, "port") == 0 && parse_int(value, 1, 65535, &db->port);
+    if (!ok && strcmp(key, "port") == 0)
+        fail(err, errlen, "invalid port '%s'", value);
+    else if (!ok)
+        fail(err, errlen, "unknown connection parameter '%s'", key);
+    free(value);
+    return ok;
+}
+
+static bool parse_conn_string(conf_db *db, const char *s, char *err, size_t errlen)
+{
+    for (;;) {
+        while (isspace((unsigned char)*s))
+            s++;
+        if (!*s)
+            return true;
+        size_t klen = strcspn(s, "= \t");
+        if (s[klen] != '=' || klen == 0 || klen >= 32)
+            return fail(err, errlen, "expected key=value in connection string at '%s'", s);
+        char key[32];
+        memcpy(key, s, klen);
+        key[klen] = 0;
+        s += klen + 1;
+        char *value = read_conn_value(&s, err, errlen);
+        if (!value || !set_conn_param(db, key, value, err, errlen))
+            return false;
+    }
+}
+
+static void free_db(conf_db *db)
+{
+    free(db->alias);
+    free(db->host);
+    free(db->dbname);
+    free(db->user);
+}
+
+static bool add_database(conf_config *c, const char *alias, const char *value, char *err,
+                         size_t errlen)
+{
+    for (int i = 0; i < c->ndbs; i++)
+        if (strcmp(c->dbs[i].alias, alias) == 0)
+            return fail(err, errlen, "database '%s' is defined twice", alias);
+    conf_db *dbs = realloc(c->dbs, (size_t)(c->ndbs + 1) * sizeof *dbs);
+    if (!dbs)
+        return fail(err, errlen, "out of memory");
+    c->dbs = dbs;
+    conf_db *db = &c->dbs[c->ndbs];
+    *db = (conf_db){.alias = strdup(alias), .port = 5432};
+    bool ok = db->alias && parse_conn_string(db, value, err, errlen);
+    if (ok && !db->host)
+        ok = (db->host = strdup("127.0.0.1")) != NULL;
+    if (!ok && !*err)
+        fail(err, errlen, "out of memory");
+    if (!ok)
+        free_db(db);
+    c->ndbs += ok;
+    return ok;
+}
+
+/* ---- the INI callback and the whole file --------------------------------------------- */
+
+static bool on_line(void *ctx, const char *section, const char *key, const char *value, char *err,
+                    size_t errlen)
+{
+    conf_config *c = ctx;
+    if (!key) {
+        static const char *const known[] = {"tombstone", "databases", "softdelete"};
+        for (size_t i = 0; i < 3; i++)
+            if (strcmp(section, known[i]) == 0)
+                return true;
+        return fail(err, errlen, "unknown section [%s]", section);
+    }
+    if (strcmp(section, "databases") == 0)
+        return add_database(c, key, value, err, errlen);
+    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+        if (strcmp(settings[i].section, section) == 0 && strcmp(settings[i].key, key) == 0)
+            return apply_setting(c, &settings[i], value, err, errlen);
+    return fail(err, errlen, "unknown setting '%s' in [%s]", key, section);
+}
+
+/* What no single line can be judged on. */
+static bool check_whole(const char *name, const conf_config *c, char *err, size_t errlen)
+{
+    if (c->ndbs == 0)
+        return fail(err, errlen, "%s: no [databases] entry: clients could connect to nothing",
+                    name);
+    if (c->columns.n == 0)
+        return fail(err, errlen, "%s: [softdelete] columns is empty", name);
+    if (c->listen_addr.n == 0 && !c->unix_socket_dir)
+        return fail(err, errlen, "%s: neither listen_addr nor unix_socket_dir is set", name);
+    return true;
+}
+
+static bool set_defaults(conf_config *c)
+{
+    *c = (conf_config){
+        .listen_port = 6432,
+        .max_client_conn = 10000,
+        .shutdown_timeout = 30,
+        .server_connect_timeout = 15,
+        .log_level = CONF_LOG_INFO,
+    };
+    return parse_list("127.0.0.1", &c->listen_addr) && parse_list("deleted_at", &c->columns);
+}
+
+bool conf_parse(const char *name, const char *text, conf_config *out, char *err, size_t errlen)
+{
+    if (!set_defaults(out)) {
+        conf_free(out);
+        snprintf(err, errlen, "%s: out of memory", name);
+        return false;
+    }
+    bool ok = conf_ini_parse(name, text, on_line, out, err, errlen) &&
+              check_whole(name, out, err, errlen);
+    if (!ok)
+        conf_free(out);
+    return ok;
+}
+
+bool conf_load(const char *path, conf_config *out, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    char chunk[4096];
+    size_t n;
+    while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, mem);
+    bool read_ok = mem && !ferror(f);
+    fclose(f);
+    if (mem)
+        fclose(mem);
+    bool ok = read_ok && conf_parse(path, text, out, err, errlen);
+    if (!read_ok)
+        snprintf(err, errlen, "%s: could not read the file", path);
+    free(text);
+    return ok;
+}
+
+void conf_free(conf_config *c)
+{
+    free_list(&c->listen_addr);
+    free(c->unix_socket_dir);
+    free(c->pidfile);
+    for (int i = 0; i < c->ndbs; i++)
+        free_db(&c->dbs[i]);
+    free(c->dbs);
+    free_list(&c->columns);
+    free_list(&c->include);
+    free_list(&c->exclude);
+    *c = (conf_config){0};
+}
+
+const conf_db *conf_find_db(const conf_config *c, const char *name)
+{
+    const conf_db *fallback = NULL;
+    for (int i = 0; i < c->ndbs; i++) {
+        if (strcmp(c->dbs[i].alias, name) == 0)
+            return &c->dbs[i];
+        if (strcmp(c->dbs[i].alias, "*") == 0)
+            fallback = &c->dbs[i];
+    }
+    return fallback;
+}
