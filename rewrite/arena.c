@@ -1,0 +1,99 @@
+/* rewrite/arena.c — bump allocator. */
+#include "rewrite/arena.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rw_arena_block {
+    rw_arena_block *next;
+    size_t size, off;
+    char data[];
+};
+
+enum { BLOCK_MIN = 4096 };
+
+static rw_arena_block *new_block(size_t need, rw_arena_block *next)
+{
+    size_t size = need > BLOCK_MIN ? need : BLOCK_MIN;
+    rw_arena_block *b = malloc(sizeof *b + size);
+    if (!b)
+        abort();
+    b->next = next;
+    b->size = size;
+    b->off = 0;
+    return b;
+}
+
+void *rw_arena_alloc(rw_arena *a, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    rw_arena_block *b = a->head;
+    if (!b || b->size - b->off < n) {
+        /* a big request gets its own block behind the current one, so the space left in
+         * the current block is not wasted */
+        if (b && n > BLOCK_MIN / 4) {
+            b->next = new_block(n, b->next);
+            b = b->next;
+        } else {
+            b = a->head = new_block(n * 2 > BLOCK_MIN ? n * 2 : BLOCK_MIN, b);
+        }
+    }
+    void *p = b->data + b->off;
+    b->off += n;
+    a->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *rw_arena_strndup(rw_arena *a, const char *s, size_t n)
+{
+    char *p = rw_arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    return p;
+}
+
+char *rw_arena_strdup(rw_arena *a, const char *s)
+{
+    return rw_arena_strndup(a, s, strlen(s));
+}
+
+char *rw_arena_printf(rw_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = rw_arena_alloc(a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void rw_arena_reset(rw_arena *a)
+{
+    rw_arena_block *b = a->head;
+    if (!b)
+        return;
+    /* keep the oldest block: it is the one sized for the common case */
+    while (b->next) {
+        rw_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    b->off = 0;
+    a->head = b;
+    a->used = 0;
+}
+
+void rw_arena_free(rw_arena *a)
+{
+    for (rw_arena_block *b = a->head, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    a->head = NULL;
+    a->used = 0;
+}

@@ -1,0 +1,22 @@
+/* rewrite/arena.h — bump allocation for data that dies together (a schema snapshot, the
+ * scratch of one rewrite): no per-object free, one release. */
+#ifndef RW_ARENA_H
+#define RW_ARENA_H
+
+#include <stddef.h>
+
+typedef struct rw_arena_block rw_arena_block;
+typedef struct {
+    rw_arena_block *head;
+    size_t used; /* bytes handed out, for cache accounting */
+} rw_arena;
+
+void *rw_arena_alloc(rw_arena *a, size_t n);   /* zeroed, 8-byte aligned; aborts on OOM */
+char *rw_arena_strdup(rw_arena *a, const char *s);
+char *rw_arena_strndup(rw_arena *a, const char *s, size_t n);
+char *rw_arena_printf(rw_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Frees every block but the first, which is kept (cleared) for reuse. */
+void rw_arena_reset(rw_arena *a);
+void rw_arena_free(rw_arena *a);
+
+#endif

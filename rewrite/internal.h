@@ -1,0 +1,147 @@
+/* rewrite/internal.h — what the rewriter's files share. Not part of the public interface.
+ *
+ * The walk: rewrite.c parses the text (raw parse tree, with byte locations) and lexes it
+ * (lexer.c); statements.c dispatches each statement; selects.c, joins.c, writes.c and
+ * exprs.c walk the tree and record edits (edits.c) — insertions and replacements at byte
+ * offsets of the original text — using clauses.c to find clause boundaries in the tokens,
+ * names.c to resolve table names, predicates.c to write the predicates. Finally the edits
+ * are spliced into the original text, so everything the client wrote stays as it was. */
+#ifndef RW_INTERNAL_H
+#define RW_INTERNAL_H
+
+#include "postgres.h"
+#include "nodes/parsenodes.h"
+#include "nodes/pg_list.h"
+
+#include "rewrite/arena.h"
+#include "rewrite/lexer.h"
+#include "rewrite/rewrite.h"
+
+typedef struct {
+    int at, del; /* replace text[at, at + del) ... */
+    const char *ins; /* ... by this (may be empty) */
+    int seq;         /* creation order: edits at one offset keep it */
+} rw_edit;
+
+/* A predicate still to be placed: it keeps the rows of one table reference that would
+ * exist under real deletes. leaf_start/leaf_end span the reference in the text (name and
+ * alias), for when it must be wrapped in place instead of added to a WHERE or ON. */
+typedef struct rw_pending {
+    const char *text;
+    int leaf_start, leaf_end;
+    struct rw_pending *next;
+} rw_pending;
+
+typedef struct {
+    const rw_context *ctx;
+    const char *sql;
+    int len;
+    rw_tokens toks;
+    rw_arena *arena;
+    rw_edit *edits;
+    int nedits, capedits;
+    const char **ctes; /* CTE names in scope, innermost last */
+    int nctes, capctes;
+    int alias_seq;            /* for generated aliases */
+    const char *refusal;      /* why the current statement must be refused, or NULL */
+    const char *unknown_node; /* a node kind the walk does not know, or NULL */
+} rw_walk;
+
+/* edits.c */
+void rw_edit_insert(rw_walk *w, int at, const char *text);
+void rw_edit_replace(rw_walk *w, int at, int end, const char *text);
+/* Applies the edits to the whole text; returns a malloc'd string, or NULL when two edits
+ * overlap. */
+char *rw_edits_apply(rw_walk *w, size_t *len);
+void rw_refuse(rw_walk *w, const char *why);
+
+/* clauses.c — token positions (indexes into w->toks) */
+enum rw_clause {
+    RW_CL_FROM,
+    RW_CL_INTO,
+    RW_CL_WHERE,
+    RW_CL_GROUP,
+    RW_CL_HAVING,
+    RW_CL_WINDOW,
+    RW_CL_ORDER,
+    RW_CL_LIMIT,
+    RW_CL_OFFSET,
+    RW_CL_FETCH,
+    RW_CL_FOR,
+    RW_CL_USING,
+    RW_CL_SET,
+    RW_CL_RETURNING,
+    RW_CL_COUNT
+};
+typedef struct {
+    int at[RW_CL_COUNT]; /* token index of each clause keyword at depth 0, or -1 */
+    int end;             /* token index where the statement part ends */
+} rw_clauses;
+/* Scans from token `from` (at the statement's depth) to the end of that statement or
+ * select, recording the clause keywords in `which` (bit per enum rw_clause). */
+void rw_clauses_scan(rw_walk *w, int from, unsigned which, rw_clauses *out);
+/* The token that ends the clause starting at keyword token kw: the next recorded clause or
+ * the end. */
+int rw_clause_next(const rw_clauses *c, int kw);
+/* Token index of the expression end (exclusive) for a join ON condition starting after
+ * token on. */
+int rw_on_expr_end(rw_walk *w, int on);
+/* Byte offset of the end of token i - 1, i.e. right after the last token before token i. */
+int rw_end_before(rw_walk *w, int i);
+/* The smallest location found anywhere in a raw expression tree, or -1. */
+int rw_expr_min_location(Node *n);
+/* The keyword token that introduces an expression (WHERE, ON, ...): the token before the
+ * expression's first token, skipping opening parentheses. -1 if it is not `kw`. */
+int rw_keyword_before(rw_walk *w, Node *expr, const char *kw);
+/* Byte span [start, end) of a table reference in FROM: name, alias and column aliases. */
+void rw_range_span(rw_walk *w, const RangeVar *rv, int *start, int *end);
+
+/* names.c */
+const rw_table *rw_resolve(rw_walk *w, const RangeVar *rv);
+/* The name that refers to the table reference in expressions (alias, or name as written),
+ * quoted for SQL. */
+const char *rw_ref_name(rw_walk *w, const RangeVar *rv);
+const char *rw_quote(rw_walk *w, const char *ident);
+const char *rw_qualified(rw_walk *w, const rw_table *t);
+void rw_push_ctes(rw_walk *w, WithClause *with, int *saved);
+void rw_pop_ctes(rw_walk *w, int saved);
+void rw_push_cte_name(rw_walk *w, const char *name);
+
+/* predicates.c */
+/* Predicate keeping the rows of table t (referenced as ref) that exist under real deletes,
+ * or NULL when t needs none. */
+const char *rw_live_pred(rw_walk *w, const rw_table *t, const char *ref);
+/* A comma-free " AND "-joined text of the pending predicates. */
+const char *rw_join_preds(rw_walk *w, const rw_pending *p);
+const char *rw_marker_value(const rw_table *t); /* what a delete sets: now() / true */
+
+/* exprs.c */
+void rw_walk_expr(rw_walk *w, Node *n);
+/* Calls fn on every column reference of an expression, not inside its sub-selects. */
+void rw_for_each_columnref(Node *n, void (*fn)(ColumnRef *, void *), void *arg);
+
+/* selects.c */
+void rw_walk_select(rw_walk *w, SelectStmt *s);
+/* Adds predicates to the WHERE clause that starts at token where_kw (or -1 when there is
+ * none, in which case " WHERE ..." is inserted after the token before `insert_before`). */
+void rw_add_where(rw_walk *w, Node *where, int where_kw, int where_end, int insert_before,
+                  const rw_pending *preds);
+
+/* joins.c */
+/* Walks one FROM item, returns the predicates that its parent must still apply. */
+rw_pending *rw_walk_from_item(rw_walk *w, Node *item);
+rw_pending *rw_walk_from_list(rw_walk *w, List *items);
+
+/* writes.c */
+unsigned rw_walk_delete(rw_walk *w, DeleteStmt *d);
+void rw_walk_update(rw_walk *w, UpdateStmt *u);
+void rw_walk_insert(rw_walk *w, InsertStmt *i);
+void rw_walk_copy(rw_walk *w, CopyStmt *c);
+
+/* statements.c */
+void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *facts);
+/* Walks a statement that can appear inside another (CTE, EXPLAIN, PREPARE ...); returns
+ * RW_DELETE_TAG when it is a DELETE turned into an UPDATE. */
+unsigned rw_walk_dml(rw_walk *w, Node *stmt);
+
+#endif

@@ -1,0 +1,54 @@
+/* rewrite/lexer.h — PostgreSQL's lexical rules, reduced to what splicing edits needs.
+ *
+ * The raw parse tree gives the start of many nodes but never where a clause ends, and an
+ * insertion placed after a trailing "-- comment" would be commented out. The token list
+ * answers both: where does the expression that starts here end, and where does the last
+ * token before it finish. libpg_query's own scanner is not usable here (its extra state
+ * struct differs from the server headers'), so this is a small, independent lexer that a
+ * unit test cross-checks against pg_query_scan on the whole test corpus. */
+#ifndef RW_LEXER_H
+#define RW_LEXER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+    RW_TOK_WORD,   /* identifier or keyword, unquoted */
+    RW_TOK_QIDENT, /* "quoted identifier", U&"..." */
+    RW_TOK_STRING, /* '...', E'...', B'...', X'...', N'...', U&'...', $tag$...$tag$ */
+    RW_TOK_NUMBER,
+    RW_TOK_PARAM, /* $1 */
+    RW_TOK_OP,    /* operator, incl. :: and . and : */
+    RW_TOK_LPAREN,
+    RW_TOK_RPAREN,
+    RW_TOK_LBRACKET,
+    RW_TOK_RBRACKET,
+    RW_TOK_COMMA,
+    RW_TOK_SEMI,
+} rw_tok_kind;
+
+typedef struct {
+    int start, end; /* byte offsets into the text, end exclusive */
+    rw_tok_kind kind;
+} rw_token;
+
+typedef struct {
+    rw_token *tok;
+    int n, cap;
+} rw_tokens;
+
+/* Splits text[0..len) into tokens, skipping white space and comments. Lexing never fails:
+ * an unterminated string or comment simply runs to the end (the parser reports those). */
+void rw_lex(const char *text, int len, bool standard_strings, rw_tokens *out);
+void rw_tokens_free(rw_tokens *t);
+
+/* Index of the first token starting at or after offset (t->n if none). */
+int rw_tok_at(const rw_tokens *t, int offset);
+
+/* True when token i is the unquoted word kw (kw in lower case). */
+bool rw_tok_is(const rw_tokens *t, const char *text, int i, const char *kw);
+
+/* Index of the parenthesis closing the one at token i, or t->n when it is not closed. */
+int rw_tok_match_paren(const rw_tokens *t, int i);
+
+#endif

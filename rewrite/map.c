@@ -1,0 +1,71 @@
+/* rewrite/map.c — string-keyed hash map. */
+#include "rewrite/map.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* FNV-1a over 8-byte words, then a final avalanche: fast on the short keys used here and
+ * good enough on statement texts for the cache. */
+uint64_t rw_hash(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325ULL ^ len;
+    for (; len >= 8; p += 8, len -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    for (; len; p++, len--)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static rw_map_slot *find(const rw_map *m, const char *key, size_t klen, uint64_t h)
+{
+    for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        rw_map_slot *s = &m->slots[i];
+        if (!s->key || (s->hash == h && s->klen == klen && memcmp(s->key, key, klen) == 0))
+            return s;
+    }
+}
+
+static void grow(rw_map *m)
+{
+    rw_map old = *m;
+    m->cap = old.cap ? old.cap * 2 : 16;
+    m->slots = calloc(m->cap, sizeof *m->slots);
+    if (!m->slots)
+        abort();
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i].key)
+            *find(m, old.slots[i].key, old.slots[i].klen, old.slots[i].hash) = old.slots[i];
+    free(old.slots);
+}
+
+void rw_map_put(rw_map *m, const char *key, size_t klen, void *value)
+{
+    if ((m->n + 1) * 4 > m->cap * 3)
+        grow(m);
+    uint64_t h = rw_hash(key, klen);
+    rw_map_slot *s = find(m, key, klen, h);
+    if (!s->key)
+        m->n++;
+    *s = (rw_map_slot){key, klen, h, value};
+}
+
+void *rw_map_get(const rw_map *m, const char *key, size_t klen)
+{
+    if (!m->n)
+        return NULL;
+    return find(m, key, klen, rw_hash(key, klen))->value;
+}
+
+void rw_map_free(rw_map *m)
+{
+    free(m->slots);
+    *m = (rw_map){0};
+}

@@ -1,0 +1,70 @@
+/* rewrite/rewrite.h — the rewriter: SQL text and a schema snapshot in, rewritten SQL and the
+ * facts the proxy needs out. Pure code: no sockets, no I/O.
+ *
+ * What it does (SPEC §3, §4, §6):
+ *  - every reference to a soft-delete table sees live rows only (a predicate in the right
+ *    WHERE or ON), and so does every table whose rows an ON DELETE CASCADE would have removed;
+ *  - DELETE on a soft-delete table becomes an UPDATE that sets the marker;
+ *  - UPDATE never touches marked rows;
+ *  - a statement touching none of that is left byte for byte; a rewritten one differs only
+ *    by the inserted or replaced pieces;
+ *  - a construct it cannot handle safely on a soft-delete table is replaced by a statement
+ *    that fails with SQLSTATE 0A000 naming the construct, so the server reports the error in
+ *    order and with PostgreSQL's transaction semantics. */
+#ifndef RW_REWRITE_H
+#define RW_REWRITE_H
+
+#include "rewrite/schema.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+    const rw_schema *schema;
+    /* The session's effective search path for relations, in order (what current_schemas(true)
+     * reports: pg_catalog and the temporary schema included when they apply). */
+    const char *const *search_path;
+    int nsearch_path;
+    bool standard_strings; /* standard_conforming_strings */
+} rw_context;
+
+/* What the proxy must know about one statement of the text. */
+enum {
+    RW_DELETE_TAG = 1 << 0,   /* its CommandComplete "UPDATE n" must read "DELETE n" */
+    RW_DDL = 1 << 1,          /* may change the catalog: refresh the snapshot afterwards */
+    RW_SEARCH_PATH = 1 << 2,  /* SET/RESET search_path: `value` holds the new setting */
+    RW_PREPARE = 1 << 3,      /* SQL PREPARE `name`; prepared_flags apply to its EXECUTE */
+    RW_EXECUTE = 1 << 4,      /* SQL EXECUTE `name`: take the tag fix from the prepared one */
+    RW_DEALLOCATE = 1 << 5,   /* DEALLOCATE `name` (NULL name: ALL) */
+    RW_DISCARD_ALL = 1 << 6,  /* DISCARD ALL: prepared statements and settings reset */
+    RW_REFUSED = 1 << 7,      /* replaced by a statement raising 0A000 */
+    RW_TXN_END = 1 << 8,      /* COMMIT/ROLLBACK/... (SET LOCAL values end here) */
+    RW_SET_LOCAL = 1 << 9,    /* with RW_SEARCH_PATH: SET LOCAL */
+    RW_SEARCH_RESET = 1 << 10, /* with RW_SEARCH_PATH: RESET/SET TO DEFAULT */
+};
+
+typedef struct {
+    unsigned flags;
+    unsigned prepared_flags; /* RW_PREPARE: flags the prepared statement will carry */
+    char *name;              /* RW_PREPARE / RW_EXECUTE / RW_DEALLOCATE */
+    char *value;             /* RW_SEARCH_PATH: the list as written (comma separated) */
+} rw_stmt_facts;
+
+typedef struct {
+    char *sql; /* rewritten text (NUL-terminated), or NULL when forwarded unchanged */
+    size_t len;
+    int nstmts; /* statements in the text, as the server will count CommandCompletes */
+    rw_stmt_facts *stmts;
+    bool parse_error; /* libpg_query rejected the text: forwarded unchanged */
+    char *refusal;    /* first refusal message, for logs; NULL if none */
+} rw_result;
+
+/* Rewrites text[0..len) (NUL-terminated at len). Returns false only on a parse error, in
+ * which case out->parse_error is set and the text must go to the server unchanged. */
+bool rw_rewrite(const rw_context *ctx, const char *text, size_t len, rw_result *out);
+void rw_result_free(rw_result *r);
+
+/* Union of every statement's flags: a quick test whether the proxy must track anything. */
+unsigned rw_result_flags(const rw_result *r);
+
+#endif

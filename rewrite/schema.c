@@ -1,0 +1,357 @@
+/* rewrite/schema.c — the catalog snapshot: its query, its rows, its lookups. */
+#include "rewrite/schema.h"
+
+#include "rewrite/arena.h"
+#include "rewrite/map.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rw_schema {
+    int refs;
+    uint64_t version;
+    rw_arena arena;
+    rw_map by_name; /* "schema\0name" → rw_table */
+    rw_map by_oid;  /* 4 oid bytes → rw_table */
+    rw_map names;   /* bare relation name → non-NULL */
+    int nfks, capfks;
+    rw_fk **fks;
+    int nsoft;
+};
+
+/* One query, one round trip: every row starts with its kind.
+ *   T oid schema name relkind marker_col marker_kind('t'|'b')   relations that matter, and
+ *                                                               any relation sharing a name
+ *                                                               with one (search_path)
+ *   C table_oid attnum name type                                columns of soft-delete tables
+ *   F name child_oid parent_oid confdeltype child_cols parent_cols set_cols deferrable|deferred
+ *   U table_oid index constraint primary cols predicate         unique indexes of soft tables
+ * Partition clones of foreign keys (conparentid <> 0) are left out: the declared key
+ * already says what happens. */
+static const char query_fmt[] =
+    "WITH m(name, ord) AS (VALUES %s),\n"
+    "soft AS (SELECT DISTINCT ON (a.attrelid) a.attrelid AS oid, a.attname,\n"
+    "    CASE WHEN a.atttypid = 'bool'::regtype THEN 'b' ELSE 't' END AS kind\n"
+    "  FROM pg_attribute a JOIN m ON m.name = a.attname JOIN pg_class c ON c.oid = a.attrelid\n"
+    "  WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')\n"
+    "    AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'bool'::regtype)\n"
+    "    AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, "
+    "'information_schema'::regnamespace)\n"
+    "  ORDER BY a.attrelid, m.ord),\n"
+    "fk AS (SELECT * FROM pg_constraint WHERE contype = 'f' AND conparentid = 0),\n"
+    "rel AS (SELECT oid FROM soft UNION SELECT conrelid FROM fk UNION SELECT confrelid FROM fk),\n"
+    "names AS (SELECT DISTINCT relname FROM pg_class WHERE oid IN (SELECT oid FROM rel))\n"
+    "SELECT 'T', c.oid::text, n.nspname::text, c.relname::text, c.relkind::text,\n"
+    "    s.attname::text, s.kind, NULL, NULL\n"
+    "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
+    "  LEFT JOIN soft s ON s.oid = c.oid\n"
+    "  WHERE c.relname IN (SELECT relname FROM names) AND c.relkind IN ('r','p','v','m','f')\n"
+    "    AND n.nspname NOT LIKE 'pg\\_temp\\_%%' AND n.nspname NOT LIKE 'pg\\_toast%%'\n"
+    "UNION ALL\n"
+    "SELECT 'C', a.attrelid::text, a.attnum::text, a.attname::text,\n"
+    "    format_type(a.atttypid, a.atttypmod), NULL, NULL, NULL, NULL\n"
+    "  FROM pg_attribute a JOIN soft s ON s.oid = a.attrelid\n"
+    "  WHERE a.attnum > 0 AND NOT a.attisdropped\n"
+    "UNION ALL\n"
+    "SELECT 'F', f.conname::text, f.conrelid::text, f.confrelid::text, f.confdeltype::text,\n"
+    "    (SELECT array_agg(a.attname ORDER BY k.i) FROM unnest(f.conkey) WITH ORDINALITY k(n, i)\n"
+    "       JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.n)::text,\n"
+    "    (SELECT array_agg(a.attname ORDER BY k.i) FROM unnest(f.confkey) WITH ORDINALITY k(n, i)\n"
+    "       JOIN pg_attribute a ON a.attrelid = f.confrelid AND a.attnum = k.n)::text,\n"
+    "    (SELECT array_agg(a.attname ORDER BY k.i)\n"
+    "       FROM unnest(f.confdelsetcols) WITH ORDINALITY k(n, i)\n"
+    "       JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.n)::text,\n"
+    "    f.condeferrable::text || f.condeferred::text\n"
+    "  FROM fk f\n"
+    "UNION ALL\n"
+    "SELECT 'U', i.indrelid::text, ic.relname::text, con.conname::text, i.indisprimary::text,\n"
+    "    (SELECT array_agg(CASE WHEN i.indkey[k - 1] <> 0\n"
+    "         THEN (SELECT a.attname::text FROM pg_attribute a\n"
+    "               WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1])\n"
+    "         ELSE pg_get_indexdef(i.indexrelid, k, true) END ORDER BY k)\n"
+    "       FROM generate_series(1, i.indnkeyatts) k)::text,\n"
+    "    pg_get_expr(i.indpred, i.indrelid, true), NULL, NULL\n"
+    "  FROM pg_index i JOIN soft s ON s.oid = i.indrelid\n"
+    "  JOIN pg_class ic ON ic.oid = i.indexrelid\n"
+    "  LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u')\n"
+    "  WHERE i.indisunique";
+
+char *rw_schema_query(const char *const *marker_cols, int ncols)
+{
+    size_t cap = 64;
+    for (int i = 0; i < ncols; i++)
+        cap += 2 * strlen(marker_cols[i]) + 32;
+    char *values = malloc(cap), *p = values;
+    if (!values)
+        abort();
+    for (int i = 0; i < ncols; i++) {
+        p += sprintf(p, "%s('", i ? ", " : "");
+        for (const char *c = marker_cols[i]; *c; c++)
+            p += sprintf(p, *c == '\'' ? "''" : "%c", *c);
+        p += sprintf(p, "', %d)", i + 1);
+    }
+    if (ncols == 0)
+        strcpy(values, "(NULL::name, 0)");
+    size_t n = sizeof query_fmt + strlen(values);
+    char *q = malloc(n);
+    if (!q)
+        abort();
+    snprintf(q, n, query_fmt, values);
+    free(values);
+    return q;
+}
+
+static uint64_t next_version = 1;
+
+rw_schema *rw_schema_new(void)
+{
+    rw_schema *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    s->refs = 1;
+    s->version = next_version++;
+    return s;
+}
+
+rw_schema *rw_schema_ref(rw_schema *s)
+{
+    s->refs++;
+    return s;
+}
+
+void rw_schema_unref(rw_schema *s)
+{
+    if (!s || --s->refs > 0)
+        return;
+    rw_map_free(&s->by_name);
+    rw_map_free(&s->by_oid);
+    rw_map_free(&s->names);
+    free(s->fks);
+    rw_arena_free(&s->arena);
+    free(s);
+}
+
+static rw_table *table_by_oid(const rw_schema *s, const char *text)
+{
+    uint32_t oid = (uint32_t)strtoul(text ? text : "0", NULL, 10);
+    return rw_map_get(&s->by_oid, (const char *)&oid, sizeof oid);
+}
+
+/* Parses PostgreSQL's text form of a one-dimensional text[]: {a,"b c","d\"e"}. */
+static int parse_array(rw_arena *a, const char *text, char ***out)
+{
+    *out = NULL;
+    if (!text || text[0] != '{')
+        return 0;
+    int n = 0, cap = 4;
+    char **items = rw_arena_alloc(a, cap * sizeof *items);
+    const char *p = text + 1;
+    while (*p && *p != '}') {
+        size_t len = 0;
+        char *buf = rw_arena_alloc(a, strlen(p) + 1);
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++)
+                buf[len++] = (*p == '\\' && p[1]) ? *++p : *p;
+            p += *p == '"';
+        } else {
+            while (*p && *p != ',' && *p != '}')
+                buf[len++] = *p++;
+        }
+        if (n == cap) {
+            char **bigger = rw_arena_alloc(a, 2 * cap * sizeof *items);
+            memcpy(bigger, items, cap * sizeof *items);
+            items = bigger;
+            cap *= 2;
+        }
+        items[n++] = buf;
+        p += *p == ',';
+    }
+    *out = items;
+    return n;
+}
+
+static char *dup_or_null(rw_arena *a, const char *s)
+{
+    return s ? rw_arena_strdup(a, s) : NULL;
+}
+
+static bool add_table(rw_schema *s, const char *const *f)
+{
+    rw_table *t = rw_arena_alloc(&s->arena, sizeof *t);
+    t->oid = (uint32_t)strtoul(f[1], NULL, 10);
+    t->schema = rw_arena_strdup(&s->arena, f[2]);
+    t->name = rw_arena_strdup(&s->arena, f[3]);
+    t->relkind = f[4][0];
+    if (f[5] && f[6]) {
+        t->marker = f[6][0] == 'b' ? RW_MARKER_BOOL : RW_MARKER_TIME;
+        t->marker_col = rw_arena_strdup(&s->arena, f[5]);
+        s->nsoft++;
+    }
+    size_t slen = strlen(t->schema), nlen = strlen(t->name);
+    char *key = rw_arena_alloc(&s->arena, slen + nlen + 2);
+    memcpy(key, t->schema, slen + 1);
+    memcpy(key + slen + 1, t->name, nlen);
+    rw_map_put(&s->by_name, key, slen + 1 + nlen, t);
+    rw_map_put(&s->by_oid, (const char *)&t->oid, sizeof t->oid, t);
+    rw_map_put(&s->names, t->name, nlen, t);
+    return true;
+}
+
+static bool add_column(rw_schema *s, const char *const *f)
+{
+    rw_table *t = table_by_oid(s, f[1]);
+    if (!t || !f[3] || !f[4])
+        return false;
+    /* rows come in any order: keep the array in attnum order by insertion position */
+    int attnum = atoi(f[2]);
+    if (attnum > t->ncols) {
+        rw_column *cols = rw_arena_alloc(&s->arena, (size_t)attnum * sizeof *cols);
+        if (t->ncols)
+            memcpy(cols, t->cols, (size_t)t->ncols * sizeof *cols);
+        t->cols = cols;
+        t->ncols = attnum;
+    }
+    t->cols[attnum - 1] = (rw_column){rw_arena_strdup(&s->arena, f[3]),
+                                      rw_arena_strdup(&s->arena, f[4])};
+    return true;
+}
+
+static bool add_fk(rw_schema *s, const char *const *f)
+{
+    rw_table *child = table_by_oid(s, f[2]), *parent = table_by_oid(s, f[3]);
+    if (!child || !parent || !f[1] || !f[4] || !f[8])
+        return false;
+    rw_fk *fk = rw_arena_alloc(&s->arena, sizeof *fk);
+    fk->name = rw_arena_strdup(&s->arena, f[1]);
+    fk->child = child;
+    fk->parent = parent;
+    fk->on_delete = f[4][0];
+    fk->ncols = parse_array(&s->arena, f[5], &fk->child_cols);
+    if (parse_array(&s->arena, f[6], &fk->parent_cols) != fk->ncols || fk->ncols == 0)
+        return false;
+    fk->nset_cols = parse_array(&s->arena, f[7], &fk->set_cols);
+    fk->deferrable = f[8][0] == 't';
+    fk->deferred = f[8][0] && f[8][1] == 't';
+    if (s->nfks == s->capfks) {
+        s->capfks = s->capfks ? 2 * s->capfks : 16;
+        s->fks = realloc(s->fks, (size_t)s->capfks * sizeof *s->fks);
+        if (!s->fks)
+            abort();
+    }
+    s->fks[s->nfks++] = fk;
+    return true;
+}
+
+static bool add_unique(rw_schema *s, const char *const *f)
+{
+    rw_table *t = table_by_oid(s, f[1]);
+    if (!t || !f[2] || !f[4])
+        return false;
+    rw_unique *u = rw_arena_alloc(&s->arena, (size_t)(t->nuniques + 1) * sizeof *u);
+    if (t->nuniques)
+        memcpy(u, t->uniques, (size_t)t->nuniques * sizeof *u);
+    t->uniques = u;
+    u = &t->uniques[t->nuniques++];
+    u->name = rw_arena_strdup(&s->arena, f[2]);
+    u->constraint = dup_or_null(&s->arena, f[3]);
+    u->primary = f[4][0] == 't';
+    u->ncols = parse_array(&s->arena, f[5], &u->cols);
+    u->predicate = dup_or_null(&s->arena, f[6]);
+    return true;
+}
+
+bool rw_schema_add_row(rw_schema *s, const rw_catalog_row *row, const char **err)
+{
+    const char *const *f = row->fields;
+    bool ok = false;
+    if (row->nfields == 9 && f[0]) {
+        switch (f[0][0]) {
+        case 'T':
+            ok = f[1] && f[2] && f[3] && f[4] && add_table(s, f);
+            break;
+        case 'C':
+            ok = add_column(s, f);
+            break;
+        case 'F':
+            ok = add_fk(s, f);
+            break;
+        case 'U':
+            ok = add_unique(s, f);
+            break;
+        }
+    }
+    if (!ok)
+        *err = "unexpected row in the catalog query's result";
+    return ok;
+}
+
+static bool affected(const rw_table *t, int depth);
+
+static void link_fk(rw_arena *a, rw_fk ***list, int *n, rw_fk *fk)
+{
+    rw_fk **bigger = rw_arena_alloc(a, (size_t)(*n + 1) * sizeof *bigger);
+    if (*n)
+        memcpy(bigger, *list, (size_t)*n * sizeof *bigger);
+    bigger[(*n)++] = fk;
+    *list = bigger;
+}
+
+void rw_schema_finish(rw_schema *s)
+{
+    for (int i = 0; i < s->nfks; i++) {
+        rw_fk *fk = s->fks[i];
+        link_fk(&s->arena, &fk->child->parents, &fk->child->nparents, fk);
+        link_fk(&s->arena, &fk->parent->children, &fk->parent->nchildren, fk);
+    }
+    for (size_t i = 0; i < s->by_oid.cap; i++) {
+        rw_table *t = s->by_oid.slots[i].value;
+        if (t)
+            t->affected = affected(t, 0);
+    }
+}
+
+const rw_table *rw_schema_lookup(const rw_schema *s, const char *schema, const char *name)
+{
+    size_t slen = strlen(schema), nlen = strlen(name);
+    char stackkey[256], *key = slen + nlen + 1 <= sizeof stackkey ? stackkey : NULL;
+    if (!key)
+        return NULL; /* longer than NAMEDATALEN twice: no such relation */
+    memcpy(key, schema, slen + 1);
+    memcpy(key + slen + 1, name, nlen);
+    return rw_map_get(&s->by_name, key, slen + 1 + nlen);
+}
+
+bool rw_schema_has_name(const rw_schema *s, const char *name)
+{
+    return rw_map_get(&s->names, name, strlen(name)) != NULL;
+}
+
+int rw_schema_soft_count(const rw_schema *s)
+{
+    return s->nsoft;
+}
+
+uint64_t rw_schema_version(const rw_schema *s)
+{
+    return s->version;
+}
+
+/* Depth-bounded, so a cycle of cascading keys between unmarked tables ends. */
+static bool affected(const rw_table *t, int depth)
+{
+    if (t->marker != RW_MARKER_NONE)
+        return true;
+    if (depth > 32)
+        return false;
+    for (int i = 0; i < t->nparents; i++)
+        if (t->parents[i]->on_delete == 'c' && t->parents[i]->parent != t &&
+            affected(t->parents[i]->parent, depth + 1))
+            return true;
+    return false;
+}
+
+bool rw_table_affected(const rw_table *t)
+{
+    return t->affected;
+}

@@ -1,0 +1,154 @@
+/* rewrite/statements.c — one statement: which walk it needs, and the facts the proxy must
+ * know about it (tag fix, catalog change, search_path, prepared statement names). */
+#include "rewrite/internal.h"
+
+#include <string.h>
+
+unsigned rw_walk_dml(rw_walk *w, Node *stmt)
+{
+    if (!stmt)
+        return 0;
+    switch (nodeTag(stmt)) {
+    case T_SelectStmt:
+        rw_walk_select(w, (SelectStmt *)stmt);
+        return 0;
+    case T_InsertStmt:
+        rw_walk_insert(w, (InsertStmt *)stmt);
+        return 0;
+    case T_UpdateStmt:
+        rw_walk_update(w, (UpdateStmt *)stmt);
+        return 0;
+    case T_DeleteStmt:
+        return rw_walk_delete(w, (DeleteStmt *)stmt);
+    case T_MergeStmt: {
+        MergeStmt *m = (MergeStmt *)stmt;
+        const rw_table *t = rw_resolve(w, m->relation);
+        if ((t && rw_table_affected(t)) || rw_walk_from_item(w, m->sourceRelation))
+            rw_refuse(w, "MERGE");
+        return 0;
+    }
+    default:
+        w->unknown_node = "a statement of an unsupported kind";
+        return 0;
+    }
+}
+
+static char *setting_value(rw_walk *w, List *args)
+{
+    const char *s = NULL;
+    ListCell *lc;
+    foreach (lc, args) {
+        Node *n = lfirst(lc);
+        const char *v = (IsA(n, A_Const) && IsA(&((A_Const *)n)->val, String))
+                            ? strVal(&((A_Const *)n)->val)
+                            : "";
+        s = s ? rw_arena_printf(w->arena, "%s, %s", s, v) : v;
+    }
+    return (char *)(s ? s : "");
+}
+
+static void search_path_facts(rw_walk *w, VariableSetStmt *v, rw_stmt_facts *f)
+{
+    if (v->kind == VAR_RESET_ALL) {
+        f->flags |= RW_SEARCH_PATH | RW_SEARCH_RESET;
+        return;
+    }
+    if (!v->name || strcmp(v->name, "search_path") != 0)
+        return;
+    f->flags |= RW_SEARCH_PATH;
+    if (v->is_local)
+        f->flags |= RW_SET_LOCAL;
+    if (v->kind == VAR_SET_VALUE)
+        f->value = setting_value(w, v->args);
+    else if (v->kind == VAR_SET_DEFAULT || v->kind == VAR_RESET)
+        f->flags |= RW_SEARCH_RESET;
+}
+
+static unsigned transaction_facts(TransactionStmt *t)
+{
+    switch (t->kind) {
+    case TRANS_STMT_COMMIT:
+    case TRANS_STMT_ROLLBACK:
+    case TRANS_STMT_PREPARE:
+        return RW_TXN_END;
+    default:
+        return 0;
+    }
+}
+
+void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
+{
+    switch (nodeTag(stmt)) {
+    case T_SelectStmt:
+        rw_walk_select(w, (SelectStmt *)stmt);
+        if (((SelectStmt *)stmt)->intoClause)
+            f->flags |= RW_DDL;
+        break;
+    case T_InsertStmt:
+    case T_UpdateStmt:
+    case T_DeleteStmt:
+    case T_MergeStmt:
+        f->flags |= rw_walk_dml(w, stmt);
+        break;
+    case T_ExplainStmt:
+        rw_walk_dml(w, ((ExplainStmt *)stmt)->query);
+        break;
+    case T_PrepareStmt:
+        f->flags |= RW_PREPARE;
+        f->name = ((PrepareStmt *)stmt)->name;
+        f->prepared_flags = rw_walk_dml(w, ((PrepareStmt *)stmt)->query);
+        break;
+    case T_ExecuteStmt:
+        f->flags |= RW_EXECUTE;
+        f->name = ((ExecuteStmt *)stmt)->name;
+        rw_walk_expr(w, (Node *)((ExecuteStmt *)stmt)->params);
+        break;
+    case T_DeallocateStmt:
+        f->flags |= RW_DEALLOCATE;
+        f->name = ((DeallocateStmt *)stmt)->name;
+        break;
+    case T_DiscardStmt:
+        if (((DiscardStmt *)stmt)->target == DISCARD_ALL)
+            f->flags |= RW_DISCARD_ALL;
+        break;
+    case T_DeclareCursorStmt:
+        rw_walk_dml(w, ((DeclareCursorStmt *)stmt)->query);
+        break;
+    case T_CopyStmt:
+        rw_walk_copy(w, (CopyStmt *)stmt);
+        break;
+    case T_CreateTableAsStmt:
+        /* a materialized view's query is stored, and stored bodies are not rewritten */
+        if (((CreateTableAsStmt *)stmt)->objtype == OBJECT_TABLE)
+            rw_walk_dml(w, ((CreateTableAsStmt *)stmt)->query);
+        f->flags |= RW_DDL;
+        break;
+    case T_VariableSetStmt:
+        search_path_facts(w, (VariableSetStmt *)stmt, f);
+        break;
+    case T_TransactionStmt:
+        f->flags |= transaction_facts((TransactionStmt *)stmt);
+        break;
+    case T_CallStmt:
+        rw_walk_expr(w, (Node *)((CallStmt *)stmt)->funccall);
+        break;
+    case T_VariableShowStmt:
+    case T_ListenStmt:
+    case T_UnlistenStmt:
+    case T_NotifyStmt:
+    case T_FetchStmt:
+    case T_ClosePortalStmt:
+    case T_LockStmt:
+    case T_CheckPointStmt:
+    case T_VacuumStmt:
+    case T_DoStmt:
+    case T_TruncateStmt:
+    case T_LoadStmt:
+    case T_ConstraintsSetStmt:
+        break;
+    default:
+        /* anything else may create, alter or drop what the snapshot describes */
+        f->flags |= RW_DDL;
+        break;
+    }
+}

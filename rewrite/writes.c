@@ -1,0 +1,296 @@
+/* rewrite/writes.c — DELETE, UPDATE, INSERT and COPY.
+ *
+ * DELETE FROM t [AS a] [USING u] [WHERE c] [RETURNING r] on a soft-delete table becomes
+ *   UPDATE t [AS a] SET deleted_at = now() [FROM u] WHERE (c) AND a.deleted_at IS NULL
+ *   [RETURNING r']
+ * where r' shows the marker as a real DELETE would return it: NULL (or false). */
+#include "rewrite/internal.h"
+
+#include <string.h>
+
+enum {
+    DELETE_CLAUSES = 1u << RW_CL_USING | 1u << RW_CL_WHERE | 1u << RW_CL_RETURNING,
+    UPDATE_CLAUSES = 1u << RW_CL_SET | 1u << RW_CL_FROM | 1u << RW_CL_WHERE | 1u << RW_CL_RETURNING,
+};
+
+static int token_at(rw_walk *w, int loc)
+{
+    int i = rw_tok_at(&w->toks, loc);
+    return (loc >= 0 && i < w->toks.n && w->toks.tok[i].start == loc) ? i : -1;
+}
+
+/* Adds the target's own predicate and the FROM/USING predicates to the WHERE of an UPDATE
+ * or DELETE whose target name is at token `anchor`. */
+static void filter_target(rw_walk *w, int anchor, unsigned clauses, Node *where,
+                          rw_pending *preds)
+{
+    if (!preds)
+        return;
+    rw_clauses c;
+    rw_clauses_scan(w, anchor, clauses, &c);
+    int ret = c.at[RW_CL_RETURNING] >= 0 ? c.at[RW_CL_RETURNING] : c.end;
+    int kw = c.at[RW_CL_WHERE];
+    rw_add_where(w, where, kw, rw_clause_next(&c, kw), ret, preds);
+}
+
+/* Puts the target's predicate first, unless WHERE CURRENT OF already names a live row. */
+static rw_pending *with_target(rw_walk *w, const char *own, rw_pending *from, Node *where)
+{
+    if (where && IsA(where, CurrentOfExpr)) {
+        if (from)
+            rw_refuse(w, "WHERE CURRENT OF together with FROM or USING");
+        return NULL;
+    }
+    if (!own)
+        return from;
+    rw_pending *p = rw_arena_alloc(w->arena, sizeof *p);
+    p->text = own;
+    p->next = from;
+    return p;
+}
+
+static const char *marker_type(const rw_table *t)
+{
+    for (int i = 0; i < t->ncols; i++)
+        if (t->cols[i].name && strcmp(t->cols[i].name, t->marker_col) == 0)
+            return t->cols[i].type;
+    return "timestamp with time zone";
+}
+
+/* What a real DELETE's RETURNING shows for the marker of the removed (live) row. */
+static const char *gone_marker(rw_walk *w, const rw_table *t)
+{
+    if (t->marker == RW_MARKER_BOOL)
+        return "false";
+    return rw_arena_printf(w->arena, "CAST(NULL AS %s)", marker_type(t));
+}
+
+static bool has_column(const rw_table *t, const char *name)
+{
+    for (int i = 0; i < t->ncols; i++)
+        if (t->cols[i].name && strcmp(t->cols[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* ref.col1, ref.col2, NULL AS deleted_at, ... in the table's column order. */
+static const char *expand_star(rw_walk *w, const rw_table *t, const char *ref)
+{
+    const char *s = NULL;
+    for (int i = 0; i < t->ncols; i++) {
+        if (!t->cols[i].name)
+            continue; /* dropped column */
+        const char *col = rw_quote(w, t->cols[i].name);
+        const char *item = strcmp(t->cols[i].name, t->marker_col) == 0
+                               ? rw_arena_printf(w->arena, "%s AS %s", gone_marker(w, t), col)
+                               : rw_arena_printf(w->arena, "%s.%s", ref, col);
+        s = s ? rw_arena_printf(w->arena, "%s, %s", s, item) : item;
+    }
+    return s;
+}
+
+/* Token index after the last token of a column reference starting at token i. */
+static int columnref_end(rw_walk *w, int i)
+{
+    while (i + 2 < w->toks.n && w->toks.tok[i + 1].kind == RW_TOK_OP &&
+           w->toks.tok[i + 1].end - w->toks.tok[i + 1].start == 1 &&
+           w->sql[w->toks.tok[i + 1].start] == '.')
+        i += 2;
+    return i + 1;
+}
+
+typedef struct {
+    rw_walk *w;
+    const rw_table *t;
+    const RangeVar *rv;
+    bool using;
+} returning_ctx;
+
+static const char *str_field(List *fields, int i)
+{
+    Node *n = list_nth(fields, i);
+    return IsA(n, String) ? strVal(n) : NULL;
+}
+
+/* Does a qualifier written before a column name denote the DELETE's target? */
+static bool names_target(const RangeVar *rv, List *fields, int nqual)
+{
+    const char *last = str_field(fields, nqual - 1);
+    if (!last)
+        return false;
+    if (rv->alias)
+        return nqual == 1 && strcmp(last, rv->alias->aliasname) == 0;
+    if (strcmp(last, rv->relname) != 0)
+        return false;
+    return nqual == 1 || (nqual == 2 && rv->schemaname && str_field(fields, 0) &&
+                          strcmp(str_field(fields, 0), rv->schemaname) == 0);
+}
+
+/* Rewrites one column reference of a DELETE's RETURNING: the marker reads as gone, a star
+ * for the target is spelled out. `whole` is true when the reference is a whole output
+ * column without a name of its own. */
+static void fix_columnref(returning_ctx *rc, ColumnRef *cr, bool whole)
+{
+    rw_walk *w = rc->w;
+    int n = list_length(cr->fields), tok = token_at(w, cr->location);
+    bool star = IsA(llast(cr->fields), A_Star);
+    bool target = n == 1 || names_target(rc->rv, cr->fields, n - 1);
+    if (tok < 0) {
+        rw_refuse(w, "a RETURNING column whose text could not be located");
+        return;
+    }
+    int end = w->toks.tok[columnref_end(w, tok) - 1].end, start = w->toks.tok[tok].start;
+    const char *ref = rw_ref_name(w, rc->rv);
+    if (star && n == 1 && rc->using)
+        rw_refuse(w, "RETURNING * of a DELETE ... USING on a soft-delete table");
+    else if (star && target)
+        rw_edit_replace(w, start, end, expand_star(w, rc->t, ref));
+    else if (!star && target && strcmp(strVal(llast(cr->fields)), rc->t->marker_col) == 0)
+        rw_edit_replace(w, start, end,
+                        whole ? rw_arena_printf(w->arena, "%s AS %s", gone_marker(w, rc->t),
+                                                rw_quote(w, rc->t->marker_col))
+                              : rw_arena_printf(w->arena, "(%s)", gone_marker(w, rc->t)));
+    else if (!star && n == 1 && !has_column(rc->t, strVal(linitial(cr->fields))) &&
+             names_target(rc->rv, cr->fields, 1))
+        rw_refuse(w, "a whole-row reference in RETURNING of a DELETE on a soft-delete table");
+}
+
+static void fix_inner_columnref(ColumnRef *cr, void *arg)
+{
+    fix_columnref(arg, cr, false);
+}
+
+static void fix_returning(rw_walk *w, List *returning, const rw_table *t, const RangeVar *rv,
+                          bool using)
+{
+    returning_ctx rc = {w, t, rv, using};
+    ListCell *lc;
+    foreach (lc, returning) {
+        ResTarget *rt = lfirst(lc);
+        if (IsA(rt->val, ColumnRef))
+            fix_columnref(&rc, (ColumnRef *)rt->val, rt->name == NULL);
+        else
+            rw_for_each_columnref(rt->val, fix_inner_columnref, &rc);
+    }
+}
+
+/* DELETE FROM [ONLY] t → UPDATE [ONLY] t, then SET after the name and alias. */
+static void delete_to_update(rw_walk *w, DeleteStmt *d, const rw_table *t, int anchor,
+                             const rw_clauses *c)
+{
+    int k = anchor - 1;
+    while (k > 0 && (w->toks.tok[k].kind == RW_TOK_LPAREN || rw_tok_is(&w->toks, w->sql, k, "only")))
+        k--;
+    int start, end;
+    rw_range_span(w, d->relation, &start, &end);
+    if (!rw_tok_is(&w->toks, w->sql, k, "from") || !rw_tok_is(&w->toks, w->sql, k - 1, "delete") ||
+        start < 0) {
+        rw_refuse(w, "a DELETE whose text could not be located");
+        return;
+    }
+    rw_edit_replace(w, w->toks.tok[k - 1].start, w->toks.tok[k].end, "UPDATE");
+    rw_edit_insert(w, end,
+                   rw_arena_printf(w->arena, " SET %s = %s", rw_quote(w, t->marker_col),
+                                   rw_marker_value(t)));
+    if (c->at[RW_CL_USING] >= 0)
+        rw_edit_replace(w, w->toks.tok[c->at[RW_CL_USING]].start,
+                        w->toks.tok[c->at[RW_CL_USING]].end, "FROM");
+    fix_returning(w, d->returningList, t, d->relation, d->usingClause != NIL);
+}
+
+unsigned rw_walk_delete(rw_walk *w, DeleteStmt *d)
+{
+    int saved;
+    rw_push_ctes(w, d->withClause, &saved);
+    const rw_table *t = rw_resolve(w, d->relation);
+    rw_pending *preds = rw_walk_from_list(w, d->usingClause);
+    rw_walk_expr(w, d->whereClause);
+    rw_walk_expr(w, (Node *)d->returningList);
+    int anchor = token_at(w, d->relation->location);
+    bool soft = t && t->marker != RW_MARKER_NONE;
+    preds = with_target(w, rw_live_pred(w, t, rw_ref_name(w, d->relation)), preds,
+                        d->whereClause);
+    if ((soft || preds) && anchor < 0) {
+        rw_refuse(w, "a DELETE whose text could not be located");
+    } else if (soft || preds) {
+        rw_clauses c;
+        rw_clauses_scan(w, anchor, DELETE_CLAUSES, &c);
+        if (soft)
+            delete_to_update(w, d, t, anchor, &c);
+        filter_target(w, anchor, DELETE_CLAUSES, d->whereClause, preds);
+    }
+    rw_pop_ctes(w, saved);
+    return soft ? RW_DELETE_TAG : 0;
+}
+
+void rw_walk_update(rw_walk *w, UpdateStmt *u)
+{
+    int saved;
+    rw_push_ctes(w, u->withClause, &saved);
+    const rw_table *t = rw_resolve(w, u->relation);
+    rw_pending *preds = rw_walk_from_list(w, u->fromClause);
+    rw_walk_expr(w, (Node *)u->targetList);
+    rw_walk_expr(w, u->whereClause);
+    rw_walk_expr(w, (Node *)u->returningList);
+    preds = with_target(w, rw_live_pred(w, t, rw_ref_name(w, u->relation)), preds,
+                        u->whereClause);
+    int anchor = token_at(w, u->relation->location);
+    if (preds && anchor < 0)
+        rw_refuse(w, "an UPDATE whose text could not be located");
+    else
+        filter_target(w, anchor, UPDATE_CLAUSES, u->whereClause, preds);
+    rw_pop_ctes(w, saved);
+}
+
+void rw_walk_insert(rw_walk *w, InsertStmt *ins)
+{
+    int saved;
+    rw_push_ctes(w, ins->withClause, &saved);
+    rw_walk_dml(w, ins->selectStmt);
+    if (ins->onConflictClause) {
+        rw_walk_expr(w, (Node *)ins->onConflictClause->targetList);
+        rw_walk_expr(w, ins->onConflictClause->whereClause);
+    }
+    rw_walk_expr(w, (Node *)ins->returningList);
+    rw_pop_ctes(w, saved);
+}
+
+/* COPY t [(cols)] TO ... → COPY (SELECT cols FROM ONLY t WHERE live) TO ...: COPY of a
+ * table reads that table only, not its inheritance children. */
+void rw_walk_copy(rw_walk *w, CopyStmt *c)
+{
+    if (c->query) {
+        rw_walk_dml(w, c->query);
+        return;
+    }
+    if (c->is_from || !c->relation)
+        return;
+    const rw_table *t = rw_resolve(w, c->relation);
+    if (t && t->relkind == 'p')
+        return; /* COPY of a partitioned table fails in PostgreSQL either way */
+    const char *pred = rw_live_pred(w, t, rw_ref_name(w, c->relation));
+    if (!pred)
+        return;
+    int start, end, i;
+    rw_range_span(w, c->relation, &start, &end);
+    if (start < 0) {
+        rw_refuse(w, "a COPY whose text could not be located");
+        return;
+    }
+    const char *cols = "*";
+    int stop = end;
+    i = rw_tok_at(&w->toks, end);
+    if (c->attlist && i < w->toks.n && w->toks.tok[i].kind == RW_TOK_LPAREN) {
+        int close = rw_tok_match_paren(&w->toks, i);
+        if (close >= w->toks.n) {
+            rw_refuse(w, "a COPY whose text could not be located");
+            return;
+        }
+        cols = rw_arena_strndup(w->arena, w->sql + w->toks.tok[i + 1].start,
+                                (size_t)(w->toks.tok[close].start - w->toks.tok[i + 1].start));
+        stop = w->toks.tok[close].end;
+    }
+    rw_edit_replace(w, start, stop,
+                    rw_arena_printf(w->arena, "(SELECT %s FROM ONLY %.*s WHERE %s)", cols,
+                                    end - start, w->sql + start, pred));
+}
