@@ -15,8 +15,7 @@ static void each(List *l, child_fn fn, void *arg)
         fn(lfirst(lc), arg);
 }
 
-/* Calls fn on every direct child of an expression node; false for an unknown node kind. */
-static bool for_each_child(Node *n, child_fn fn, void *arg)
+bool rw_node_children(Node *n, child_fn fn, void *arg)
 {
     switch (nodeTag(n)) {
     case T_List:
@@ -142,7 +141,7 @@ static bool for_each_child(Node *n, child_fn fn, void *arg)
     }
 }
 
-static int location_of(Node *n)
+int rw_node_location(Node *n)
 {
     switch (nodeTag(n)) {
     case T_A_Expr:
@@ -207,12 +206,12 @@ static void min_location(Node *n, void *arg)
     int *min = arg;
     if (!n)
         return;
-    int loc = location_of(n);
+    int loc = rw_node_location(n);
     if (loc >= 0 && (*min < 0 || loc < *min))
         *min = loc;
     /* a sub-select sits inside parentheses that start before anything in it */
     if (!IsA(n, SelectStmt))
-        for_each_child(n, min_location, arg);
+        rw_node_children(n, min_location, arg);
 }
 
 int rw_expr_min_location(Node *n)
@@ -235,7 +234,7 @@ void rw_walk_expr(rw_walk *w, Node *n)
         rw_walk_select(w, (SelectStmt *)n);
         return;
     }
-    if (!for_each_child(n, walk_child, w))
+    if (!rw_node_children(n, walk_child, w))
         w->unknown_node = "an expression of an unsupported kind";
 }
 
@@ -252,7 +251,7 @@ static void visit_columnrefs(Node *n, void *arg)
     if (IsA(n, ColumnRef))
         v->fn((ColumnRef *)n, v->arg);
     else
-        for_each_child(n, visit_columnrefs, arg);
+        rw_node_children(n, visit_columnrefs, arg);
 }
 
 void rw_for_each_columnref(Node *n, void (*fn)(ColumnRef *, void *), void *arg)

@@ -116,6 +116,11 @@ const char *rw_join_preds(rw_walk *w, const rw_pending *p);
 const char *rw_marker_value(const rw_table *t); /* what a delete sets: now() / true */
 
 /* exprs.c */
+/* Calls fn on every direct child of an expression node (sub-selects included); false for a
+ * node kind the walk does not know. */
+bool rw_node_children(Node *n, void (*fn)(Node *child, void *arg), void *arg);
+/* The node's own location field, or -1 for kinds without one. */
+int rw_node_location(Node *n);
 void rw_walk_expr(rw_walk *w, Node *n);
 /* Calls fn on every column reference of an expression, not inside its sub-selects. */
 void rw_for_each_columnref(Node *n, void (*fn)(ColumnRef *, void *), void *arg);

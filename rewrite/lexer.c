@@ -75,6 +75,36 @@ static int skip_quoted(const char *s, int i, int len, char q, bool backslashes)
     return len;
 }
 
+/* PostgreSQL joins 'a' <newline> 'b' into one literal: after a string, white space that
+ * holds a newline (and -- comments after it) followed by a quote continues the string.
+ * Returns where the continuation's opening quote is, or -1. */
+static int continuation(const char *s, int i, int len)
+{
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\f'))
+        i++;
+    if (i >= len || (s[i] != '\n' && s[i] != '\r'))
+        return -1;
+    for (;;) {
+        while (i < len && is_space((unsigned char)s[i]))
+            i++;
+        if (i + 1 < len && s[i] == '-' && s[i + 1] == '-') {
+            while (i < len && s[i] != '\n')
+                i++;
+        } else {
+            break;
+        }
+    }
+    return (i < len && s[i] == '\'') ? i : -1;
+}
+
+static int skip_string(const char *s, int i, int len, bool backslashes)
+{
+    int end = skip_quoted(s, i, len, '\'', backslashes), next;
+    while ((next = continuation(s, end, len)) >= 0)
+        end = skip_quoted(s, next, len, '\'', backslashes);
+    return end;
+}
+
 /* Length of the dollar-quote delimiter $tag$ starting at s[i], or 0 if there is none. */
 static int dollar_tag_len(const char *s, int i, int len)
 {
@@ -153,11 +183,12 @@ static int prefixed_string(const char *s, int i, int len, bool standard_strings,
 {
     char c = s[i] | 0x20;
     if (i + 1 < len && s[i + 1] == '\'' && strchr("ebxn", c)) {
-        *end = skip_quoted(s, i + 1, len, '\'', c == 'e' || (c == 'n' && !standard_strings));
+        *end = skip_string(s, i + 1, len, c == 'e' || (c == 'n' && !standard_strings));
         return 1;
     }
     if (c == 'u' && i + 2 < len && s[i + 1] == '&' && (s[i + 2] == '\'' || s[i + 2] == '"')) {
-        *end = skip_quoted(s, i + 2, len, s[i + 2], false);
+        *end = s[i + 2] == '"' ? skip_quoted(s, i + 2, len, '"', false)
+                               : skip_string(s, i + 2, len, false);
         return s[i + 2] == '"' ? 2 : 1;
     }
     return 0;
@@ -176,7 +207,7 @@ static int lex_one(const char *s, int i, int len, bool standard_strings, rw_toke
     } else if (c == '"') {
         push(out, i, end = skip_quoted(s, i, len, '"', false), RW_TOK_QIDENT);
     } else if (c == '\'') {
-        push(out, i, end = skip_quoted(s, i, len, '\'', !standard_strings), RW_TOK_STRING);
+        push(out, i, end = skip_string(s, i, len, !standard_strings), RW_TOK_STRING);
     } else if (c == '$' && i + 1 < len && is_digit((unsigned char)s[i + 1])) {
         for (end = i + 1; end < len && is_digit((unsigned char)s[end]);)
             end++;
