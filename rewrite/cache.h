@@ -1,0 +1,30 @@
+/* rewrite/cache.h — rewrite results by statement text, bounded by bytes (LRU).
+ *
+ * Applications send the same statements over and over (every Parse of an ORM, every
+ * pgbench transaction), so a rewrite is done once per text, snapshot and search_path. */
+#ifndef RW_CACHE_H
+#define RW_CACHE_H
+
+#include "rewrite/rewrite.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rw_cache rw_cache;
+
+typedef struct {
+    uint64_t hits, misses, evictions;
+    size_t entries, bytes, max_bytes;
+} rw_cache_stats;
+
+rw_cache *rw_cache_new(size_t max_bytes);
+void rw_cache_free(rw_cache *c);
+
+/* The rewrite of text[0..len) (NUL-terminated) under ctx, from the cache or made now. The
+ * result belongs to the cache and stays valid until the next call. */
+const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text,
+                                  size_t len);
+
+rw_cache_stats rw_cache_get_stats(const rw_cache *c);
+
+#endif
