@@ -204,14 +204,10 @@ bool proto_read_execute(const uint8_t *msg, size_t len, const char **portal, uin
 /* Close and Describe: kind is 'S' (statement) or 'P' (portal). */
 bool proto_read_target(const uint8_t *msg, size_t len, char *kind, const char **name);
 
-/* One value of a DataRow; len -1 is SQL NULL. */
-typedef struct {
-    const uint8_t *data;
-    int32_t len;
-} proto_field;
-
-/* Fills up to max fields; *n is the row's field count (which may exceed max). */
-bool proto_read_data_row(const uint8_t *msg, size_t len, proto_field *fields, int max, int *n);
+/* A DataRow's values as NUL-terminated text (NULL for SQL NULL), as the proxy reads rows of
+ * its own queries. The strings and the array live in `store`, valid until it changes. */
+bool proto_read_data_row_text(const uint8_t *msg, size_t len, proto_buf *store,
+                              const char *const **values, int *n);
 bool proto_read_row_description(const uint8_t *msg, size_t len, const char **names, int max,
                                 int *n);
 

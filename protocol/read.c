@@ -150,17 +150,31 @@ bool proto_read_target(const uint8_t *msg, size_t len, char *kind, const char **
            (*kind == 'S' || *kind == 'P');
 }
 
-bool proto_read_data_row(const uint8_t *msg, size_t len, proto_field *fields, int max, int *n)
+bool proto_read_data_row_text(const uint8_t *msg, size_t len, proto_buf *store,
+                              const char *const **values, int *n)
 {
     proto_reader r = proto_reader_init(msg, len);
     *n = proto_read_u16(&r);
-    for (int i = 0; i < *n && !r.bad; i++) {
+    size_t index = (size_t)*n * sizeof(char *);
+    /* Each value with its NUL fits in its length word and data: len bounds the text. */
+    store->len = 0;
+    if (!proto_buf_reserve(store, index + len))
+        return false;
+    const char **v = (const char **)store->data;
+    char *text = (char *)store->data + index;
+    for (int i = 0; i < *n; i++) {
         int32_t flen = (int32_t)proto_read_u32(&r);
         const uint8_t *data = flen >= 0 ? proto_read_bytes(&r, (size_t)flen) : NULL;
         r.bad |= flen < -1;
-        if (i < max)
-            fields[i] = (proto_field){data, flen < 0 ? -1 : flen};
+        v[i] = data ? text : NULL;
+        if (data) {
+            memcpy(text, data, (size_t)flen);
+            text[flen] = 0;
+            text += flen + 1;
+        }
     }
+    store->len = (size_t)((uint8_t *)text - store->data);
+    *values = v;
     return read_all(&r, msg, 'D');
 }
 

@@ -185,14 +185,15 @@ static void test_rows(void **state)
     proto_buf_put_u32(&b, 0xffffffff);
     proto_buf_put_u32(&b, 0);
     proto_msg_end(&b, s);
-    proto_field f[3];
-    assert_true(proto_read_data_row(b.data, b.len, f, 3, &n));
+    proto_buf store = {0};
+    const char *const *v;
+    assert_true(proto_read_data_row_text(b.data, b.len, &store, &v, &n));
     assert_int_equal(n, 3);
-    assert_int_equal(f[0].len, 5);
-    assert_memory_equal(f[0].data, "{a,b}", 5);
-    assert_int_equal(f[1].len, -1);
-    assert_int_equal(f[2].len, 0);
-    assert_false(proto_read_data_row(b.data, b.len - 1, f, 3, &n));
+    assert_string_equal(v[0], "{a,b}");
+    assert_null(v[1]);
+    assert_string_equal(v[2], "");
+    assert_false(proto_read_data_row_text(b.data, b.len - 1, &store, &v, &n));
+    proto_buf_free(&store);
     proto_buf_free(&b);
 }
 

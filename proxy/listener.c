@@ -1,0 +1,162 @@
+/* proxy/listener.c — accepting clients. Each listening socket has one persistent read event;
+ * a wake-up accepts every client waiting, so a burst costs one epoll round. */
+#include "proxy/listener.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include "protocol/protocol.h"
+#include "proxy/log.h"
+#include "proxy/session.h"
+
+struct listener {
+    listener *next;
+    proxy *px;
+    int fd;
+    struct event ev;
+    char *unix_path; /* removed at close */
+};
+
+/* Turns a client away without a session: one error, best effort, then close. */
+static void refuse(int fd, const char *sqlstate, const char *message)
+{
+    proto_buf b = {0};
+    proto_build_error(&b, "FATAL", sqlstate, message);
+    if (!b.oom)
+        (void)!send(fd, b.data, b.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    proto_buf_free(&b);
+    close(fd);
+}
+
+static void on_acceptable(evutil_socket_t fd, short what, void *arg)
+{
+    listener *l = arg;
+    proxy *px = l->px;
+    (void)what;
+    for (int i = 0; i < 64; i++) {
+        struct sockaddr_storage peer;
+        socklen_t len = sizeof peer;
+        int client = accept4(fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (client < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                log_warning("accept failed: %s", strerror(errno));
+            return;
+        }
+        if (px->nsessions >= px->conf->cfg.max_client_conn) {
+            refuse(client, "53300", "no more connections allowed (max_client_conn)");
+            continue;
+        }
+        if (peer.ss_family != AF_UNIX)
+            net_nodelay(client);
+        session_start(px, client, (struct sockaddr *)&peer);
+    }
+}
+
+static bool add_listener(proxy *px, int fd, const char *unix_path, char *err, size_t errlen)
+{
+    listener *l = calloc(1, sizeof *l);
+    if (!l || (unix_path && !(l->unix_path = strdup(unix_path)))) {
+        free(l);
+        close(fd);
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    l->px = px;
+    l->fd = fd;
+    l->next = px->listeners;
+    px->listeners = l;
+    event_assign(&l->ev, px->base, fd, EV_READ | EV_PERSIST, on_acceptable, l);
+    event_add(&l->ev, NULL);
+    return true;
+}
+
+/* Binds and listens; returns the socket or -1 with err set. */
+static int open_socket(const proxy *px, const struct sockaddr *sa, socklen_t len, const char *label,
+                       char *err, size_t errlen)
+{
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int on = 1;
+    if (fd >= 0 && sa->sa_family != AF_UNIX) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+        if (px->conf->cfg.so_reuseport)
+            setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+        if (sa->sa_family == AF_INET6)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    }
+    if (fd < 0 || bind(fd, sa, len) < 0 || listen(fd, SOMAXCONN) < 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", label, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    log_info("listening on %s", label);
+    return fd;
+}
+
+static bool listen_tcp(proxy *px, const char *host, char *err, size_t errlen)
+{
+    int port = px->conf->cfg.listen_port;
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    struct addrinfo hints = {.ai_flags = AI_PASSIVE, .ai_socktype = SOCK_STREAM}, *res;
+    int rc = getaddrinfo(strcmp(host, "*") == 0 ? NULL : host, service, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", host, gai_strerror(rc));
+        return false;
+    }
+    bool ok = true;
+    for (struct addrinfo *ai = res; ai && ok; ai = ai->ai_next) {
+        char label[160];
+        snprintf(label, sizeof label, "%s:%d", host, port);
+        int fd = open_socket(px, ai->ai_addr, ai->ai_addrlen, label, err, errlen);
+        ok = fd >= 0 && add_listener(px, fd, NULL, err, errlen);
+    }
+    freeaddrinfo(res);
+    return ok;
+}
+
+static bool listen_unix(proxy *px, char *err, size_t errlen)
+{
+    net_addr a;
+    if (!net_resolve(px->conf->cfg.unix_socket_dir, px->conf->cfg.listen_port, &a, err, errlen))
+        return false;
+    unlink(a.label); /* a stale socket of an earlier run */
+    int fd = open_socket(px, (struct sockaddr *)&a.addr, a.len, a.label, err, errlen);
+    if (fd < 0)
+        return false;
+    chmod(a.label, 0777); /* like PostgreSQL's default: access is decided by authentication */
+    return add_listener(px, fd, a.label, err, errlen);
+}
+
+bool listener_open_all(proxy *px, char *err, size_t errlen)
+{
+    const conf_config *cfg = &px->conf->cfg;
+    for (int i = 0; i < cfg->listen_addr.n; i++)
+        if (!listen_tcp(px, cfg->listen_addr.items[i], err, errlen))
+            return false;
+    return !cfg->unix_socket_dir || listen_unix(px, err, errlen);
+}
+
+void listener_close_all(proxy *px)
+{
+    while (px->listeners) {
+        listener *l = px->listeners;
+        px->listeners = l->next;
+        event_del(&l->ev);
+        close(l->fd);
+        if (l->unix_path)
+            unlink(l->unix_path);
+        free(l->unix_path);
+        free(l);
+    }
+}

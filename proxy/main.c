@@ -1,0 +1,85 @@
+/* proxy/main.c — the command line. `tombstone [COMMAND] [OPTIONS]`: each command is one entry
+ * of the table below (the proxy itself is `serve`, the default), so tools such as `rewrite`,
+ * `check` or `purge` are added as entries without touching the rest. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "proxy/proxy.h"
+
+#ifndef TOMBSTONE_VERSION
+#define TOMBSTONE_VERSION "0.1.0"
+#endif
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static int cmd_serve(int argc, char **argv);
+
+static const command commands[] = {
+    {"serve", cmd_serve, "run the proxy in the foreground (the default command)"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "tombstone %s: soft deletes for PostgreSQL, as a wire-protocol proxy\n\n"
+            "usage: tombstone [COMMAND] -c FILE [-v]\n"
+            "       tombstone --version | --help\n\ncommands:\n",
+            TOMBSTONE_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\noptions:\n"
+                 "  -c, --config FILE  configuration file (INI, see conf/examples/)\n"
+                 "  -v, --verbose      debug logging, whatever log_level says\n");
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"verbose", no_argument, NULL, 'v'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config = NULL;
+    bool verbose = false;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:v", options, NULL)) != -1) {
+        if (opt == 'c')
+            config = optarg;
+        else if (opt == 'v')
+            verbose = true;
+        else
+            return 2;
+    }
+    if (!config || optind < argc) {
+        fprintf(stderr, "tombstone serve: %s\n",
+                config ? "unexpected argument" : "a configuration file is needed (-c FILE)");
+        return 2;
+    }
+    return proxy_run(config, verbose);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+        printf("tombstone %s\n", TOMBSTONE_VERSION);
+        return 0;
+    }
+    if (argc < 2 || argv[1][0] == '-')
+        return cmd_serve(argc, argv);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "tombstone: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
