@@ -21,13 +21,15 @@ LDLIBS += -lpg_query -levent -levent_openssl -lssl -lcrypto -lm
 CORE_SRC := $(wildcard protocol/*.c conf/*.c rewrite/*.c)
 PROXY_SRC := $(wildcard proxy/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
+ITEST_SRC := $(wildcard tests/integration/*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 PROXY_OBJ := $(PROXY_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+ITEST_BIN := $(ITEST_SRC:tests/integration/%.c=$(BUILD)/itests/%)
 CORE_LIB := $(BUILD)/libtombstone.a
 
-.PHONY: all deps run test unit integration asan check-format format bench clean
+.PHONY: all deps run test unit itests integration asan check-format format bench clean
 
 all: tombstone
 
@@ -49,6 +51,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_LIB) -lcmocka $(LDLIBS)
 
+# libpq clients the integration tests drive (tests/integration/*.c).
+$(BUILD)/itests/%: tests/integration/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -I$(shell pg_config --includedir) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpq
+
+itests: $(ITEST_BIN)
+
 deps:
 	scripts/install-deps
 
@@ -65,10 +74,10 @@ bench: deps
 	bench/run
 
 format:
-	clang-format -i $(CORE_SRC) $(PROXY_SRC) $(UNIT_SRC) $(wildcard */*.h tests/*/*.h bench/*.c)
+	clang-format -i $(CORE_SRC) $(PROXY_SRC) $(UNIT_SRC) $(ITEST_SRC) $(wildcard */*.h tests/*/*.h bench/*.c)
 
 check-format:
-	clang-format --dry-run -Werror $(CORE_SRC) $(PROXY_SRC) $(UNIT_SRC) $(wildcard */*.h tests/*/*.h bench/*.c)
+	clang-format --dry-run -Werror $(CORE_SRC) $(PROXY_SRC) $(UNIT_SRC) $(ITEST_SRC) $(wildcard */*.h tests/*/*.h bench/*.c)
 
 clean:
 	rm -rf build build-asan tombstone
