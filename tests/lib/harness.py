@@ -194,10 +194,10 @@ class Proxy:
         return "\n".join(lines) + "\n"
 
     @classmethod
-    def start(cls, pg, databases=None, extra="", args=()):
+    def start(cls, pg, databases=None, extra="", args=(), port=None):
         binary = os.environ.get("TOMBSTONE_BIN", os.path.join(REPO, "tombstone"))
         workdir = tempfile.mkdtemp(prefix="tombstone-px-")
-        port = free_port()
+        port = port or free_port()
         config = os.path.join(workdir, "tombstone.ini")
         with open(config, "w") as f:
             f.write(cls.config_text(pg, port, databases, extra))
