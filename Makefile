@@ -34,7 +34,7 @@ CORE_LIB := $(BUILD)/libtombstone.a
 all: tombstone
 
 tombstone: $(BUILD)/tombstone
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@ # replaces a running binary too
 
 $(BUILD)/tombstone: $(PROXY_OBJ) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -4,6 +4,7 @@ mode, at 1 and 8 clients. Usage: bench/tps.py [SECONDS]"""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,7 +42,7 @@ def start_pgbouncer(pg):
         cmd = ["runuser", "-u", TEST_USER, "--"] + cmd
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(lambda: port_open(port), what="pgbouncer")
-    return proc, port
+    return proc, port, work
 
 
 def main():
@@ -54,7 +55,7 @@ def main():
                         "-p", str(pg.port), "-U", "postgres", "bench"], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         px = Proxy.start(pg, extra="log_level = warning")
-        bouncer, bport = start_pgbouncer(pg)
+        bouncer, bport, work = start_pgbouncer(pg)
         print(f"pgbench -S -M simple, {seconds} s per run, TPS")
         print(f"{'clients':>8} {'direct':>10} {'tombstone':>10} {'pgbouncer':>10} {'ratio':>6}")
         for clients in (1, 8):
@@ -66,6 +67,7 @@ def main():
         if bouncer:
             bouncer.terminate()
             bouncer.wait()
+            shutil.rmtree(work, ignore_errors=True)
         if px:
             px.stop()
         pg.stop()

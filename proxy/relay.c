@@ -147,26 +147,28 @@ static void relay_read(session *s, conn *from, conn *to, const proto_hooks *hook
     relay_update_reads(s);
 }
 
-static void on_client_readable(evutil_socket_t fd, short what, void *arg)
+static conn *peer_of(conn *c)
 {
-    session *s = arg;
+    session *s = c->owner;
+    return c == &s->client ? &s->server : &s->client;
+}
+
+static void on_readable(evutil_socket_t fd, short what, void *arg)
+{
+    conn *c = arg;
+    session *s = c->owner;
     (void)fd;
     (void)what;
-    relay_read(s, &s->client, &s->server, &session_client_hooks);
+    relay_read(s, c, peer_of(c), c == &s->client ? &session_client_hooks : &session_server_hooks);
     session_after_event(s);
 }
 
-static void on_server_readable(evutil_socket_t fd, short what, void *arg)
+static void on_writable(evutil_socket_t fd, short what, void *arg)
 {
-    session *s = arg;
+    conn *c = arg;
+    session *s = c->owner;
     (void)fd;
     (void)what;
-    relay_read(s, &s->server, &s->client, &session_server_hooks);
-    session_after_event(s);
-}
-
-static void on_writable(session *s, conn *c)
-{
     if (!flush_pending(c))
         session_connection_lost(s, c, "write failed");
     else if (c->pending.len == 0)
@@ -175,31 +177,13 @@ static void on_writable(session *s, conn *c)
     session_after_event(s);
 }
 
-static void on_client_writable(evutil_socket_t fd, short what, void *arg)
-{
-    session *s = arg;
-    (void)fd;
-    (void)what;
-    on_writable(s, &s->client);
-}
-
-static void on_server_writable(evutil_socket_t fd, short what, void *arg)
-{
-    session *s = arg;
-    (void)fd;
-    (void)what;
-    on_writable(s, &s->server);
-}
-
 void relay_attach(session *s, conn *c, int fd)
 {
-    bool client = c == &s->client;
+    c->owner = s;
     c->fd = fd;
     c->writing = false;
-    event_assign(&c->rd, s->px->base, fd, EV_READ | EV_PERSIST,
-                 client ? on_client_readable : on_server_readable, s);
-    event_assign(&c->wr, s->px->base, fd, EV_WRITE | EV_PERSIST,
-                 client ? on_client_writable : on_server_writable, s);
+    event_assign(&c->rd, s->px->base, fd, EV_READ | EV_PERSIST, on_readable, c);
+    event_assign(&c->wr, s->px->base, fd, EV_WRITE | EV_PERSIST, on_writable, c);
     /* A server connection starts with the startup packet waiting in pending. */
     if (!flush_pending(c))
         session_connection_lost(s, c, "write failed");

@@ -18,6 +18,7 @@ typedef struct session session;
 
 /* One side of a session. */
 typedef struct {
+    session *owner;
     int fd;
     struct event rd, wr; /* persistent; rd added while reading, wr while pending waits */
     bool reading, writing;
