@@ -24,7 +24,8 @@ struct listener {
     proxy *px;
     int fd;
     struct event ev;
-    char *unix_path; /* removed at close */
+    struct event pause; /* out of descriptors: accepting resumes when it fires */
+    char *unix_path;    /* removed at close */
 };
 
 /* Turns a client away without a session: one error, best effort, then close. */
@@ -38,6 +39,24 @@ static void refuse(int fd, const char *sqlstate, const char *message)
     close(fd);
 }
 
+static void on_pause_end(evutil_socket_t fd, short what, void *arg)
+{
+    listener *l = arg;
+    (void)fd;
+    (void)what;
+    event_add(&l->ev, NULL);
+}
+
+/* Without a free descriptor the pending client stays in the queue and the socket stays
+ * readable: stop watching it for a second instead of spinning. */
+static void pause_accepting(listener *l)
+{
+    static const struct timeval second = {1, 0};
+    log_warning("accept failed: %s; pausing new connections for a second", strerror(errno));
+    event_del(&l->ev);
+    evtimer_add(&l->pause, &second);
+}
+
 static void on_acceptable(evutil_socket_t fd, short what, void *arg)
 {
     listener *l = arg;
@@ -48,7 +67,9 @@ static void on_acceptable(evutil_socket_t fd, short what, void *arg)
         socklen_t len = sizeof peer;
         int client = accept4(fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (client < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                pause_accepting(l);
+            else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
                 log_warning("accept failed: %s", strerror(errno));
             return;
         }
@@ -76,6 +97,7 @@ static bool add_listener(proxy *px, int fd, const char *unix_path, char *err, si
     l->next = px->listeners;
     px->listeners = l;
     event_assign(&l->ev, px->base, fd, EV_READ | EV_PERSIST, on_acceptable, l);
+    evtimer_assign(&l->pause, px->base, on_pause_end, l);
     event_add(&l->ev, NULL);
     return true;
 }
@@ -153,6 +175,7 @@ void listener_close_all(proxy *px)
         listener *l = px->listeners;
         px->listeners = l->next;
         event_del(&l->ev);
+        event_del(&l->pause);
         close(l->fd);
         if (l->unix_path)
             unlink(l->unix_path);

@@ -109,3 +109,15 @@ def test_errors_and_transactions(proxy):
         assert e.value.diag.constraint_name == "t_pkey"
         c.rollback()
         assert c.execute("select count(*) from pg_class").fetchone()[0] > 0
+
+
+def test_unix_socket_and_pidfile(own_proxy, tmp_path):
+    pidfile = tmp_path / "tombstone.pid"
+    px = own_proxy(extra=f"unix_socket_dir = {tmp_path}\npidfile = {pidfile}")
+    assert pidfile.read_text().strip() == str(px.proc.pid)
+    with psycopg.connect(host=str(tmp_path), port=px.port, dbname="postgres",
+                         user="postgres") as c:
+        assert c.execute("select 5").fetchone() == (5,)
+    px.stop()
+    assert not pidfile.exists()
+    assert not (tmp_path / f".s.PGSQL.{px.port}").exists()

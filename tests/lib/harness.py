@@ -207,7 +207,7 @@ class Proxy:
                                 stderr=subprocess.STDOUT)
         log.close()
         px = cls(config, port, log_path, proc)
-        wait_for(lambda: px.proc.poll() is not None or px.log_contains("tombstone started"),
+        wait_for(lambda: px.proc.poll() is not None or port_open(port),
                  what="the proxy to start")
         if px.proc.poll() is not None:
             raise RuntimeError(f"tombstone exited at start:\n{px.log()}")
@@ -245,7 +245,10 @@ class Proxy:
                 if any(mark in line for mark in SANITIZER_MARKS)]
 
     def stop(self, sig=signal.SIGINT):
-        """Stops the proxy; returns its exit status. Raises if a sanitizer spoke."""
+        """Stops the proxy; returns its exit status. Raises if a sanitizer spoke. Calling it
+        again just returns the status."""
+        if not os.path.exists(self.log_path):
+            return self.proc.returncode
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         status = self.proc.wait(timeout=60)
