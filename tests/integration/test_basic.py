@@ -114,7 +114,9 @@ def test_errors_and_transactions(proxy):
 def test_unix_socket_and_pidfile(own_proxy, tmp_path):
     pidfile = tmp_path / "tombstone.pid"
     px = own_proxy(extra=f"unix_socket_dir = {tmp_path}\npidfile = {pidfile}")
-    assert pidfile.read_text().strip() == str(px.proc.pid)
+    # Written right after the sockets are opened, so it may lag behind the port by a moment.
+    wait_for(lambda: pidfile.exists() and pidfile.read_text().strip() == str(px.proc.pid),
+             what="the pidfile")
     with psycopg.connect(host=str(tmp_path), port=px.port, dbname="postgres",
                          user="postgres") as c:
         assert c.execute("select 5").fetchone() == (5,)
