@@ -1,0 +1,52 @@
+-- cursors.sql — SPEC §3 DECLARE CURSOR and §4 WHERE CURRENT OF: cursors over soft tables
+-- see live rows only (FETCH, MOVE, FETCH BACKWARD on a SCROLL cursor, FETCH ALL, WITH HOLD
+-- cursor used after COMMIT), DELETE ... WHERE CURRENT OF marks the current row and reports
+-- DELETE 1, UPDATE ... WHERE CURRENT OF, a cursor over a join, cursors in rolled-back
+-- transactions.
+BEGIN;
+DECLARE c1 CURSOR FOR SELECT id, title FROM books WHERE author_id IN (1, 16) ORDER BY id;
+FETCH 2 FROM c1;
+FETCH ALL FROM c1;
+CLOSE c1;
+DECLARE c2 SCROLL CURSOR FOR SELECT id FROM authors ORDER BY id;
+MOVE 14 IN c2;
+FETCH 3 FROM c2;
+FETCH BACKWARD 2 FROM c2;
+FETCH LAST FROM c2;
+CLOSE c2;
+DECLARE c3 CURSOR FOR SELECT * FROM chapters WHERE book_id = 15 ORDER BY id FOR UPDATE;
+FETCH 1 FROM c3;
+DELETE FROM chapters WHERE CURRENT OF c3;
+FETCH 1 FROM c3;
+UPDATE chapters SET pages = pages + 100 WHERE CURRENT OF c3;
+FETCH 1 FROM c3;
+DELETE FROM chapters WHERE CURRENT OF c3 RETURNING id, num, deleted_at;
+CLOSE c3;
+SELECT id, num, pages FROM chapters WHERE book_id = 15 ORDER BY id;
+COMMIT;
+SELECT id, num, pages FROM chapters WHERE book_id = 15 ORDER BY id;
+BEGIN;
+DECLARE c4 CURSOR FOR SELECT id, name FROM places ORDER BY id FOR UPDATE;
+FETCH 3 FROM c4;
+DELETE FROM places WHERE CURRENT OF c4;
+FETCH 1 FROM c4;
+ROLLBACK;
+SELECT count(*) FROM places;
+BEGIN;
+DECLARE c5 CURSOR WITH HOLD FOR SELECT a.id, b.id FROM authors a JOIN books b ON b.author_id = a.id
+  WHERE a.id > 12 ORDER BY a.id, b.id;
+COMMIT;
+FETCH 4 FROM c5;
+FETCH ALL FROM c5;
+CLOSE c5;
+BEGIN;
+DECLARE c6 NO SCROLL CURSOR FOR SELECT id FROM users WHERE id > 14 ORDER BY id;
+FETCH NEXT FROM c6;
+FETCH FORWARD 10 FROM c6;
+COMMIT;
+BEGIN;
+DECLARE c7 CURSOR FOR SELECT * FROM archive.events ORDER BY id FOR UPDATE;
+FETCH 2 FROM c7;
+DELETE FROM archive.events WHERE CURRENT OF c7;
+COMMIT;
+SELECT count(*) FROM archive.events;

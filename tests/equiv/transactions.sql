@@ -1,0 +1,54 @@
+-- transactions.sql — SPEC §1 "the same transaction behaviour": deletes rolled back (the rows
+-- come back), deletes committed, SAVEPOINT / ROLLBACK TO / RELEASE around deletes, an error
+-- aborting the transaction (25P02 afterwards) then ROLLBACK, deletes visible inside their
+-- own transaction, REPEATABLE READ, COMMIT AND CHAIN, START TRANSACTION, END / ABORT.
+BEGIN;
+DELETE FROM chapters WHERE book_id = 33;
+SELECT count(*) FROM chapters WHERE book_id = 33;
+ROLLBACK;
+SELECT count(*) FROM chapters WHERE book_id = 33;
+BEGIN;
+DELETE FROM chapters WHERE book_id = 33;
+SAVEPOINT s1;
+DELETE FROM chapters WHERE book_id = 34;
+SELECT count(*) FROM chapters WHERE book_id IN (33, 34);
+ROLLBACK TO SAVEPOINT s1;
+SELECT count(*) FROM chapters WHERE book_id IN (33, 34);
+SAVEPOINT s2;
+DELETE FROM places WHERE id = 16;
+RELEASE SAVEPOINT s2;
+COMMIT;
+SELECT book_id, count(*) FROM chapters WHERE book_id IN (33, 34) GROUP BY book_id ORDER BY book_id;
+SELECT count(*) FROM places;
+BEGIN;
+DELETE FROM chapters WHERE book_id = 35;
+SELECT 1 / 0;
+DELETE FROM chapters WHERE book_id = 36;
+SELECT count(*) FROM chapters;
+ROLLBACK;
+SELECT count(*) FROM chapters WHERE book_id IN (35, 36);
+BEGIN;
+SAVEPOINT a;
+DELETE FROM chapters WHERE book_id = 35;
+SELECT nosuch FROM chapters;
+ROLLBACK TO a;
+DELETE FROM chapters WHERE book_id = 36;
+COMMIT;
+SELECT book_id, count(*) FROM chapters WHERE book_id IN (35, 36) GROUP BY book_id ORDER BY book_id;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) FROM authors;
+DELETE FROM authors WHERE id = 17;
+SELECT count(*) FROM authors;
+COMMIT AND CHAIN;
+SHOW transaction_isolation;
+DELETE FROM authors WHERE id = 17;
+END;
+START TRANSACTION;
+DELETE FROM activities WHERE id = 8;
+ABORT;
+SELECT count(*) FROM activities;
+BEGIN;
+DELETE FROM users WHERE id = 18;
+DELETE FROM users WHERE id = 18;
+COMMIT;
+SELECT id FROM users WHERE id > 14 ORDER BY id;
