@@ -25,7 +25,7 @@ INSERT INTO place_activities (place_id, activity_id) VALUES (1, 3);
 INSERT INTO place_activities (place_id, activity_id) VALUES (1, 14);
 SELECT pa.id FROM place_activities pa WHERE pa.place_id = 4 ORDER BY pa.id;
 INSERT INTO pa_notes (place_activity_id, note)
-  SELECT min(id), 'on a hidden row' FROM place_activities WHERE place_id = 19;
+  SELECT min(id), 'on a hidden row (none: NOT NULL fails)' FROM place_activities WHERE place_id = 4;
 INSERT INTO pa_notes (place_activity_id, note) VALUES (10, 'pa 10 belongs to place 4: hidden');
 INSERT INTO categories (parent_id, name) VALUES (6, 'under a deleted node');
 INSERT INTO categories (parent_id, name) VALUES (7, 'under a live node') RETURNING id;

@@ -5,11 +5,11 @@
 -- the shipment before COMMIT makes it pass.
 DELETE FROM orders WHERE id = 1;
 SELECT count(*) FROM orders;
-DELETE FROM orders WHERE id IN (21, 2);
-SELECT id FROM orders WHERE id IN (2, 21) ORDER BY id;
-DELETE FROM invoices WHERE order_id = 2;
-DELETE FROM orders WHERE id = 2;
-DELETE FROM orders WHERE id = 2;
+DELETE FROM orders WHERE id IN (21, 11);
+SELECT id FROM orders WHERE id IN (11, 21) ORDER BY id;
+DELETE FROM invoices WHERE order_id = 11;
+DELETE FROM orders WHERE id = 11;
+DELETE FROM orders WHERE id = 11;
 SELECT count(*) FROM orders;
 DELETE FROM orders WHERE id = 31;
 SELECT count(*) FROM orders;

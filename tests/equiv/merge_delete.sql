@@ -1,8 +1,11 @@
 -- merge_delete.sql — SPEC §3/§4 MERGE: WHEN MATCHED THEN DELETE marks (tag "MERGE n"),
 -- deleted target rows never match (a NOT MATCHED INSERT happens instead, the partial unique
 -- index letting it in), MERGE ... USING a soft table sees its live rows only, UPDATE and
--- DELETE branches with conditions, DO NOTHING, a DELETE branch cascading to children.
-MERGE INTO users u USING (VALUES ('user01@example.com', 'del'), ('user19@example.com', 'ins'),
+-- DELETE branches with conditions, DO NOTHING, a DELETE branch cascading to children, a
+-- DELETE branch failing on RESTRICT (23503, nothing changed).
+MERGE INTO users u USING (VALUES ('user01@example.com', 'del')) AS v(email, action) ON u.email = v.email
+WHEN MATCHED AND v.action = 'del' THEN DELETE;
+MERGE INTO users u USING (VALUES ('user15@example.com', 'del'), ('user19@example.com', 'ins'),
                                  ('user02@example.com', 'upd'), ('new@example.com', 'ins'))
                          AS v(email, action) ON u.email = v.email
 WHEN MATCHED AND v.action = 'del' THEN DELETE

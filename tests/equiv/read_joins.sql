@@ -51,10 +51,10 @@ SELECT p.id, act.id FROM places p
   FULL JOIN (place_activities pa JOIN activities act ON act.id = pa.activity_id)
     ON pa.place_id = p.id
 ORDER BY p.id NULLS FIRST, act.id NULLS FIRST;
-SELECT j.author_id, j.author_name, count(*) FROM
+SELECT j.aid, j.author_name, count(*) FROM
   (authors a JOIN books b ON b.author_id = a.id)
-    AS j (author_id, author_name, country, author_deleted, book_id)
-GROUP BY j.author_id, j.author_name ORDER BY j.author_id;
+    AS j (aid, author_name, country, author_deleted, book_id, book_author)
+GROUP BY j.aid, j.author_name ORDER BY j.aid;
 SELECT x.book_id, x.num FROM ((books JOIN chapters ON chapters.book_id = books.id)) AS x(bid, aid, imp, btitle, yr, price, bdel, cid, book_id, num)
 WHERE x.aid = 5 ORDER BY x.book_id, x.num;
 SELECT u.id, o.id, i.id FROM users u JOIN orders o ON o.user_id = u.id

@@ -678,11 +678,13 @@ def run_job(cluster, live, script, way, stmts, outdir):
             s_text = run_psycopg(cluster.s_dsn(s_db), stmts, prepare)
             h_text = run_psycopg(cluster.direct_dsn(h_db), stmts, prepare)
         compare(result, "script", "T", s_text, h_text, outdir)
-        for check, msg in check_state(cluster.direct_dsn(s_db), cluster.direct_dsn(h_db), live,
-                                      before, cluster.args.self_test):
-            code = "L" if check == "i" else "G"
-            title = "(i) live rows" if check == "i" else "(ii) rows physically gone"
-            result.failures.append((code, title, msg))
+        problems = check_state(cluster.direct_dsn(s_db), cluster.direct_dsn(h_db), live,
+                               before, cluster.args.self_test)
+        for check, code, title in (("i", "L", "(i) live rows of S (direct) differ from H"),
+                                   ("ii", "G", "(ii) rows physically gone from S")):
+            msgs = [m for c, m in problems if c == check]
+            if msgs:
+                result.failures.append((code, title, "\n".join(msgs)))
     except Exception as e:  # the runner itself broke: report, never pass
         import traceback
         result.failures.append(("E", "runner error", traceback.format_exc()))

@@ -18,17 +18,17 @@ INSERT INTO users (email, name) VALUES ('user20@example.com', 'predicate written
   ON CONFLICT (email) WHERE deleted_at IS NULL DO UPDATE SET name = excluded.name RETURNING id, name;
 INSERT INTO users (email, name) VALUES ('user20@example.com', 'predicate written, again')
   ON CONFLICT (email) WHERE deleted_at IS NULL DO UPDATE SET name = excluded.name RETURNING id, name;
-DELETE FROM users WHERE id = 5;
-INSERT INTO users (email, name) VALUES ('user05@example.com', 'five'), ('user06@example.com', 'six')
+DELETE FROM users WHERE id = 15;
+INSERT INTO users (email, name) VALUES ('user15@example.com', 'fifteen'), ('user06@example.com', 'six')
   ON CONFLICT (email) DO UPDATE SET name = excluded.name || ' (updated)' RETURNING id, email, name;
 INSERT INTO users (id, email, name) VALUES (3, 'other@example.com', 'pk clash')
   ON CONFLICT ON CONSTRAINT users_pkey DO UPDATE SET visits = users.visits + 100 RETURNING id, email, visits;
 INSERT INTO users (id, email, name) VALUES (4, 'other4@example.com', 'pk clash')
   ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE users.visits > 100 RETURNING id;
 INSERT INTO users (id, email, name) VALUES (4, 'other4@example.com', 'pk clash');
-INSERT INTO users (email, name) VALUES ('user07@example.com', 'no target') ON CONFLICT DO NOTHING;
-DELETE FROM users WHERE id = 7;
-INSERT INTO users (email, name) VALUES ('user07@example.com', 'no target') ON CONFLICT DO NOTHING;
+INSERT INTO users (email, name) VALUES ('user16@example.com', 'no target') ON CONFLICT DO NOTHING;
+DELETE FROM users WHERE id = 16;
+INSERT INTO users (email, name) VALUES ('user16@example.com', 'no target') ON CONFLICT DO NOTHING;
 INSERT INTO activities (name, type) VALUES ('kayaking', 'water'), ('hiking', 'walk')
   ON CONFLICT (name) DO UPDATE SET type = excluded.type RETURNING id, name, type;
 INSERT INTO activities (name, type) VALUES ('chess', 'board')
