@@ -439,8 +439,8 @@ class Cluster:
         s_db, h_db = f"eq_{n}_s", f"eq_{n}_h"
         s_tmpl = TEMPLATE_H if self.args.self_test else TEMPLATE_S
         with self.admin() as c:
-            c.execute(f"CREATE DATABASE {s_db} TEMPLATE {s_tmpl} STRATEGY FILE_COPY")
-            c.execute(f"CREATE DATABASE {h_db} TEMPLATE {TEMPLATE_H} STRATEGY FILE_COPY")
+            c.execute(f"CREATE DATABASE {s_db} TEMPLATE {s_tmpl} STRATEGY WAL_LOG")
+            c.execute(f"CREATE DATABASE {h_db} TEMPLATE {TEMPLATE_H} STRATEGY WAL_LOG")
         return s_db, h_db
 
     def drop_pair(self, dbs):
@@ -721,7 +721,7 @@ def main():
     ap.add_argument("--ways", default=",".join(WAYS), help="comma-separated subset of "
                     + ", ".join(WAYS))
     ap.add_argument("--core", action="store_true", help="skip the fk_/unique_/merge_ scripts")
-    ap.add_argument("-j", "--jobs", type=int, default=max(2, min(4, os.cpu_count() or 2)))
+    ap.add_argument("-j", "--jobs", type=int, default=min(8, 2 * (os.cpu_count() or 1)))
     ap.add_argument("--diff-lines", type=int, default=40,
                     help="lines of each difference printed (0: all); all are in --out")
     ap.add_argument("--out", help="directory for transcripts and diffs "
