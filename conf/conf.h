@@ -49,13 +49,15 @@ typedef struct {
     conf_log_level log_level;
     char *pidfile;
     bool so_reuseport;
+    int rewrite_cache_mb; /* statement rewrites kept, in MiB */
     /* [databases] */
     int ndbs;
     conf_db *dbs;
     /* [softdelete] */
-    conf_list columns; /* marker column names, in preference order */
-    conf_list include; /* schema.table names: only these are soft-delete tables */
-    conf_list exclude; /* schema.table names never treated as soft-delete tables */
+    conf_list columns;     /* marker column names, in preference order */
+    conf_list include;     /* schema.table names: only these are soft-delete tables */
+    conf_list exclude;     /* schema.table names never treated as soft-delete tables */
+    double schema_refresh; /* seconds after which a catalog snapshot is read again; 0: never */
 } conf_config;
 
 /* Parses a whole configuration; on failure *out is left empty and err says why. */

@@ -30,7 +30,9 @@ static const setting settings[] = {
     {"tombstone", "log_level", T_LOGLEVEL, AT(log_level), 0, 0},
     {"tombstone", "pidfile", T_STR, AT(pidfile), 0, 0},
     {"tombstone", "so_reuseport", T_BOOL, AT(so_reuseport), 0, 0},
+    {"tombstone", "rewrite_cache_mb", T_INT, AT(rewrite_cache_mb), 0, 1 << 20},
     {"softdelete", "columns", T_LIST, AT(columns), 0, 0},
+    {"softdelete", "schema_refresh", T_SECONDS, AT(schema_refresh), 0, 0},
     {"softdelete", "include", T_TABLES, AT(include), 0, 0},
     {"softdelete", "exclude", T_TABLES, AT(exclude), 0, 0},
 };
@@ -322,6 +324,8 @@ static bool set_defaults(conf_config *c)
         .shutdown_timeout = 30,
         .server_connect_timeout = 15,
         .log_level = CONF_LOG_INFO,
+        .rewrite_cache_mb = 64,
+        .schema_refresh = 60,
     };
     return parse_list("127.0.0.1", &c->listen_addr) && parse_list("deleted_at", &c->columns);
 }

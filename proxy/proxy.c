@@ -13,10 +13,12 @@
 #include <event2/event.h>
 
 #include "proxy/cancel.h"
+#include "proxy/catalog.h"
 #include "proxy/listener.h"
 #include "proxy/log.h"
 #include "proxy/relay.h"
 #include "proxy/session.h"
+#include "rewrite/cache.h"
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
@@ -213,6 +215,8 @@ static void teardown(proxy *px)
         event_free(px->stop_timer);
     if (px->conf->cfg.pidfile)
         unlink(px->conf->cfg.pidfile);
+    catalog_free_all(px);
+    rw_cache_free(px->rewrites);
     proxy_conf_unref(px->conf);
     event_base_free(px->base);
 }
@@ -235,6 +239,7 @@ int proxy_run(const char *conf_path, bool verbose)
         proxy_conf_unref(px.conf);
         return 1;
     }
+    px.rewrites = rw_cache_new((size_t)px.conf->cfg.rewrite_cache_mb << 20);
     bool ok = setup(&px);
     if (ok) {
         log_info("tombstone started (pid %d)", (int)getpid());

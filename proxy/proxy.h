@@ -7,6 +7,7 @@
 
 #include "conf/conf.h"
 #include "proxy/net.h"
+#include "rewrite/map.h"
 
 struct event_base;
 struct event;
@@ -32,6 +33,8 @@ typedef struct proxy {
     bool verbose;  /* -v: debug logging whatever the configuration says */
     struct event *signals[3];
     struct event *stop_timer;
+    rw_map catalogs;           /* "upstream/dbname" → catalog_db (proxy/catalog.c) */
+    struct rw_cache *rewrites; /* statement rewrites, shared by all sessions */
 } proxy;
 
 proxy_conf *proxy_conf_load(const char *path, char *err, size_t errlen);

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "proxy/cancel.h"
+#include "proxy/catalog.h"
 #include "proxy/hooks.h"
 #include "proxy/log.h"
 
@@ -82,6 +83,10 @@ static void session_free(session *s)
     relay_release(&s->client);
     relay_release(&s->server);
     proto_buf_free(&s->held);
+    search_path_free(&s->path);
+    prepared_clear(&s->statements);
+    prepared_clear(&s->portals);
+    expect_free(&s->expect);
     proxy_conf_unref(s->conf);
     free(s->search_path);
     free(s->user);
@@ -259,9 +264,17 @@ static void on_search_path_row(session *s, void *arg, int nfields, const char *c
     }
 }
 
+/* The user "$user" in a search_path means: the one the server was logged in as. */
+static const char *server_user(const session *s)
+{
+    const conf_db *db = conf_find_db(&s->conf->cfg, s->database);
+    return db && db->user ? db->user : s->user;
+}
+
 static void on_search_path_done(session *s, void *arg, const proto_error_fields *error)
 {
     (void)arg;
+    search_path_init(&s->path, error ? NULL : s->search_path, server_user(s));
     if (error)
         SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the search_path: %s",
                     error->message ? error->message : "error");
@@ -319,11 +332,11 @@ static proto_verdict server_message(void *arg, const proto_msg *m, proto_out *ou
         proto_read_backend_key(m->data, m->len, &s->backend_pid, &s->backend_key);
     if (m->type == 'E')
         note_error(s, m);
+    /* the hooks see every ReadyForQuery of a ready session, held back or not */
+    proto_verdict v = s->state == SESSION_READY ? hooks_server_message(s, m, out) : PROTO_FORWARD;
     if (m->type == 'Z' && ready_for_query(s, m))
         return PROTO_CONSUMED;
-    if (s->state == SESSION_READY && hooks_server_policy(s, m->type) == PROTO_WHOLE)
-        return hooks_server_message(s, m, out);
-    return PROTO_FORWARD;
+    return v;
 }
 
 /* ---- the client's messages ----------------------------------------------------------- */
@@ -359,6 +372,8 @@ static void begin_login(session *s, proto_startup *st)
     SESSION_LOG(CONF_LOG_INFO, s, "login via %s", s->upstream->label);
     session_run_internal_query(s, "SELECT current_schemas(true)", on_search_path_row,
                                on_search_path_done, NULL);
+    s->catalog = catalog_of(s->px, s->upstream->label, db->dbname ? db->dbname : db_name);
+    catalog_refresh(s, s->catalog);
     connect_server(s);
 }
 
@@ -482,6 +497,7 @@ void session_start(proxy *px, int fd, const struct sockaddr *peer)
     s->conf = proxy_conf_ref(px->conf);
     s->server.fd = -1;
     s->client.framer.untyped = true;
+    s->standard_strings = true;
     gettimeofday(&s->started, NULL);
     net_format_peer(peer, s->peer, sizeof s->peer);
     proxy_add_session(px, s);

@@ -9,8 +9,11 @@
 #include <sys/time.h>
 
 #include "protocol/protocol.h"
+#include "proxy/expect.h"
+#include "proxy/prepared.h"
 #include "proxy/proxy.h"
 #include "proxy/relay.h"
+#include "proxy/search_path.h"
 
 typedef enum {
     SESSION_STARTUP,    /* waiting for the client's startup packet */
@@ -44,6 +47,13 @@ struct session {
     proto_buf held;    /* server messages kept from the client until the internal queries end */
     char *search_path; /* current_schemas(true), read after authentication */
     char *user, *database;
+    /* rewriting (proxy/hooks.c) */
+    struct catalog_db *catalog; /* the upstream database's schema snapshots */
+    search_path path;
+    prepared_names statements, portals; /* names whose CommandComplete needs the tag fix */
+    expect_queue expect;                /* answers the server owes, in order */
+    bool fix_tag;                       /* the CommandComplete being read needs it */
+    bool standard_strings;              /* standard_conforming_strings */
     char peer[64];
     struct timeval started;
 };

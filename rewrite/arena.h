@@ -11,7 +11,7 @@ typedef struct {
     size_t used; /* bytes handed out, for cache accounting */
 } rw_arena;
 
-void *rw_arena_alloc(rw_arena *a, size_t n);   /* zeroed, 8-byte aligned; aborts on OOM */
+void *rw_arena_alloc(rw_arena *a, size_t n); /* zeroed, 8-byte aligned; aborts on OOM */
 char *rw_arena_strdup(rw_arena *a, const char *s);
 char *rw_arena_strndup(rw_arena *a, const char *s, size_t n);
 char *rw_arena_printf(rw_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -92,7 +92,7 @@ static void grow(rw_cache *c)
 
 static uint64_t path_key(const rw_context *ctx)
 {
-    uint64_t h = ctx->standard_strings;
+    uint64_t h = ctx->standard_strings ^ (ctx->user ? rw_hash(ctx->user, strlen(ctx->user)) : 0);
     for (int i = 0; i < ctx->nsearch_path; i++)
         h = h * 31 + rw_hash(ctx->search_path[i], strlen(ctx->search_path[i]));
     return h;
@@ -128,8 +128,7 @@ static entry *insert(rw_cache *c, uint64_t h, uint64_t version, uint64_t path, c
     return e;
 }
 
-const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text,
-                                  size_t len)
+const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text, size_t len)
 {
     uint64_t version = ctx->schema ? rw_schema_version(ctx->schema) : 0, path = path_key(ctx);
     uint64_t h = rw_hash(text, len) ^ version * 0x9e3779b97f4a7c15ULL ^ path;

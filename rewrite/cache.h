@@ -22,8 +22,7 @@ void rw_cache_free(rw_cache *c);
 
 /* The rewrite of text[0..len) (NUL-terminated) under ctx, from the cache or made now. The
  * result belongs to the cache and stays valid until the next call. */
-const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text,
-                                  size_t len);
+const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text, size_t len);
 
 rw_cache_stats rw_cache_get_stats(const rw_cache *c);
 

@@ -9,10 +9,12 @@
 #include <string.h>
 
 static const char *const clause_words[RW_CL_COUNT] = {
-    [RW_CL_FROM] = "from",     [RW_CL_INTO] = "into",       [RW_CL_WHERE] = "where",
-    [RW_CL_GROUP] = "group",   [RW_CL_HAVING] = "having",   [RW_CL_WINDOW] = "window",
-    [RW_CL_ORDER] = "order",   [RW_CL_LIMIT] = "limit",     [RW_CL_OFFSET] = "offset",
-    [RW_CL_FETCH] = "fetch",   [RW_CL_FOR] = "for",         [RW_CL_USING] = "using",
+    [RW_CL_FROM] = "from",     [RW_CL_INTO] = "into",
+    [RW_CL_WHERE] = "where",   [RW_CL_GROUP] = "group",
+    [RW_CL_HAVING] = "having", [RW_CL_WINDOW] = "window",
+    [RW_CL_ORDER] = "order",   [RW_CL_LIMIT] = "limit",
+    [RW_CL_OFFSET] = "offset", [RW_CL_FETCH] = "fetch",
+    [RW_CL_FOR] = "for",       [RW_CL_USING] = "using",
     [RW_CL_SET] = "set",       [RW_CL_RETURNING] = "returning",
 };
 
@@ -150,8 +152,7 @@ static bool is_name_token(rw_walk *w, int i)
 static bool is_op(rw_walk *w, int i, const char *op)
 {
     size_t n = strlen(op);
-    return is_kind(w, i, RW_TOK_OP) &&
-           (size_t)(w->toks.tok[i].end - w->toks.tok[i].start) == n &&
+    return is_kind(w, i, RW_TOK_OP) && (size_t)(w->toks.tok[i].end - w->toks.tok[i].start) == n &&
            memcmp(w->sql + w->toks.tok[i].start, op, n) == 0;
 }
 

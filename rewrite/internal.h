@@ -18,7 +18,7 @@
 #include "rewrite/rewrite.h"
 
 typedef struct {
-    int at, del; /* replace text[at, at + del) ... */
+    int at, del;     /* replace text[at, at + del) ... */
     const char *ins; /* ... by this (may be empty) */
     int seq;         /* creation order: edits at one offset keep it */
 } rw_edit;

@@ -48,9 +48,9 @@ static rw_pending *table_ref(rw_walk *w, RangeVar *rv, int end_override)
 static void wrap_leaf(rw_walk *w, const rw_pending *p)
 {
     rw_edit_insert(w, p->leaf_start, "(");
-    rw_edit_insert(w, p->leaf_end,
-                   rw_arena_printf(w->arena, " JOIN (SELECT) AS _tomb$%d ON %s)", ++w->alias_seq,
-                                   p->text));
+    rw_edit_insert(
+        w, p->leaf_end,
+        rw_arena_printf(w->arena, " JOIN (SELECT) AS _tomb$%d ON %s)", ++w->alias_seq, p->text));
 }
 
 static void wrap_leaves(rw_walk *w, const rw_pending *p)

@@ -64,6 +64,31 @@ void *rw_map_get(const rw_map *m, const char *key, size_t klen)
     return find(m, key, klen, rw_hash(key, klen))->value;
 }
 
+/* Backward-shift deletion: later entries of the probe run move up, so no tombstones. */
+void *rw_map_remove(rw_map *m, const char *key, size_t klen, const char **old_key)
+{
+    if (!m->n)
+        return NULL;
+    rw_map_slot *s = find(m, key, klen, rw_hash(key, klen));
+    if (!s->key)
+        return NULL;
+    void *value = s->value;
+    if (old_key)
+        *old_key = s->key;
+    size_t mask = m->cap - 1, hole = (size_t)(s - m->slots);
+    for (size_t i = (hole + 1) & mask; m->slots[i].key; i = (i + 1) & mask) {
+        size_t home = m->slots[i].hash & mask;
+        /* the entry may move to the hole if its home is not between the hole and it */
+        if (((i - home) & mask) >= ((i - hole) & mask)) {
+            m->slots[hole] = m->slots[i];
+            hole = i;
+        }
+    }
+    m->slots[hole] = (rw_map_slot){0};
+    m->n--;
+    return value;
+}
+
 void rw_map_free(rw_map *m)
 {
     free(m->slots);

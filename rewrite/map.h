@@ -24,6 +24,9 @@ uint64_t rw_hash(const void *data, size_t len);
 /* Sets key → value, replacing an existing value. */
 void rw_map_put(rw_map *m, const char *key, size_t klen, void *value);
 void *rw_map_get(const rw_map *m, const char *key, size_t klen);
+/* Removes key; returns its value (NULL if absent) and, in *old_key, the key pointer the
+ * map held, for the caller to free. */
+void *rw_map_remove(rw_map *m, const char *key, size_t klen, const char **old_key);
 void rw_map_free(rw_map *m);
 
 #endif

@@ -30,12 +30,12 @@ static bool on_path(const rw_table *const *path, int depth, const rw_table *t)
     return false;
 }
 
-static const char *gone_pred(rw_walk *w, const rw_table *t, const char *ref,
-                             const rw_table **path, int depth);
+static const char *gone_pred(rw_walk *w, const rw_table *t, const char *ref, const rw_table **path,
+                             int depth);
 
 /* "EXISTS (SELECT 1 FROM parent a WHERE a.k = ref.fk AND <parent row gone>)" */
-static const char *parent_gone(rw_walk *w, const rw_fk *fk, const char *ref,
-                               const rw_table **path, int depth)
+static const char *parent_gone(rw_walk *w, const rw_fk *fk, const char *ref, const rw_table **path,
+                               int depth)
 {
     const char *alias = rw_arena_printf(w->arena, "_tomb$%d", ++w->alias_seq);
     const char *cond = gone_pred(w, fk->parent, alias, path, depth);
@@ -43,8 +43,8 @@ static const char *parent_gone(rw_walk *w, const rw_fk *fk, const char *ref,
         return NULL;
     for (int i = fk->ncols - 1; i >= 0; i--)
         cond = rw_arena_printf(w->arena, "%s.%s = %s.%s AND %s", alias,
-                               rw_quote(w, fk->parent_cols[i]), ref,
-                               rw_quote(w, fk->child_cols[i]), cond);
+                               rw_quote(w, fk->parent_cols[i]), ref, rw_quote(w, fk->child_cols[i]),
+                               cond);
     return rw_arena_printf(w->arena, "EXISTS (SELECT 1 FROM %s %s WHERE %s)",
                            rw_qualified(w, fk->parent), alias, cond);
 }
@@ -57,8 +57,8 @@ static bool cascades_from_affected(const rw_fk *fk, const rw_table **path, int d
 
 /* The condition under which the row `ref` of t would not exist under real deletes; NULL
  * when it always exists. */
-static const char *gone_pred(rw_walk *w, const rw_table *t, const char *ref,
-                             const rw_table **path, int depth)
+static const char *gone_pred(rw_walk *w, const rw_table *t, const char *ref, const rw_table **path,
+                             int depth)
 {
     if (t->marker != RW_MARKER_NONE)
         return marker_test(w, t, ref, true);

@@ -1,5 +1,6 @@
 /* rewrite/rewrite.c — entry point: parse, walk each statement, splice the edits. */
 #include "rewrite/internal.h"
+#include "rewrite/search_path.h"
 
 #include <pg_query.h>
 #include "pg_query_internal.h"
@@ -46,8 +47,9 @@ static bool mentions_known_table(rw_walk *w, int first, int last)
 
 static const char *refusal_statement(rw_walk *w, const char *why)
 {
-    const char *msg = rw_arena_printf(w->arena, "tombstone: %s is not supported on soft-delete "
-                                                "tables (the statement was not run)",
+    const char *msg = rw_arena_printf(w->arena,
+                                      "tombstone: %s is not supported on soft-delete "
+                                      "tables (the statement was not run)",
                                       why);
     /* the message goes into a '...' literal inside a dollar-quoted block */
     size_t n = strlen(msg), k = 0;
@@ -135,14 +137,25 @@ bool rw_rewrite(const rw_context *ctx, const char *text, size_t len, rw_result *
         out->parse_error = true;
         return false;
     }
-    rw_walk w = {.ctx = ctx, .sql = text, .len = (int)len, .arena = &scratch};
+    /* a SET search_path applies to the statements after it in the same text */
+    rw_context local = *ctx;
+    const char *path[64];
+    char path_buf[2048];
+    rw_walk w = {.ctx = &local, .sql = text, .len = (int)len, .arena = &scratch};
     w.toks = scratch_tokens;
     rw_lex(text, (int)len, ctx->standard_strings, &w.toks);
     int n = list_length(parsed.tree), i = 0;
     rw_stmt_facts *facts = rw_arena_alloc(&scratch, (size_t)(n ? n : 1) * sizeof *facts);
     ListCell *lc;
-    foreach (lc, parsed.tree)
-        walk_raw(&w, lfirst_node(RawStmt, lc), &facts[i++], &out->refusal);
+    foreach (lc, parsed.tree) {
+        rw_stmt_facts *f = &facts[i++];
+        walk_raw(&w, lfirst_node(RawStmt, lc), f, &out->refusal);
+        if ((f->flags & RW_SEARCH_PATH) && f->value) {
+            local.nsearch_path = rw_search_path_split(f->value, ctx->user ? ctx->user : "", path,
+                                                      64, path_buf, sizeof path_buf);
+            local.search_path = path;
+        }
+    }
     if (w.nedits && !(out->sql = rw_edits_apply(&w, &out->len)))
         refuse_all(&w, parsed.tree, facts, out);
     export_facts(out, facts, n);

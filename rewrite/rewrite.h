@@ -26,20 +26,21 @@ typedef struct {
     const char *const *search_path;
     int nsearch_path;
     bool standard_strings; /* standard_conforming_strings */
+    const char *user;      /* for "$user" in a SET search_path inside the text */
 } rw_context;
 
 /* What the proxy must know about one statement of the text. */
 enum {
-    RW_DELETE_TAG = 1 << 0,   /* its CommandComplete "UPDATE n" must read "DELETE n" */
-    RW_DDL = 1 << 1,          /* may change the catalog: refresh the snapshot afterwards */
-    RW_SEARCH_PATH = 1 << 2,  /* SET/RESET search_path: `value` holds the new setting */
-    RW_PREPARE = 1 << 3,      /* SQL PREPARE `name`; prepared_flags apply to its EXECUTE */
-    RW_EXECUTE = 1 << 4,      /* SQL EXECUTE `name`: take the tag fix from the prepared one */
-    RW_DEALLOCATE = 1 << 5,   /* DEALLOCATE `name` (NULL name: ALL) */
-    RW_DISCARD_ALL = 1 << 6,  /* DISCARD ALL: prepared statements and settings reset */
-    RW_REFUSED = 1 << 7,      /* replaced by a statement raising 0A000 */
-    RW_TXN_END = 1 << 8,      /* COMMIT/ROLLBACK/... (SET LOCAL values end here) */
-    RW_SET_LOCAL = 1 << 9,    /* with RW_SEARCH_PATH: SET LOCAL */
+    RW_DELETE_TAG = 1 << 0,    /* its CommandComplete "UPDATE n" must read "DELETE n" */
+    RW_DDL = 1 << 1,           /* may change the catalog: refresh the snapshot afterwards */
+    RW_SEARCH_PATH = 1 << 2,   /* SET/RESET search_path: `value` holds the new setting */
+    RW_PREPARE = 1 << 3,       /* SQL PREPARE `name`; prepared_flags apply to its EXECUTE */
+    RW_EXECUTE = 1 << 4,       /* SQL EXECUTE `name`: take the tag fix from the prepared one */
+    RW_DEALLOCATE = 1 << 5,    /* DEALLOCATE `name` (NULL name: ALL) */
+    RW_DISCARD_ALL = 1 << 6,   /* DISCARD ALL: prepared statements and settings reset */
+    RW_REFUSED = 1 << 7,       /* replaced by a statement raising 0A000 */
+    RW_ROLLBACK = 1 << 8,      /* ROLLBACK (or ABORT): the transaction's settings are undone */
+    RW_SET_LOCAL = 1 << 9,     /* with RW_SEARCH_PATH: SET LOCAL */
     RW_SEARCH_RESET = 1 << 10, /* with RW_SEARCH_PATH: RESET/SET TO DEFAULT */
 };
 

@@ -2,6 +2,7 @@
 #include "rewrite/schema.h"
 
 #include "rewrite/arena.h"
+#include "rewrite/helpers.h"
 #include "rewrite/map.h"
 
 #include <stdio.h>
@@ -18,29 +19,38 @@ struct rw_schema {
     int nfks, capfks;
     rw_fk **fks;
     int nsoft;
+    bool helpers; /* the functions of `tombstone install`, in this version, are there */
 };
 
 /* One query, one round trip: every row starts with its kind.
  *   T oid schema name relkind marker_col marker_kind('t'|'b')   relations that matter, and
  *                                                               any relation sharing a name
  *                                                               with one (search_path)
- *   C table_oid attnum name type                                columns of soft-delete tables
+ *   C table_oid attnum name type                                their columns
  *   F name child_oid parent_oid confdeltype child_cols parent_cols set_cols deferrable|deferred
  *   U table_oid index constraint primary cols predicate         unique indexes of soft tables
- * Partition clones of foreign keys (conparentid <> 0) are left out: the declared key
- * already says what happens. */
+ * Relations that matter: soft-delete tables, tables whose rows a cascade from one removes
+ * (affected), and the children of those through any foreign key. Partition clones of
+ * foreign keys (conparentid <> 0) are left out: the declared key says what happens. */
 static const char query_fmt[] =
-    "WITH m(name, ord) AS (VALUES %s),\n"
+    "WITH RECURSIVE m(name, ord) AS (VALUES %s),\n"
+    "inc(name) AS (VALUES %s), exc(name) AS (VALUES %s),\n"
     "soft AS (SELECT DISTINCT ON (a.attrelid) a.attrelid AS oid, a.attname,\n"
     "    CASE WHEN a.atttypid = 'bool'::regtype THEN 'b' ELSE 't' END AS kind\n"
     "  FROM pg_attribute a JOIN m ON m.name = a.attname JOIN pg_class c ON c.oid = a.attrelid\n"
+    "  JOIN pg_namespace n ON n.oid = c.relnamespace\n"
     "  WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')\n"
     "    AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'bool'::regtype)\n"
-    "    AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, "
-    "'information_schema'::regnamespace)\n"
+    "    AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
+    "    AND (NOT EXISTS (SELECT FROM inc WHERE name IS NOT NULL)\n"
+    "         OR n.nspname || '.' || c.relname IN (SELECT name FROM inc))\n"
+    "    AND n.nspname || '.' || c.relname NOT IN (SELECT name FROM exc WHERE name IS NOT NULL)\n"
     "  ORDER BY a.attrelid, m.ord),\n"
     "fk AS (SELECT * FROM pg_constraint WHERE contype = 'f' AND conparentid = 0),\n"
-    "rel AS (SELECT oid FROM soft UNION SELECT conrelid FROM fk UNION SELECT confrelid FROM fk),\n"
+    "aff(oid) AS (SELECT oid FROM soft UNION\n"
+    "  SELECT f.conrelid FROM fk f JOIN aff ON f.confrelid = aff.oid WHERE f.confdeltype = 'c'),\n"
+    "rel AS (SELECT oid FROM aff UNION SELECT conrelid FROM fk WHERE confrelid IN (SELECT oid FROM "
+    "aff)),\n"
     "names AS (SELECT DISTINCT relname FROM pg_class WHERE oid IN (SELECT oid FROM rel))\n"
     "SELECT 'T', c.oid::text, n.nspname::text, c.relname::text, c.relkind::text,\n"
     "    s.attname::text, s.kind, NULL, NULL\n"
@@ -51,7 +61,7 @@ static const char query_fmt[] =
     "UNION ALL\n"
     "SELECT 'C', a.attrelid::text, a.attnum::text, a.attname::text,\n"
     "    format_type(a.atttypid, a.atttypmod), NULL, NULL, NULL, NULL\n"
-    "  FROM pg_attribute a JOIN soft s ON s.oid = a.attrelid\n"
+    "  FROM pg_attribute a JOIN rel r ON r.oid = a.attrelid\n"
     "  WHERE a.attnum > 0 AND NOT a.attisdropped\n"
     "UNION ALL\n"
     "SELECT 'F', f.conname::text, f.conrelid::text, f.confrelid::text, f.confdeltype::text,\n"
@@ -63,7 +73,7 @@ static const char query_fmt[] =
     "       FROM unnest(f.confdelsetcols) WITH ORDINALITY k(n, i)\n"
     "       JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.n)::text,\n"
     "    f.condeferrable::text || f.condeferred::text\n"
-    "  FROM fk f\n"
+    "  FROM fk f WHERE f.confrelid IN (SELECT oid FROM aff)\n"
     "UNION ALL\n"
     "SELECT 'U', i.indrelid::text, ic.relname::text, con.conname::text, i.indisprimary::text,\n"
     "    (SELECT array_agg(CASE WHEN i.indkey[k - 1] <> 0\n"
@@ -75,30 +85,44 @@ static const char query_fmt[] =
     "  FROM pg_index i JOIN soft s ON s.oid = i.indrelid\n"
     "  JOIN pg_class ic ON ic.oid = i.indexrelid\n"
     "  LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u')\n"
-    "  WHERE i.indisunique";
+    "  WHERE i.indisunique\n"
+    "UNION ALL\n"
+    "SELECT 'H', obj_description(n.oid, 'pg_namespace'), NULL, NULL, NULL, NULL, NULL, NULL, NULL\n"
+    "  FROM pg_namespace n WHERE n.nspname = 'tombstone'";
 
-char *rw_schema_query(const char *const *marker_cols, int ncols)
+/* "('a', 1), ('b', 2)": a VALUES list of SQL literals, with their position when `numbered`. */
+static char *values_list(const char *const *items, int n, bool numbered)
 {
-    size_t cap = 64;
-    for (int i = 0; i < ncols; i++)
-        cap += 2 * strlen(marker_cols[i]) + 32;
-    char *values = malloc(cap), *p = values;
-    if (!values)
+    size_t cap = 32;
+    for (int i = 0; i < n; i++)
+        cap += 2 * strlen(items[i]) + 32;
+    char *out = malloc(cap), *p = out;
+    if (!out)
         abort();
-    for (int i = 0; i < ncols; i++) {
+    for (int i = 0; i < n; i++) {
         p += sprintf(p, "%s('", i ? ", " : "");
-        for (const char *c = marker_cols[i]; *c; c++)
+        for (const char *c = items[i]; *c; c++)
             p += sprintf(p, *c == '\'' ? "''" : "%c", *c);
-        p += sprintf(p, "', %d)", i + 1);
+        p += numbered ? sprintf(p, "', %d)", i + 1) : sprintf(p, "')");
     }
-    if (ncols == 0)
-        strcpy(values, "(NULL::name, 0)");
-    size_t n = sizeof query_fmt + strlen(values);
+    if (n == 0)
+        strcpy(out, numbered ? "(NULL::name, 0)" : "(NULL::text)");
+    return out;
+}
+
+char *rw_schema_query(const rw_schema_options *o)
+{
+    char *markers = values_list(o->markers, o->nmarkers, true);
+    char *inc = values_list(o->include, o->ninclude, false);
+    char *exc = values_list(o->exclude, o->nexclude, false);
+    size_t n = sizeof query_fmt + strlen(markers) + strlen(inc) + strlen(exc);
     char *q = malloc(n);
     if (!q)
         abort();
-    snprintf(q, n, query_fmt, values);
-    free(values);
+    snprintf(q, n, query_fmt, markers, inc, exc);
+    free(markers);
+    free(inc);
+    free(exc);
     return q;
 }
 
@@ -138,37 +162,37 @@ static rw_table *table_by_oid(const rw_schema *s, const char *text)
     return rw_map_get(&s->by_oid, (const char *)&oid, sizeof oid);
 }
 
-/* Parses PostgreSQL's text form of a one-dimensional text[]: {a,"b c","d\"e"}. */
-static int parse_array(rw_arena *a, const char *text, char ***out)
+int rw_text_array_parse(const char *text, char **items, int max, char *buf)
 {
-    *out = NULL;
     if (!text || text[0] != '{')
         return 0;
-    int n = 0, cap = 4;
-    char **items = rw_arena_alloc(a, cap * sizeof *items);
+    int n = 0;
     const char *p = text + 1;
-    while (*p && *p != '}') {
-        size_t len = 0;
-        char *buf = rw_arena_alloc(a, strlen(p) + 1);
+    while (*p && *p != '}' && n < max) {
+        items[n++] = buf;
         if (*p == '"') {
             for (p++; *p && *p != '"'; p++)
-                buf[len++] = (*p == '\\' && p[1]) ? *++p : *p;
+                *buf++ = (*p == '\\' && p[1]) ? *++p : *p;
             p += *p == '"';
         } else {
             while (*p && *p != ',' && *p != '}')
-                buf[len++] = *p++;
+                *buf++ = *p++;
         }
-        if (n == cap) {
-            char **bigger = rw_arena_alloc(a, 2 * cap * sizeof *items);
-            memcpy(bigger, items, cap * sizeof *items);
-            items = bigger;
-            cap *= 2;
-        }
-        items[n++] = buf;
+        *buf++ = '\0';
         p += *p == ',';
     }
-    *out = items;
     return n;
+}
+
+/* A text[] from the catalog query, into the snapshot's arena. */
+static int parse_array(rw_arena *a, const char *text, char ***out)
+{
+    *out = NULL;
+    if (!text)
+        return 0;
+    size_t len = strlen(text);
+    *out = rw_arena_alloc(a, (len + 1) * sizeof **out);
+    return rw_text_array_parse(text, *out, (int)len + 1, rw_arena_alloc(a, len + 1));
 }
 
 static char *dup_or_null(rw_arena *a, const char *s)
@@ -212,8 +236,8 @@ static bool add_column(rw_schema *s, const char *const *f)
         t->cols = cols;
         t->ncols = attnum;
     }
-    t->cols[attnum - 1] = (rw_column){rw_arena_strdup(&s->arena, f[3]),
-                                      rw_arena_strdup(&s->arena, f[4])};
+    t->cols[attnum - 1] =
+        (rw_column){rw_arena_strdup(&s->arena, f[3]), rw_arena_strdup(&s->arena, f[4])};
     return true;
 }
 
@@ -279,6 +303,10 @@ bool rw_schema_add_row(rw_schema *s, const rw_catalog_row *row, const char **err
         case 'U':
             ok = add_unique(s, f);
             break;
+        case 'H':
+            s->helpers = f[1] && strcmp(f[1], "tombstone helpers " RW_HELPERS_VERSION) == 0;
+            ok = true;
+            break;
         }
     }
     if (!ok)
@@ -325,6 +353,11 @@ const rw_table *rw_schema_lookup(const rw_schema *s, const char *schema, const c
 bool rw_schema_has_name(const rw_schema *s, const char *name)
 {
     return rw_map_get(&s->names, name, strlen(name)) != NULL;
+}
+
+bool rw_schema_has_helpers(const rw_schema *s)
+{
+    return s->helpers;
 }
 
 int rw_schema_soft_count(const rw_schema *s)

@@ -51,7 +51,7 @@ struct rw_table {
     rw_marker_kind marker;
     char *marker_col;
     bool affected; /* see rw_table_affected */
-    int ncols; /* all columns in order; filled for soft-delete tables */
+    int ncols;     /* all columns in order; filled for soft-delete tables */
     rw_column *cols;
     int nparents, nchildren; /* foreign keys where this table is the child / the parent */
     rw_fk **parents, **children;
@@ -67,9 +67,19 @@ typedef struct {
     const char *const *fields;
 } rw_catalog_row;
 
-/* The catalog query for the given marker column names (in preference order). Returns a
- * malloc'd string. Its rows feed rw_schema_add_row; the proxy runs it on a connection. */
-char *rw_schema_query(const char *const *marker_cols, int ncols);
+/* What makes a table soft-delete: the [softdelete] settings. */
+typedef struct {
+    const char *const *markers; /* marker column names, in preference order */
+    int nmarkers;
+    const char *const *include; /* "schema.table": only these (none: every table) */
+    int ninclude;
+    const char *const *exclude; /* "schema.table": never these */
+    int nexclude;
+} rw_schema_options;
+
+/* The catalog query. Returns a malloc'd string; its rows feed rw_schema_add_row. The proxy
+ * runs it on a client's own server connection (it has no credentials of its own). */
+char *rw_schema_query(const rw_schema_options *o);
 
 rw_schema *rw_schema_new(void);
 /* Adds one row of the catalog query's result; false (with *err set) on a malformed row. */
@@ -87,11 +97,18 @@ const rw_table *rw_schema_lookup(const rw_schema *s, const char *schema, const c
 /* True when some known table is called `name` in some schema: a cheap pre-filter. */
 bool rw_schema_has_name(const rw_schema *s, const char *name);
 
-/* Number of soft-delete tables; 0 lets the proxy skip parsing altogether. */
+/* True when `tombstone install` created this version's helper functions in the database. */
+bool rw_schema_has_helpers(const rw_schema *s);
+
+/* Number of soft-delete tables. */
 int rw_schema_soft_count(const rw_schema *s);
 
 /* A counter that differs between snapshots, so cached rewrites can tell which they used. */
 uint64_t rw_schema_version(const rw_schema *s);
+
+/* Parses PostgreSQL's text form of a one-dimensional array ({a,"b c"}) into at most max
+ * items; buf must hold strlen(text) + 1 bytes and receives the items' text. */
+int rw_text_array_parse(const char *text, char **items, int max, char *buf);
 
 /* True when rows of t disappear under a real delete of some parent row, i.e. t is
  * soft-delete or is reached from one by ON DELETE CASCADE foreign keys. */

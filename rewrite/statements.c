@@ -64,18 +64,6 @@ static void search_path_facts(rw_walk *w, VariableSetStmt *v, rw_stmt_facts *f)
         f->flags |= RW_SEARCH_RESET;
 }
 
-static unsigned transaction_facts(TransactionStmt *t)
-{
-    switch (t->kind) {
-    case TRANS_STMT_COMMIT:
-    case TRANS_STMT_ROLLBACK:
-    case TRANS_STMT_PREPARE:
-        return RW_TXN_END;
-    default:
-        return 0;
-    }
-}
-
 void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
 {
     switch (nodeTag(stmt)) {
@@ -127,7 +115,8 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
         search_path_facts(w, (VariableSetStmt *)stmt, f);
         break;
     case T_TransactionStmt:
-        f->flags |= transaction_facts((TransactionStmt *)stmt);
+        if (((TransactionStmt *)stmt)->kind == TRANS_STMT_ROLLBACK)
+            f->flags |= RW_ROLLBACK;
         break;
     case T_CallStmt:
         rw_walk_expr(w, (Node *)((CallStmt *)stmt)->funccall);

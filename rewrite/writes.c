@@ -21,8 +21,7 @@ static int token_at(rw_walk *w, int loc)
 
 /* Adds the target's own predicate and the FROM/USING predicates to the WHERE of an UPDATE
  * or DELETE whose target name is at token `anchor`. */
-static void filter_target(rw_walk *w, int anchor, unsigned clauses, Node *where,
-                          rw_pending *preds)
+static void filter_target(rw_walk *w, int anchor, unsigned clauses, Node *where, rw_pending *preds)
 {
     if (!preds)
         return;
@@ -179,7 +178,8 @@ static void delete_to_update(rw_walk *w, DeleteStmt *d, const rw_table *t, int a
                              const rw_clauses *c)
 {
     int k = anchor - 1;
-    while (k > 0 && (w->toks.tok[k].kind == RW_TOK_LPAREN || rw_tok_is(&w->toks, w->sql, k, "only")))
+    while (k > 0 &&
+           (w->toks.tok[k].kind == RW_TOK_LPAREN || rw_tok_is(&w->toks, w->sql, k, "only")))
         k--;
     int start, end;
     rw_range_span(w, d->relation, &start, &end);
@@ -189,9 +189,9 @@ static void delete_to_update(rw_walk *w, DeleteStmt *d, const rw_table *t, int a
         return;
     }
     rw_edit_replace(w, w->toks.tok[k - 1].start, w->toks.tok[k].end, "UPDATE");
-    rw_edit_insert(w, end,
-                   rw_arena_printf(w->arena, " SET %s = %s", rw_quote(w, t->marker_col),
-                                   rw_marker_value(t)));
+    rw_edit_insert(
+        w, end,
+        rw_arena_printf(w->arena, " SET %s = %s", rw_quote(w, t->marker_col), rw_marker_value(t)));
     if (c->at[RW_CL_USING] >= 0)
         rw_edit_replace(w, w->toks.tok[c->at[RW_CL_USING]].start,
                         w->toks.tok[c->at[RW_CL_USING]].end, "FROM");
@@ -208,8 +208,7 @@ unsigned rw_walk_delete(rw_walk *w, DeleteStmt *d)
     rw_walk_expr(w, (Node *)d->returningList);
     int anchor = token_at(w, d->relation->location);
     bool soft = t && t->marker != RW_MARKER_NONE;
-    preds = with_target(w, rw_live_pred(w, t, rw_ref_name(w, d->relation)), preds,
-                        d->whereClause);
+    preds = with_target(w, rw_live_pred(w, t, rw_ref_name(w, d->relation)), preds, d->whereClause);
     if ((soft || preds) && anchor < 0) {
         rw_refuse(w, "a DELETE whose text could not be located");
     } else if (soft || preds) {
@@ -232,8 +231,7 @@ void rw_walk_update(rw_walk *w, UpdateStmt *u)
     rw_walk_expr(w, (Node *)u->targetList);
     rw_walk_expr(w, u->whereClause);
     rw_walk_expr(w, (Node *)u->returningList);
-    preds = with_target(w, rw_live_pred(w, t, rw_ref_name(w, u->relation)), preds,
-                        u->whereClause);
+    preds = with_target(w, rw_live_pred(w, t, rw_ref_name(w, u->relation)), preds, u->whereClause);
     int anchor = token_at(w, u->relation->location);
     if (preds && anchor < 0)
         rw_refuse(w, "an UPDATE whose text could not be located");

@@ -17,7 +17,7 @@ static int setup(void **state)
 {
     (void)state;
     schema = fixture_schema();
-    ctx = (rw_context){schema, fixture_path, 2, true};
+    ctx = (rw_context){schema, fixture_path, 2, true, "tester"};
     return 0;
 }
 
@@ -43,8 +43,8 @@ static void check_cases(const rw_case *cases, size_t n)
         if (cases[i].out && !r.sql)
             fail_msg("case %zu: expected a rewrite\n  in:  %s", i, cases[i].in);
         if (cases[i].out && strcmp(cases[i].out, r.sql) != 0)
-            fail_msg("case %zu:\n  in:   %s\n  want: %s\n  got:  %s", i, cases[i].in,
-                     cases[i].out, r.sql);
+            fail_msg("case %zu:\n  in:   %s\n  want: %s\n  got:  %s", i, cases[i].in, cases[i].out,
+                     r.sql);
         rw_result_free(&r);
     }
 }
@@ -98,7 +98,8 @@ static void test_select_where(void **state)
          "SELECT 1 AS from FROM authors WHERE authors.deleted_at IS NULL"},
         {"SELECT a IS DISTINCT FROM b FROM authors",
          "SELECT a IS DISTINCT FROM b FROM authors WHERE authors.deleted_at IS NULL"},
-        {"SELECT * FROM ONLY authors", "SELECT * FROM ONLY authors WHERE authors.deleted_at IS NULL"},
+        {"SELECT * FROM ONLY authors",
+         "SELECT * FROM ONLY authors WHERE authors.deleted_at IS NULL"},
         {"SELECT * FROM \"authors\" AS \"A\"",
          "SELECT * FROM \"authors\" AS \"A\" WHERE \"A\".deleted_at IS NULL"},
     };
@@ -213,8 +214,7 @@ static void test_delete(void **state)
     static const rw_case cases[] = {
         {"DELETE FROM authors WHERE id = 1",
          "UPDATE authors SET deleted_at = now() WHERE (id = 1) AND authors.deleted_at IS NULL"},
-        {"delete from places",
-         "UPDATE places SET is_deleted = true WHERE NOT places.is_deleted"},
+        {"delete from places", "UPDATE places SET is_deleted = true WHERE NOT places.is_deleted"},
         {"DELETE FROM ONLY authors a WHERE a.id = $1",
          "UPDATE ONLY authors a SET deleted_at = now() WHERE (a.id = $1) AND a.deleted_at IS "
          "NULL"},
@@ -309,7 +309,7 @@ static void test_facts(void **state)
     check_facts("DEALLOCATE del", 0, RW_DEALLOCATE, "del");
     check_facts("ALTER TABLE tags ADD COLUMN deleted_at timestamptz", 0, RW_DDL, NULL);
     check_facts("SET search_path TO archive, public", 0, RW_SEARCH_PATH, NULL);
-    check_facts("COMMIT", 0, RW_TXN_END, NULL);
+    check_facts("ROLLBACK", 0, RW_ROLLBACK, NULL);
 
     rw_result r;
     const char *sql = "PREPARE del AS DELETE FROM books; DELETE FROM tags";
@@ -369,11 +369,16 @@ static void test_refusals_and_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_untouched),      cmocka_unit_test(test_select_where),
-        cmocka_unit_test(test_subqueries),     cmocka_unit_test(test_joins),
-        cmocka_unit_test(test_cascade_hidden), cmocka_unit_test(test_delete),
-        cmocka_unit_test(test_update),         cmocka_unit_test(test_copy_and_misc),
-        cmocka_unit_test(test_facts),          cmocka_unit_test(test_search_path),
+        cmocka_unit_test(test_untouched),
+        cmocka_unit_test(test_select_where),
+        cmocka_unit_test(test_subqueries),
+        cmocka_unit_test(test_joins),
+        cmocka_unit_test(test_cascade_hidden),
+        cmocka_unit_test(test_delete),
+        cmocka_unit_test(test_update),
+        cmocka_unit_test(test_copy_and_misc),
+        cmocka_unit_test(test_facts),
+        cmocka_unit_test(test_search_path),
         cmocka_unit_test(test_refusals_and_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

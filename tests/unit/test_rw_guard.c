@@ -235,8 +235,8 @@ static void check_tree(const char *sql)
 
     for (int i = 0; i < raw.n; i++)
         if (!contains(&pb, &raw.v[i]))
-            fail_msg("%s at %d not in the library's tree for: %s", raw.v[i].name,
-                     raw.v[i].location, sql);
+            fail_msg("%s at %d not in the library's tree for: %s", raw.v[i].name, raw.v[i].location,
+                     sql);
     raw_nodes_seen += raw.n;
     pg_query__parse_result__free_unpacked(tree, NULL);
     pg_query_free_protobuf_parse_result(pr);
@@ -266,9 +266,10 @@ static void check_tokens(const char *sql)
             continue;
         /* libpg_query's ends for literals and quoted names are those of their last piece
          * (U&'..', X'..'); for those, the starts are compared */
-        bool end_known = k < mine.n && mine.tok[k].kind != RW_TOK_STRING &&
-                         mine.tok[k].kind != RW_TOK_QIDENT;
-        if (k >= mine.n || mine.tok[k].start != t->start || (end_known && mine.tok[k].end != t->end))
+        bool end_known =
+            k < mine.n && mine.tok[k].kind != RW_TOK_STRING && mine.tok[k].kind != RW_TOK_QIDENT;
+        if (k >= mine.n || mine.tok[k].start != t->start ||
+            (end_known && mine.tok[k].end != t->end))
             fail_msg("token %zu [%d,%d) of %s: lexer has [%d,%d)", i, t->start, t->end, sql,
                      k < mine.n ? mine.tok[k].start : -1, k < mine.n ? mine.tok[k].end : -1);
         k++;
@@ -295,8 +296,8 @@ static void each_statement(void (*check)(const char *))
         fclose(fp);
         PgQuerySplitResult split = pg_query_split_with_scanner(text);
         for (int i = 0; i < split.n_stmts; i++, stmts++) {
-            char *one = strndup(text + split.stmts[i]->stmt_location,
-                                (size_t)split.stmts[i]->stmt_len);
+            char *one =
+                strndup(text + split.stmts[i]->stmt_location, (size_t)split.stmts[i]->stmt_len);
             check(one);
             free(one);
         }

@@ -1,0 +1,105 @@
+/* proxy/expect.c — the queue of answers the server owes the client. */
+#include "proxy/expect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static expect_item *push(expect_queue *q, char kind)
+{
+    if (q->count == q->cap) {
+        int cap = q->cap ? 2 * q->cap : 16;
+        expect_item *items = malloc((size_t)cap * sizeof *items);
+        if (!items)
+            abort();
+        for (int i = 0; i < q->count; i++)
+            items[i] = q->items[(q->head + i) % q->cap];
+        free(q->items);
+        q->items = items;
+        q->head = 0;
+        q->cap = cap;
+    }
+    expect_item *it = &q->items[(q->head + q->count++) % q->cap];
+    *it = (expect_item){.kind = kind};
+    return it;
+}
+
+static expect_item *head(expect_queue *q)
+{
+    return q->count ? &q->items[q->head] : NULL;
+}
+
+static void pop(expect_queue *q)
+{
+    free(q->items[q->head].fixes);
+    q->head = (q->head + 1) % q->cap;
+    q->count--;
+}
+
+void expect_query(expect_queue *q, const uint8_t *fixes, int n)
+{
+    expect_item *it = push(q, 'Q');
+    it->n = n;
+    if (fixes) {
+        it->fixes = malloc((size_t)n);
+        if (!it->fixes)
+            abort();
+        memcpy(it->fixes, fixes, (size_t)n);
+    }
+}
+
+void expect_execute(expect_queue *q, bool fix)
+{
+    push(q, 'E')->fix = fix;
+}
+
+void expect_sync(expect_queue *q)
+{
+    push(q, 'S');
+}
+
+bool expect_command_complete(expect_queue *q)
+{
+    expect_item *it = head(q);
+    if (!it)
+        return false;
+    if (it->kind == 'E') {
+        bool fix = it->fix;
+        pop(q);
+        return fix;
+    }
+    if (it->kind == 'Q' && it->next < it->n)
+        return it->fixes && it->fixes[it->next++];
+    return false;
+}
+
+void expect_execute_done(expect_queue *q)
+{
+    expect_item *it = head(q);
+    if (it && it->kind == 'E')
+        pop(q);
+}
+
+/* In the extended protocol an error makes the server skip every message up to the Sync. */
+void expect_error(expect_queue *q)
+{
+    for (expect_item *it = head(q); it && it->kind == 'E'; it = head(q))
+        pop(q);
+}
+
+void expect_ready(expect_queue *q)
+{
+    for (expect_item *it = head(q); it; it = head(q)) {
+        char kind = it->kind;
+        pop(q);
+        if (kind != 'E')
+            break;
+    }
+}
+
+void expect_free(expect_queue *q)
+{
+    while (q->count)
+        pop(q);
+    free(q->items);
+    *q = (expect_queue){0};
+}
