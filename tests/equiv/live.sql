@@ -10,6 +10,9 @@
 -- soft-delete table, `soft <marker column>`; the soft tables are also the ones whose rows
 -- must all still exist physically after a script (check (ii) of run.py).
 --
+-- Every table is compared on its OWN rows (`FROM ONLY`): an inheritance parent without its
+-- children's rows, a partitioned table (no rows of its own) apart from its partitions.
+--
 -- Live means:
 --   soft-delete table: its own marker says live. (A soft child of a marked parent must have
 --     been marked by the cascade; its parent's state is deliberately NOT consulted, so that
@@ -95,3 +98,18 @@ SELECT * FROM archive.authors;
 
 -- @table archive.events soft deleted_at
 SELECT * FROM archive.events WHERE deleted_at IS NULL;
+
+-- @table archive.logs soft deleted_at
+SELECT * FROM ONLY archive.logs WHERE deleted_at IS NULL;
+
+-- @table archive.logs_2023 soft deleted_at
+SELECT * FROM archive.logs_2023 WHERE deleted_at IS NULL;
+
+-- @table archive.logs_2024 soft deleted_at
+SELECT * FROM archive.logs_2024 WHERE deleted_at IS NULL;
+
+-- @table archive.notes soft deleted_at
+SELECT * FROM ONLY archive.notes WHERE deleted_at IS NULL;
+
+-- @table archive.special_notes soft deleted_at
+SELECT * FROM archive.special_notes WHERE deleted_at IS NULL;

@@ -48,7 +48,8 @@ skipped. It proves that the transcripts are deterministic, that the live queries
 and that a failure of the normal run can only mean the proxy is wrong.
 
 Scripts must be deterministic on a real database: ORDER BY a unique key wherever rows are
-printed, no now()/random() in output. Scripts may use psql's `\\;` and COPY data blocks
+printed, no now()/random() in output, and must not change the primary key of a row of a
+soft-delete table (check (ii) follows rows by primary key). Scripts may use psql's `\\;` and COPY data blocks
 (`\\.`) but no other meta-command. Exit status: 0 when every comparison matched.
 """
 
@@ -400,7 +401,7 @@ class Cluster:
                                     f"the catalog {marker}")
                 if not pk:
                     problems.append(f"{key[0]}.{key[1]} has no primary key")
-                q = f"SELECT * FROM {lt.qualified}"
+                q = f"SELECT * FROM ONLY {lt.qualified}"
                 if table_rows(s, lt.sql, pk) != table_rows(h, q, pk):
                     problems.append(f"the live rows of {key[0]}.{key[1]} in the S template "
                                     f"differ from its rows in the H template (@mark lines?)")
@@ -506,6 +507,12 @@ def render_error(e):
     return parts
 
 
+def render_type(oid):
+    """A built-in type's OID, or "user" for a type the schema created: S and H come from two
+    templates loaded separately, so their row types have different OIDs."""
+    return str(oid) if oid < 16384 else "user"
+
+
 def run_psycopg(dsn, stmts, prepare):
     """The transcript of the statements run one by one with psycopg."""
     out = []
@@ -540,7 +547,7 @@ def run_psycopg(dsn, stmts, prepare):
                 cur.execute(st.text, prepare=prepare)
             out.append(f"  -> {cur.statusmessage}")
             if cur.description is not None and not st.copy_out:
-                out.append("  cols: " + ", ".join(f"{d.name}:{d.type_code}"
+                out.append("  cols: " + ", ".join(f"{d.name}:{render_type(d.type_code)}"
                                                    for d in cur.description))
                 out += ["  " + render_row(r) for r in cur.fetchall()]
         except psycopg.Error as e:
@@ -577,7 +584,7 @@ def soft_keys(conn, live):
         if lt.marker and key in tables:
             pk = tables[key][0]
             cols = ", ".join(qi(c) for c in pk)
-            keys[key] = set(conn.execute(f"SELECT {cols} FROM {lt.qualified}").fetchall())
+            keys[key] = set(conn.execute(f"SELECT {cols} FROM ONLY {lt.qualified}").fetchall())
     return keys
 
 
@@ -598,14 +605,14 @@ def check_state(s_dsn_direct, h_dsn, live, before, self_test):
             if key in live:
                 s_sql = live[key].sql
             elif marker == "is_deleted":
-                s_sql = f"SELECT * FROM {qualified} WHERE NOT is_deleted"
+                s_sql = f"SELECT * FROM ONLY {qualified} WHERE NOT is_deleted"
             elif marker:
-                s_sql = f"SELECT * FROM {qualified} WHERE {marker} IS NULL"
+                s_sql = f"SELECT * FROM ONLY {qualified} WHERE {marker} IS NULL"
             else:
-                s_sql = f"SELECT * FROM {qualified}"
+                s_sql = f"SELECT * FROM ONLY {qualified}"
             try:
                 s_rows = table_rows(s, s_sql, pk)
-                h_rows = table_rows(h, f"SELECT * FROM {qualified}", h_tables[key][0])
+                h_rows = table_rows(h, f"SELECT * FROM ONLY {qualified}", h_tables[key][0])
             except psycopg.Error as e:
                 problems.append(("i", f"{key[0]}.{key[1]}: cannot read: {e}"))
                 continue
@@ -634,6 +641,7 @@ class Result:
         self.script, self.way = script, way
         self.failures = []  # (code, title, text)
         self.seconds = 0.0
+        self.phases = {}  # phase → seconds
 
     @property
     def name(self):
@@ -658,11 +666,19 @@ def compare(result, label, code, s_text, h_text, outdir):
 
 def run_job(cluster, live, script, way, stmts, outdir):
     result = Result(script, way)
-    t0 = time.monotonic()
+    t0 = last = time.monotonic()
     dbs = None
+
+    def lap(phase):
+        nonlocal last
+        now = time.monotonic()
+        result.phases[phase] = result.phases.get(phase, 0.0) + now - last
+        last = now
+
     try:
         dbs = cluster.new_pair()
         s_db, h_db = dbs
+        lap("clone")
         with psycopg.connect(cluster.direct_dsn(s_db), autocommit=True) as s:
             before = soft_keys(s, live)
         s_host, s_port = cluster.s_endpoint(s_db)
@@ -670,6 +686,7 @@ def run_job(cluster, live, script, way, stmts, outdir):
         compare(result, "prelude", "P",
                 run_psql(s_host, s_port, s_db, prelude),
                 run_psql("127.0.0.1", cluster.pg.port, h_db, prelude), outdir)
+        lap("prelude")
         if way == "simple":
             s_text = run_psql(s_host, s_port, s_db, script)
             h_text = run_psql("127.0.0.1", cluster.pg.port, h_db, script)
@@ -678,6 +695,7 @@ def run_job(cluster, live, script, way, stmts, outdir):
             s_text = run_psycopg(cluster.s_dsn(s_db), stmts, prepare)
             h_text = run_psycopg(cluster.direct_dsn(h_db), stmts, prepare)
         compare(result, "script", "T", s_text, h_text, outdir)
+        lap("script")
         problems = check_state(cluster.direct_dsn(s_db), cluster.direct_dsn(h_db), live,
                                before, cluster.args.self_test)
         for check, code, title in (("i", "L", "(i) live rows of S (direct) differ from H"),
@@ -685,7 +703,8 @@ def run_job(cluster, live, script, way, stmts, outdir):
             msgs = [m for c, m in problems if c == check]
             if msgs:
                 result.failures.append((code, title, "\n".join(msgs)))
-    except Exception as e:  # the runner itself broke: report, never pass
+        lap("state")
+    except Exception:  # the runner itself broke: report, never pass
         import traceback
         result.failures.append(("E", "runner error", traceback.format_exc()))
     finally:
@@ -694,6 +713,7 @@ def run_job(cluster, live, script, way, stmts, outdir):
                 cluster.drop_pair(dbs)
             except Exception as e:
                 result.failures.append(("E", "cannot drop the databases", str(e)))
+        lap("drop")
     result.seconds = time.monotonic() - t0
     return result
 
@@ -818,6 +838,14 @@ def main():
           + (f" ({len(later)} of the failures in fk_/unique_/merge_ scripts)" if later else "")
           + f"; {elapsed:.1f}s (setup {t_setup if results else elapsed:.1f}s, "
             f"{args.jobs} jobs)")
+    if results:
+        phases = {}
+        for r in results:
+            for k, v in r.phases.items():
+                phases[k] = phases.get(k, 0.0) + v
+        slowest = max(results, key=lambda r: r.seconds)
+        print("time in jobs: " + ", ".join(f"{k} {v:.1f}s" for k, v in phases.items())
+              + f"; slowest {slowest.name} [{slowest.way}] {slowest.seconds:.1f}s")
     if proxy_status not in (None, 0):
         print(f"the proxy exited with status {proxy_status}")
     ok = not failed and not setup_problems and len(results) == len(scripts) * len(ways) \

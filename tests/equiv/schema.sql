@@ -42,6 +42,8 @@
 --   tags, events                     plain tables (no marker, no FK to soft tables)
 --   archive.authors                  plain, same name as the soft public.authors
 --   archive.events                   soft (timestamp marker), same name as the plain public.events
+--   archive.logs                     soft, partitioned by range (logs_2023, logs_2024)
+--   archive.notes ← special_notes    soft, inheritance (the child inherits the marker)
 --
 -- Seed data is deterministic (generate_series arithmetic, no now()/random()), so both
 -- templates hold identical rows and serial ids. Every table has tens of rows.
@@ -69,7 +71,8 @@
 --   have no invoices and no shipments; office 5 has no staff; categories 13..30 are leaves.
 -- Rows deleted before the scripts (1.): author 16 with books 16, 32, 48 and their
 -- chapters; "Imprints" 5; place 9; activity 'chess'; categories 6, 15, 24; user 19;
--- order 36; archive.events 5, 15, 25. Prelude (2.): see prelude.sql.
+-- order 36; archive.events 5, 15, 25; archive.logs 3 (2023), 20 (2024); archive.notes 2
+-- and 12 (a special note, through the parent). Prelude (2.): see prelude.sql.
 
 CREATE SCHEMA archive;
 
@@ -245,6 +248,30 @@ CREATE TABLE archive.events (
     deleted_at timestamp
 );
 
+-- partitions and inheritance (SPEC §2: ONLY, inheritance and partitions) -------------------
+
+CREATE TABLE archive.logs (
+    id int NOT NULL,
+    day date NOT NULL,
+    msg text NOT NULL,
+    deleted_at timestamptz,
+    PRIMARY KEY (id, day)
+) PARTITION BY RANGE (day);
+CREATE TABLE archive.logs_2023 PARTITION OF archive.logs
+    FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE TABLE archive.logs_2024 PARTITION OF archive.logs
+    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+
+CREATE TABLE archive.notes (
+    id int PRIMARY KEY,
+    body text NOT NULL,
+    deleted_at timestamptz
+);
+CREATE TABLE archive.special_notes (
+    extra text,
+    PRIMARY KEY (id)
+) INHERITS (archive.notes);
+
 -- seed data -------------------------------------------------------------------------------
 
 INSERT INTO authors (name, country)
@@ -358,6 +385,13 @@ SELECT (ARRAY['signed', 'published', 'retired'])[1 + i % 3], 1 + i % 20,
        timestamp '2024-01-01 12:00' + i * interval '1 day 1 hour'
 FROM generate_series(1, 30) i;
 
+INSERT INTO archive.logs (id, day, msg)
+SELECT i, date '2023-10-01' + i * 7, 'log ' || i FROM generate_series(1, 24) i;
+
+INSERT INTO archive.notes (id, body) SELECT i, 'note ' || i FROM generate_series(1, 10) i;
+INSERT INTO archive.special_notes (id, body, extra)
+SELECT i, 'special note ' || i, 'x' || i FROM generate_series(11, 16) i;
+
 -- deleted before the scripts (convention 1. above) ---------------------------------------
 
 UPDATE authors SET deleted_at = '2023-06-01 10:00+00' WHERE id = 16; -- @mark
@@ -377,5 +411,7 @@ UPDATE categories SET deleted_at = '2023-06-03 10:00+00' WHERE parent_id = 6; --
 UPDATE users SET deleted_at = '2023-06-04 10:00+00' WHERE id = 19; -- @mark
 UPDATE orders SET deleted_at = '2023-06-04 10:00+00' WHERE id = 36; -- @mark
 UPDATE archive.events SET deleted_at = '2023-06-05 10:00' WHERE id % 10 = 5; -- @mark
+UPDATE archive.logs SET deleted_at = '2023-06-06 10:00+00' WHERE id IN (3, 20); -- @mark
+UPDATE archive.notes SET deleted_at = '2023-06-06 10:00+00' WHERE id IN (2, 12); -- @mark
 
 ANALYZE;
