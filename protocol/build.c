@@ -84,6 +84,14 @@ void proto_build_command_complete(proto_buf *b, const char *tag)
     proto_msg_end(b, start);
 }
 
+void proto_build_close(proto_buf *b, char kind, const char *name)
+{
+    size_t start = proto_msg_begin(b, 'C');
+    proto_buf_put_u8(b, (uint8_t)kind);
+    proto_buf_put_str(b, name);
+    proto_msg_end(b, start);
+}
+
 void proto_build_terminate(proto_buf *b)
 {
     size_t start = proto_msg_begin(b, 'X');
@@ -102,6 +110,34 @@ bool proto_build_parse_like(proto_buf *b, const uint8_t *orig, size_t orig_len, 
     proto_buf_put_u8(b, 0);
     proto_buf_put_u16(b, p.nparams);
     proto_buf_put(b, p.param_types, (size_t)p.nparams * 4);
+    proto_msg_end(b, start);
+    return true;
+}
+
+/* The fields of an ErrorResponse end where they should: each NUL-terminated, then a NUL. */
+static bool fields_well_formed(const uint8_t *p, const uint8_t *end)
+{
+    while (p < end && *p) {
+        const uint8_t *nul = memchr(p + 1, 0, (size_t)(end - p - 1));
+        if (!nul)
+            return false;
+        p = nul + 1;
+    }
+    return p < end;
+}
+
+bool proto_build_error_with_message(proto_buf *b, const uint8_t *orig, size_t orig_len,
+                                    const char *message)
+{
+    const uint8_t *p = orig + PROTO_HDR_LEN, *end = orig + orig_len;
+    if (orig_len < PROTO_HDR_LEN + 1 || !fields_well_formed(p, end))
+        return false;
+    size_t start = proto_msg_begin(b, orig[0]);
+    for (; *p; p += strlen((const char *)p + 1) + 2) {
+        proto_buf_put_u8(b, *p);
+        proto_buf_put_str(b, *p == 'M' ? message : (const char *)p + 1);
+    }
+    proto_buf_put_u8(b, 0);
     proto_msg_end(b, start);
     return true;
 }

@@ -161,6 +161,10 @@ void proto_build_ready(proto_buf *b, char status);
 void proto_build_query(proto_buf *b, const char *sql);
 void proto_build_command_complete(proto_buf *b, const char *tag);
 void proto_build_terminate(proto_buf *b);
+void proto_build_close(proto_buf *b, char kind, const char *name); /* 'S' statement, 'P' portal */
+/* An ErrorResponse or NoticeResponse like `orig` with another primary message ('M'). */
+bool proto_build_error_with_message(proto_buf *b, const uint8_t *orig, size_t orig_len,
+                                    const char *message);
 /* A Parse message like `orig` (name and parameter types kept) with another query text. */
 bool proto_build_parse_like(proto_buf *b, const uint8_t *orig, size_t orig_len, const char *query,
                             size_t query_len);

@@ -57,6 +57,20 @@ void expect_sync(expect_queue *q)
     push(q, 'S');
 }
 
+void expect_own_reply(expect_queue *q, char reply)
+{
+    push(q, 'X')->reply = reply;
+}
+
+bool expect_drop_reply(expect_queue *q, char type)
+{
+    expect_item *it = head(q);
+    if (!it || it->kind != 'X' || it->reply != type)
+        return false;
+    pop(q);
+    return true;
+}
+
 bool expect_command_complete(expect_queue *q)
 {
     expect_item *it = head(q);
@@ -80,10 +94,14 @@ void expect_execute_done(expect_queue *q)
 }
 
 /* In the extended protocol an error makes the server skip every message up to the Sync. */
-void expect_error(expect_queue *q)
+bool expect_error(expect_queue *q)
 {
-    for (expect_item *it = head(q); it && it->kind == 'E'; it = head(q))
+    expect_item *it = head(q);
+    bool fix = it && ((it->kind == 'E' && it->fix) ||
+                      (it->kind == 'Q' && it->fixes && it->next < it->n && it->fixes[it->next]));
+    for (; it && (it->kind == 'E' || it->kind == 'X'); it = head(q))
         pop(q);
+    return fix;
 }
 
 void expect_ready(expect_queue *q)
@@ -91,7 +109,7 @@ void expect_ready(expect_queue *q)
     for (expect_item *it = head(q); it; it = head(q)) {
         char kind = it->kind;
         pop(q);
-        if (kind != 'E')
+        if (kind != 'E' && kind != 'X')
             break;
     }
 }

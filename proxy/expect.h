@@ -13,7 +13,9 @@
 #include <stdint.h>
 
 typedef struct {
-    char kind;      /* 'Q' query or function call, 'E' execute, 'S' sync */
+    char kind;      /* 'Q' query or function call, 'E' execute, 'S' sync, 'X' the reply to a
+                     * message the proxy sent itself, to be dropped */
+    char reply;     /* 'X': that reply's message type */
     bool fix;       /* 'E': its tag must say DELETE */
     int next, n;    /* 'Q': statements answered so far, and in all */
     uint8_t *fixes; /* 'Q': per statement; NULL when none needs a fix */
@@ -28,11 +30,17 @@ typedef struct {
 void expect_query(expect_queue *q, const uint8_t *fixes, int n);
 void expect_execute(expect_queue *q, bool fix);
 void expect_sync(expect_queue *q);
+/* The proxy sent a message of its own whose reply (of this type) the client must not see. */
+void expect_own_reply(expect_queue *q, char reply);
 
-/* The server's answers. expect_command_complete says whether this tag needs the fix. */
+/* The server's answers. expect_command_complete and expect_error say whether the
+ * statement they answer is a DELETE turned into an UPDATE. */
 bool expect_command_complete(expect_queue *q);
 void expect_execute_done(expect_queue *q); /* EmptyQueryResponse or PortalSuspended */
-void expect_error(expect_queue *q);
+/* A ParseComplete, CloseComplete...: true when it answers the proxy's own message. The
+ * replies have no content, so which of two of a kind is dropped makes no difference. */
+bool expect_drop_reply(expect_queue *q, char type);
+bool expect_error(expect_queue *q);
 void expect_ready(expect_queue *q);
 
 void expect_free(expect_queue *q);

@@ -48,10 +48,10 @@ static void apply_facts(session *s, const rw_stmt_facts *f)
     if (f->flags & RW_ROLLBACK)
         search_path_rollback(&s->path);
     if (f->flags & RW_PREPARE)
-        prepared_set(&s->statements, f->name, f->prepared_flags & RW_DELETE_TAG);
+        prepared_put(&s->statements, f->name, f->prepared_flags & RW_DELETE_TAG, 0, NULL, 0);
     if (f->flags & RW_DEALLOCATE) {
         if (f->name)
-            prepared_set(&s->statements, f->name, 0);
+            prepared_put(&s->statements, f->name, 0, 0, NULL, 0);
         else
             prepared_clear(&s->statements);
     }
@@ -66,7 +66,7 @@ static void apply_facts(session *s, const rw_stmt_facts *f)
 static bool needs_fix(session *s, const rw_stmt_facts *f)
 {
     if (f->flags & RW_EXECUTE)
-        return prepared_get(&s->statements, f->name) & RW_DELETE_TAG;
+        return prepared_flags(&s->statements, f->name) & RW_DELETE_TAG;
     return f->flags & RW_DELETE_TAG;
 }
 
@@ -95,23 +95,52 @@ static proto_verdict on_query(session *s, const proto_msg *m, proto_out *out)
     return PROTO_CONSUMED;
 }
 
-static proto_verdict on_parse(session *s, const proto_msg *m, proto_out *out)
+/* Rewrites a Parse message's query, remembers what the statement needs, and appends the
+ * Parse to send (NULL result: send the original). */
+static const rw_result *parse_statement(session *s, const uint8_t *msg, size_t len)
 {
     proto_parse_fields p;
-    if (!proto_read_parse(m->data, m->len, &p))
-        return PROTO_FORWARD;
+    if (!proto_read_parse(msg, len, &p))
+        return NULL;
     const rw_result *r = rewrite(s, p.query, p.query_len);
-    unsigned flags = 0;
     for (int i = 0; i < r->nstmts; i++)
         apply_facts(s, &r->stmts[i]);
-    if (r->nstmts == 1)
-        flags = needs_fix(s, &r->stmts[0]) ? RW_DELETE_TAG : 0;
-    prepared_set(&s->statements, p.name, flags);
+    unsigned flags = r->nstmts == 1 && needs_fix(s, &r->stmts[0]) ? RW_DELETE_TAG : 0;
+    /* a named statement outlives this search_path: keep what it takes to rewrite it again */
+    bool keep = *p.name && r->nstmts == 1 && (r->stmts[0].flags & RW_PATH_DEPENDENT);
+    prepared_put(&s->statements, p.name, flags, s->path.version, keep ? msg : NULL, len);
+    return r;
+}
+
+static proto_verdict on_parse(session *s, const proto_msg *m, proto_out *out)
+{
+    const rw_result *r = parse_statement(s, m->data, m->len);
     catalog_refresh(s, s->catalog);
-    if (!r->sql)
+    if (!r || !r->sql)
         return PROTO_FORWARD;
     proto_build_parse_like(&out->buf, m->data, m->len, r->sql, r->len);
     return PROTO_CONSUMED;
+}
+
+/* The statement about to be bound was rewritten under another search_path: PostgreSQL will
+ * resolve its names again, so it is closed and parsed again, rewritten for the current one,
+ * before the client's Bind. The client does not see the replies to these two messages. */
+static void reprepare(session *s, const char *name, proto_out *out)
+{
+    const prepared_entry *e = prepared_find(&s->statements, name);
+    if (!e || !e->parse || e->path_version == s->path.version)
+        return;
+    proto_buf parse = {0};
+    proto_buf_put(&parse, e->parse, e->parse_len); /* e is replaced by parse_statement */
+    proto_build_close(&out->buf, 'S', name);
+    expect_own_reply(&s->expect, '3');
+    const rw_result *r = parse_statement(s, parse.data, parse.len);
+    if (r && r->sql)
+        proto_build_parse_like(&out->buf, parse.data, parse.len, r->sql, r->len);
+    else
+        proto_buf_put(&out->buf, parse.data, parse.len);
+    expect_own_reply(&s->expect, '1');
+    proto_buf_free(&parse);
 }
 
 /* ---- which portal runs which statement ------------------------------------------------- */
@@ -123,11 +152,13 @@ static bool tracking(const session *s)
     return prepared_count(&s->statements) > 0 || prepared_count(&s->portals) > 0;
 }
 
-static void on_bind(session *s, const proto_msg *m)
+static void on_bind(session *s, const proto_msg *m, proto_out *out)
 {
     const char *portal, *stmt;
-    if (proto_read_bind_names(m->data, m->len, &portal, &stmt))
-        prepared_set(&s->portals, portal, prepared_get(&s->statements, stmt));
+    if (!proto_read_bind_names(m->data, m->len, &portal, &stmt))
+        return;
+    reprepare(s, stmt, out);
+    prepared_put(&s->portals, portal, prepared_flags(&s->statements, stmt), 0, NULL, 0);
 }
 
 static void on_execute(session *s, const proto_msg *m)
@@ -135,7 +166,7 @@ static void on_execute(session *s, const proto_msg *m)
     const char *portal;
     uint32_t max_rows;
     bool fix = proto_read_execute(m->data, m->len, &portal, &max_rows) &&
-               (prepared_get(&s->portals, portal) & RW_DELETE_TAG);
+               (prepared_flags(&s->portals, portal) & RW_DELETE_TAG);
     expect_execute(&s->expect, fix);
 }
 
@@ -144,7 +175,7 @@ static void on_close(session *s, const proto_msg *m)
     char kind;
     const char *name;
     if (proto_read_target(m->data, m->len, &kind, &name))
-        prepared_set(kind == 'S' ? &s->statements : &s->portals, name, 0);
+        prepared_put(kind == 'S' ? &s->statements : &s->portals, name, 0, 0, NULL, 0);
 }
 
 /* ---- the client's messages ------------------------------------------------------------- */
@@ -183,7 +214,7 @@ proto_verdict hooks_client_message(session *s, const proto_msg *m, proto_out *ou
     case 'P':
         return on_parse(s, m, out);
     case 'B':
-        on_bind(s, m);
+        on_bind(s, m, out);
         break;
     case 'E':
         on_execute(s, m);
@@ -207,6 +238,9 @@ proto_policy hooks_server_policy(session *s, uint8_t type)
     case 's': /* PortalSuspended */
         expect_execute_done(&s->expect);
         return PROTO_PASS;
+    case '1': /* ParseComplete */
+    case '3': /* CloseComplete: either may answer the proxy's own re-preparation */
+        return expect_drop_reply(&s->expect, (char)type) ? PROTO_WHOLE : PROTO_PASS;
     case 'S': /* ParameterStatus: standard_conforming_strings changes how text is lexed */
         return PROTO_WHOLE;
     default:
@@ -224,6 +258,21 @@ static proto_verdict fix_tag(session *s, const proto_msg *m, proto_out *out)
     snprintf(fixed, sizeof fixed, "DELETE %s", tag + 7);
     proto_build_command_complete(&out->buf, fixed);
     return PROTO_CONSUMED;
+}
+
+/* The few errors that name the command: "cannot execute UPDATE in a read-only transaction"
+ * is what PostgreSQL says for an UPDATE; for the client's DELETE it says DELETE. */
+static proto_verdict fix_error(const proto_msg *m, proto_out *out)
+{
+    proto_error_fields e;
+    static const char prefix[] = "cannot execute UPDATE ";
+    if (!proto_read_error(m->data, m->len, &e) || !e.message ||
+        strncmp(e.message, prefix, sizeof prefix - 1) != 0)
+        return PROTO_FORWARD;
+    char message[512];
+    snprintf(message, sizeof message, "cannot execute DELETE %s", e.message + sizeof prefix - 1);
+    return proto_build_error_with_message(&out->buf, m->data, m->len, message) ? PROTO_CONSUMED
+                                                                               : PROTO_FORWARD;
 }
 
 static void on_parameter_status(session *s, const proto_msg *m)
@@ -251,12 +300,16 @@ proto_verdict hooks_server_message(session *s, const proto_msg *m, proto_out *ou
     switch (m->type) {
     case 'C':
         return s->fix_tag ? fix_tag(s, m, out) : PROTO_FORWARD;
+    case '1':
+    case '3':
+        return PROTO_CONSUMED; /* the reply to the proxy's own message: dropped */
     case 'Z':
         on_ready(s, m);
         break;
     case 'E':
-        expect_error(&s->expect);
         search_path_error(&s->path);
+        if (expect_error(&s->expect))
+            return fix_error(m, out);
         break;
     case 'S':
         on_parameter_status(s, m);

@@ -65,6 +65,7 @@ void search_path_set(search_path *sp, const char *value, bool local)
     if (!local)
         list_copy(&sp->effective, &sp->session);
     sp->changed = true;
+    sp->version++;
 }
 
 void search_path_error(search_path *sp)
@@ -79,14 +80,18 @@ void search_path_rollback(search_path *sp)
 
 void search_path_ready(search_path *sp, char tx_status)
 {
+    /* the flags hold until the transaction ends: a ROLLBACK may be parsed in one batch and
+     * executed in the next (extended protocol) */
     if (tx_status == 'I' && sp->changed) {
         if (sp->failed || sp->rolled_back || sp->status == 'E')
             list_copy(&sp->session, &sp->idle);
         list_copy(&sp->idle, &sp->session);
         list_copy(&sp->effective, &sp->session);
         sp->changed = false;
+        sp->version++;
     }
-    sp->failed = sp->rolled_back = false;
+    if (tx_status == 'I')
+        sp->failed = sp->rolled_back = false;
     sp->status = tx_status;
 }
 

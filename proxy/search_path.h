@@ -18,10 +18,11 @@ typedef struct {
     path_list session;   /* what a COMMIT keeps */
     path_list effective; /* what names resolve against now (SET LOCAL included) */
     path_list idle;      /* the session value at the last ReadyForQuery outside a transaction */
-    bool failed;         /* an error since the last ReadyForQuery */
-    bool rolled_back;    /* a ROLLBACK completed since the last ReadyForQuery */
+    bool failed;         /* an error in the current transaction */
+    bool rolled_back;    /* a ROLLBACK was sent in the current transaction */
     bool changed;        /* a SET or RESET since the last idle point */
     char status;         /* of the last ReadyForQuery */
+    unsigned version;    /* changes whenever `effective` does */
     char *user;          /* for "$user" */
 } search_path;
 

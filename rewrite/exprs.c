@@ -234,6 +234,8 @@ void rw_walk_expr(rw_walk *w, Node *n)
         rw_walk_select(w, (SelectStmt *)n);
         return;
     }
+    if (IsA(n, FuncCall))
+        rw_note_set_config(w, (FuncCall *)n);
     if (!rw_node_children(n, walk_child, w))
         w->unknown_node = "an expression of an unsupported kind";
 }

@@ -45,6 +45,7 @@ typedef struct {
     int alias_seq;            /* for generated aliases */
     const char *refusal;      /* why the current statement must be refused, or NULL */
     const char *unknown_node; /* a node kind the walk does not know, or NULL */
+    rw_stmt_facts *facts;     /* of the statement being walked */
 } rw_walk;
 
 /* edits.c */
@@ -144,6 +145,8 @@ void rw_walk_insert(rw_walk *w, InsertStmt *i);
 void rw_walk_copy(rw_walk *w, CopyStmt *c);
 
 /* statements.c */
+/* set_config('search_path', ...) in an expression: a search_path change like SET. */
+void rw_note_set_config(rw_walk *w, FuncCall *f);
 void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *facts);
 /* Walks a statement that can appear inside another (CTE, EXPLAIN, PREPARE ...); returns
  * RW_DELETE_TAG when it is a DELETE turned into an UPDATE. */

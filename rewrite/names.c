@@ -17,6 +17,7 @@ const rw_table *rw_resolve(rw_walk *w, const RangeVar *rv)
     for (int i = w->nctes - 1; i >= 0; i--)
         if (strcmp(w->ctes[i], rv->relname) == 0)
             return NULL;
+    w->facts->flags |= RW_PATH_DEPENDENT;
     for (int i = 0; i < w->ctx->nsearch_path; i++) {
         const rw_table *t = rw_schema_lookup(s, w->ctx->search_path[i], rv->relname);
         if (t)

@@ -77,6 +77,7 @@ static void walk_raw(rw_walk *w, RawStmt *rs, rw_stmt_facts *f, char **refusal)
 {
     int saved = w->nedits, first, last;
     w->refusal = w->unknown_node = NULL;
+    w->facts = f;
     rw_walk_statement(w, rs->stmt, f);
     stmt_tokens(w, rs, &first, &last);
     const char *why = w->refusal;

@@ -31,17 +31,20 @@ typedef struct {
 
 /* What the proxy must know about one statement of the text. */
 enum {
-    RW_DELETE_TAG = 1 << 0,    /* its CommandComplete "UPDATE n" must read "DELETE n" */
-    RW_DDL = 1 << 1,           /* may change the catalog: refresh the snapshot afterwards */
-    RW_SEARCH_PATH = 1 << 2,   /* SET/RESET search_path: `value` holds the new setting */
-    RW_PREPARE = 1 << 3,       /* SQL PREPARE `name`; prepared_flags apply to its EXECUTE */
-    RW_EXECUTE = 1 << 4,       /* SQL EXECUTE `name`: take the tag fix from the prepared one */
-    RW_DEALLOCATE = 1 << 5,    /* DEALLOCATE `name` (NULL name: ALL) */
-    RW_DISCARD_ALL = 1 << 6,   /* DISCARD ALL: prepared statements and settings reset */
-    RW_REFUSED = 1 << 7,       /* replaced by a statement raising 0A000 */
-    RW_ROLLBACK = 1 << 8,      /* ROLLBACK (or ABORT): the transaction's settings are undone */
-    RW_SET_LOCAL = 1 << 9,     /* with RW_SEARCH_PATH: SET LOCAL */
-    RW_SEARCH_RESET = 1 << 10, /* with RW_SEARCH_PATH: RESET/SET TO DEFAULT */
+    RW_DELETE_TAG = 1 << 0,      /* its CommandComplete "UPDATE n" must read "DELETE n" */
+    RW_DDL = 1 << 1,             /* may change the catalog: refresh the snapshot afterwards */
+    RW_SEARCH_PATH = 1 << 2,     /* SET/RESET search_path: `value` holds the new setting */
+    RW_PREPARE = 1 << 3,         /* SQL PREPARE `name`; prepared_flags apply to its EXECUTE */
+    RW_EXECUTE = 1 << 4,         /* SQL EXECUTE `name`: take the tag fix from the prepared one */
+    RW_DEALLOCATE = 1 << 5,      /* DEALLOCATE `name` (NULL name: ALL) */
+    RW_DISCARD_ALL = 1 << 6,     /* DISCARD ALL: prepared statements and settings reset */
+    RW_REFUSED = 1 << 7,         /* replaced by a statement raising 0A000 */
+    RW_ROLLBACK = 1 << 8,        /* ROLLBACK (or ABORT): the transaction's settings are undone */
+    RW_SET_LOCAL = 1 << 9,       /* with RW_SEARCH_PATH: SET LOCAL */
+    RW_SEARCH_RESET = 1 << 10,   /* with RW_SEARCH_PATH: RESET/SET TO DEFAULT */
+    RW_PATH_DEPENDENT = 1 << 11, /* an unqualified name of a known table: the rewrite holds
+                                  * for this search_path only (a prepared statement that
+                                  * runs under another must be rewritten again) */
 };
 
 typedef struct {

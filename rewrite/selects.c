@@ -54,6 +54,11 @@ static void walk_leaf(rw_walk *w, SelectStmt *s)
         rw_refuse(w, "a SELECT without output columns over a join or subquery");
         return;
     }
+    /* TABLE t takes no WHERE: it becomes the SELECT * FROM t it stands for */
+    if (rw_tok_is(&w->toks, w->sql, anchor - 1, "table") &&
+        ((ResTarget *)linitial(s->targetList))->location < 0)
+        rw_edit_replace(w, w->toks.tok[anchor - 1].start, w->toks.tok[anchor - 1].end,
+                        "SELECT * FROM");
     rw_clauses c;
     rw_clauses_scan(w, anchor, SELECT_CLAUSES, &c);
     int from = c.at[RW_CL_FROM] >= 0 ? c.at[RW_CL_FROM] : anchor;

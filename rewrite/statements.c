@@ -47,6 +47,39 @@ static char *setting_value(rw_walk *w, List *args)
     return (char *)(s ? s : "");
 }
 
+static const char *const_string(Node *n)
+{
+    if (n && IsA(n, TypeCast))
+        n = ((TypeCast *)n)->arg;
+    if (!n || !IsA(n, A_Const) || ((A_Const *)n)->isnull)
+        return NULL;
+    A_Const *c = (A_Const *)n;
+    return IsA(&c->val, String) ? strVal(&c->val) : NULL;
+}
+
+/* set_config('search_path', value, is_local) changes what names mean like SET does; a value
+ * the proxy cannot know makes every later statement unsafe to rewrite, so it is refused. */
+void rw_note_set_config(rw_walk *w, FuncCall *f)
+{
+    const char *name = strVal(llast(f->funcname));
+    if (strcmp(name, "set_config") != 0 || list_length(f->args) != 3)
+        return;
+    const char *param = const_string(linitial(f->args));
+    if (param && strcasecmp(param, "search_path") != 0)
+        return;
+    const char *value = const_string(lsecond(f->args));
+    Node *local = lthird(f->args);
+    bool is_local = local && IsA(local, A_Const) && IsA(&((A_Const *)local)->val, Boolean) &&
+                    boolVal(&((A_Const *)local)->val);
+    bool known_local = local && IsA(local, A_Const) && IsA(&((A_Const *)local)->val, Boolean);
+    if (!param || !value || !known_local) {
+        rw_refuse(w, "set_config() of search_path with a value that is not a constant");
+        return;
+    }
+    w->facts->flags |= RW_SEARCH_PATH | (is_local ? RW_SET_LOCAL : 0);
+    w->facts->value = (char *)value;
+}
+
 static void search_path_facts(rw_walk *w, VariableSetStmt *v, rw_stmt_facts *f)
 {
     if (v->kind == VAR_RESET_ALL) {

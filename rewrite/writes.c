@@ -72,20 +72,33 @@ static bool has_column(const rw_table *t, const char *name)
     return false;
 }
 
-/* ref.col1, ref.col2, NULL AS deleted_at, ... in the table's column order. */
-static const char *expand_star(rw_walk *w, const rw_table *t, const char *ref)
+/* ref.col1, ref.col2, NULL [AS deleted_at], ... in the table's column order: the row as a
+ * real DELETE returns it. */
+static const char *gone_row(rw_walk *w, const rw_table *t, const char *ref, bool labels)
 {
     const char *s = NULL;
     for (int i = 0; i < t->ncols; i++) {
         if (!t->cols[i].name)
             continue; /* dropped column */
-        const char *col = rw_quote(w, t->cols[i].name);
-        const char *item = strcmp(t->cols[i].name, t->marker_col) == 0
-                               ? rw_arena_printf(w->arena, "%s AS %s", gone_marker(w, t), col)
-                               : rw_arena_printf(w->arena, "%s.%s", ref, col);
+        const char *col = rw_quote(w, t->cols[i].name), *item;
+        if (strcmp(t->cols[i].name, t->marker_col) != 0)
+            item = rw_arena_printf(w->arena, "%s.%s", ref, col);
+        else if (labels)
+            item = rw_arena_printf(w->arena, "%s AS %s", gone_marker(w, t), col);
+        else
+            item = gone_marker(w, t);
         s = s ? rw_arena_printf(w->arena, "%s, %s", s, item) : item;
     }
     return s;
+}
+
+/* A whole-row reference (RETURNING t): the row of the table's type, the marker gone. */
+static const char *whole_row(rw_walk *w, const rw_table *t, const char *ref, const char *name,
+                             bool whole)
+{
+    const char *row = rw_arena_printf(w->arena, "CAST(ROW(%s) AS %s)", gone_row(w, t, ref, false),
+                                      rw_qualified(w, t));
+    return whole ? rw_arena_printf(w->arena, "%s AS %s", row, rw_quote(w, name)) : row;
 }
 
 /* Token index after the last token of a column reference starting at token i. */
@@ -143,7 +156,7 @@ static void fix_columnref(returning_ctx *rc, ColumnRef *cr, bool whole)
     if (star && n == 1 && rc->using)
         rw_refuse(w, "RETURNING * of a DELETE ... USING on a soft-delete table");
     else if (star && target)
-        rw_edit_replace(w, start, end, expand_star(w, rc->t, ref));
+        rw_edit_replace(w, start, end, gone_row(w, rc->t, ref, true));
     else if (!star && target && strcmp(strVal(llast(cr->fields)), rc->t->marker_col) == 0)
         rw_edit_replace(w, start, end,
                         whole ? rw_arena_printf(w->arena, "%s AS %s", gone_marker(w, rc->t),
@@ -151,7 +164,8 @@ static void fix_columnref(returning_ctx *rc, ColumnRef *cr, bool whole)
                               : rw_arena_printf(w->arena, "(%s)", gone_marker(w, rc->t)));
     else if (!star && n == 1 && !has_column(rc->t, strVal(linitial(cr->fields))) &&
              names_target(rc->rv, cr->fields, 1))
-        rw_refuse(w, "a whole-row reference in RETURNING of a DELETE on a soft-delete table");
+        rw_edit_replace(w, start, end,
+                        whole_row(w, rc->t, ref, strVal(linitial(cr->fields)), whole));
 }
 
 static void fix_inner_columnref(ColumnRef *cr, void *arg)

@@ -92,7 +92,8 @@ static void test_select_where(void **state)
          "a.is_deleted"},
         {"SELECT * FROM authors FOR UPDATE",
          "SELECT * FROM authors WHERE authors.deleted_at IS NULL FOR UPDATE"},
-        {"TABLE authors", "TABLE authors WHERE authors.deleted_at IS NULL"},
+        {"TABLE authors ORDER BY id",
+         "SELECT * FROM authors WHERE authors.deleted_at IS NULL ORDER BY id"},
         {"SELECT * FROM archive.logs l", "SELECT * FROM archive.logs l WHERE l.deleted_at IS NULL"},
         {"SELECT 1 AS from FROM authors",
          "SELECT 1 AS from FROM authors WHERE authors.deleted_at IS NULL"},
@@ -235,6 +236,10 @@ static void test_delete(void **state)
         {"DELETE FROM places RETURNING is_deleted AS gone",
          "UPDATE places SET is_deleted = true WHERE NOT places.is_deleted RETURNING (false) AS "
          "gone"},
+        {"DELETE FROM authors WHERE id = 2 RETURNING authors",
+         "UPDATE authors SET deleted_at = now() WHERE (id = 2) AND authors.deleted_at IS NULL "
+         "RETURNING CAST(ROW(authors.id, authors.name, CAST(NULL AS timestamp with time zone)) AS "
+         "public.authors) AS authors"},
         {"DELETE FROM authors WHERE CURRENT OF c",
          "UPDATE authors SET deleted_at = now() WHERE CURRENT OF c"},
         {"WITH d AS (DELETE FROM books WHERE author_id = 1 RETURNING id) SELECT count(*) FROM d",
@@ -310,6 +315,8 @@ static void test_facts(void **state)
     check_facts("ALTER TABLE tags ADD COLUMN deleted_at timestamptz", 0, RW_DDL, NULL);
     check_facts("SET search_path TO archive, public", 0, RW_SEARCH_PATH, NULL);
     check_facts("ROLLBACK", 0, RW_ROLLBACK, NULL);
+    check_facts("SELECT set_config('search_path', 'archive', true)", 0,
+                RW_SEARCH_PATH | RW_SET_LOCAL, NULL);
 
     rw_result r;
     const char *sql = "PREPARE del AS DELETE FROM books; DELETE FROM tags";
