@@ -29,6 +29,11 @@ in three ways, each on a freshly cloned pair:
             the name when the same text comes again) — exercises the tag fix on Execute of
             a named statement.
 
+A script may restrict its ways with a header line `-- @ways: extended, prepared` (for
+statements with parameters, which psql 15 cannot bind), and a statement may be preceded by
+a comment line `-- @params: (5, 'x')`: the psycopg ways then bind these values to its %s
+placeholders (Bind parameters, which the simple way cannot send).
+
 COPY works in every way: `COPY ... TO STDOUT` (data recorded) and `COPY ... FROM STDIN`
 followed by its data lines up to `\\.`, as psql reads them from the script.
 
@@ -54,6 +59,7 @@ soft-delete table (check (ii) follows rows by primary key). Scripts may use psql
 """
 
 import argparse
+import ast
 import concurrent.futures
 import difflib
 import os
@@ -86,11 +92,12 @@ TEMPLATE_S, TEMPLATE_H = "eq_tmpl_s", "eq_tmpl_h"
 class Stmt:
     """One statement of a script, as the psycopg runners send it."""
 
-    def __init__(self, text, line, copy_in=None, copy_out=False):
+    def __init__(self, text, line, copy_in=None, copy_out=False, params=None):
         self.text = text
         self.line = line
         self.copy_in = copy_in  # bytes for COPY ... FROM STDIN
         self.copy_out = copy_out
+        self.params = params  # a tuple from `-- @params:`: bound over the extended protocol
 
 
 _DOLLAR = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z_0-9\x80-\uffff]*)?\$")
@@ -123,7 +130,12 @@ def split_script(text):
         if not stmt:
             return None
         line = text.count("\n", 0, start + len(body) - len(rest)) + 1
-        s = Stmt(stmt, line)
+        params = None
+        for m in re.finditer(r"^\s*-- @params:(.*)$", body[:len(body) - len(rest)], re.M):
+            params = ast.literal_eval(m.group(1).strip())
+            if not isinstance(params, tuple):
+                raise ValueError(f"line {line}: @params must be a Python tuple")
+        s = Stmt(stmt, line, params=params)
         stmts.append(s)
         return s
 
@@ -534,6 +546,8 @@ def run_psycopg(dsn, stmts, prepare):
                 out.append(f"[cannot connect: {e}]")
                 break
         out.append(f"#{k} line {st.line}: " + st.text)
+        if st.params is not None:
+            out.append(f"  params: {st.params!r}")
         try:
             cur = conn.cursor()
             if st.copy_in is not None:
@@ -544,7 +558,7 @@ def run_psycopg(dsn, stmts, prepare):
                     data = b"".join(bytes(b) for b in cp)
                 out += ["  | " + line for line in data.decode().splitlines()]
             else:
-                cur.execute(st.text, prepare=prepare)
+                cur.execute(st.text, st.params, prepare=prepare)
             out.append(f"  -> {cur.statusmessage}")
             if cur.description is not None and not st.copy_out:
                 out.append("  cols: " + ", ".join(f"{d.name}:{render_type(d.type_code)}"
@@ -757,13 +771,16 @@ def main():
     scripts = corpus(args.scripts)
     if args.core:
         scripts = [s for s in scripts if not os.path.basename(s).startswith(LATER_PREFIXES)]
-    parsed = {}
+    parsed, script_ways = {}, {}
     for s in scripts:
         with open(s) as f:
-            try:
-                parsed[s] = split_script(f.read())
-            except ValueError as e:
-                sys.exit(f"run.py: {os.path.basename(s)}: {e}")
+            text = f.read()
+        try:
+            parsed[s] = split_script(text)
+        except (ValueError, SyntaxError) as e:
+            sys.exit(f"run.py: {os.path.basename(s)}: {e}")
+        m = re.search(r"^-- @ways:(.*)$", text, re.M)
+        script_ways[s] = [w.strip() for w in m.group(1).split(",")] if m else list(WAYS)
     binary = os.environ.get("TOMBSTONE_BIN", os.path.join(harness.REPO, "tombstone"))
     if not args.self_test and not os.access(binary, os.X_OK):
         sys.exit(f"run.py: {binary} not found: run `make` first")
@@ -797,7 +814,7 @@ def main():
                 print("  " + p)
         else:
             t_setup = time.monotonic() - t_start
-            jobs = [(s, w) for s in scripts for w in ways]
+            jobs = [(s, w) for s in scripts for w in ways if w in script_ways[s]]
             with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
                 futures = [pool.submit(run_job, cluster, live, s, w, parsed[s], outdir)
                            for s, w in jobs]
@@ -848,7 +865,8 @@ def main():
               + f"; slowest {slowest.name} [{slowest.way}] {slowest.seconds:.1f}s")
     if proxy_status not in (None, 0):
         print(f"the proxy exited with status {proxy_status}")
-    ok = not failed and not setup_problems and len(results) == len(scripts) * len(ways) \
+    expected = sum(1 for s in scripts for w in ways if w in script_ways[s])
+    ok = not failed and not setup_problems and len(results) == expected \
         and proxy_status in (None, 0)
     if ok and not args.out:
         shutil.rmtree(outdir, ignore_errors=True)
