@@ -14,9 +14,10 @@ CC ?= cc
 OPT ?= -O2
 BUILD ?= build
 
-CPPFLAGS += -I. -isystem $(PG_SERVER_INC) -isystem /usr/include/pg_query -D_GNU_SOURCE
+CPPFLAGS += -I. -isystem $(PG_SERVER_INC) -isystem /usr/include/pg_query -isystem /usr/include/postgresql \
+	-D_GNU_SOURCE
 CFLAGS += -std=gnu11 -g $(OPT) -Wall -Wextra -Werror -MMD -MP
-LDLIBS += -lpg_query -levent -levent_openssl -lssl -lcrypto -lm
+LDLIBS += -lpg_query -levent -levent_openssl -lssl -lcrypto -lpq -lm
 
 CORE_SRC := $(wildcard protocol/*.c conf/*.c rewrite/*.c)
 PROXY_SRC := $(wildcard proxy/*.c)

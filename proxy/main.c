@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proxy/proxy.h"
+#include "proxy/tools.h"
 
 #ifndef TOMBSTONE_VERSION
 #define TOMBSTONE_VERSION "0.1.0"
@@ -22,6 +23,8 @@ static int cmd_serve(int argc, char **argv);
 
 static const command commands[] = {
     {"serve", cmd_serve, "run the proxy in the foreground (the default command)"},
+    {"install", cmd_install,
+     "create the helper functions in the database -d ALIAS (--print: show their SQL)"},
 };
 
 static void usage(FILE *out)
@@ -29,6 +32,7 @@ static void usage(FILE *out)
     fprintf(out,
             "tombstone %s: soft deletes for PostgreSQL, as a wire-protocol proxy\n\n"
             "usage: tombstone [COMMAND] -c FILE [-v]\n"
+            "       tombstone install -c FILE -d ALIAS [-U USER] [--print]\n"
             "       tombstone --version | --help\n\ncommands:\n",
             TOMBSTONE_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

@@ -104,6 +104,8 @@ const rw_table *rw_resolve(rw_walk *w, const RangeVar *rv);
 const char *rw_ref_name(rw_walk *w, const RangeVar *rv);
 const char *rw_quote(rw_walk *w, const char *ident);
 const char *rw_qualified(rw_walk *w, const rw_table *t);
+/* 'text' as a standard SQL string literal. */
+const char *rw_sql_literal(rw_walk *w, const char *s);
 void rw_push_ctes(rw_walk *w, WithClause *with, int *saved);
 void rw_pop_ctes(rw_walk *w, int saved);
 void rw_push_cte_name(rw_walk *w, const char *name);
@@ -143,6 +145,12 @@ unsigned rw_walk_delete(rw_walk *w, DeleteStmt *d);
 void rw_walk_update(rw_walk *w, UpdateStmt *u);
 void rw_walk_insert(rw_walk *w, InsertStmt *i);
 void rw_walk_copy(rw_walk *w, CopyStmt *c);
+
+/* cascade.c */
+/* The JSON plan of the foreign-key actions a DELETE on t must run, or NULL if none. */
+const char *rw_cascade_plan(rw_walk *w, const rw_table *t);
+/* jsonb_build_object(...) of the columns of t that foreign keys reference, or NULL. */
+const char *rw_key_object(rw_walk *w, const rw_table *t, const char *ref);
 
 /* statements.c */
 /* set_config('search_path', ...) in an expression: a search_path change like SET. */

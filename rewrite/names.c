@@ -85,3 +85,17 @@ void rw_pop_ctes(rw_walk *w, int saved)
 {
     w->nctes = saved;
 }
+
+const char *rw_sql_literal(rw_walk *w, const char *s)
+{
+    size_t n = strlen(s), k = 0;
+    char *out = rw_arena_alloc(w->arena, 2 * n + 3);
+    out[k++] = '\'';
+    for (; *s; s++) {
+        if (*s == '\'')
+            out[k++] = '\'';
+        out[k++] = *s;
+    }
+    out[k] = '\'';
+    return out;
+}

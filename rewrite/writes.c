@@ -187,28 +187,129 @@ static void fix_returning(rw_walk *w, List *returning, const rw_table *t, const 
     }
 }
 
-/* DELETE FROM [ONLY] t → UPDATE [ONLY] t, then SET after the name and alias. */
-static void delete_to_update(rw_walk *w, DeleteStmt *d, const rw_table *t, int anchor,
-                             const rw_clauses *c)
+/* The tokens "DELETE FROM" before the target name at token `anchor` (ONLY and an opening
+ * parenthesis may stand between): the index of DELETE, or -1. */
+static int delete_keyword(rw_walk *w, int anchor)
 {
     int k = anchor - 1;
     while (k > 0 &&
            (w->toks.tok[k].kind == RW_TOK_LPAREN || rw_tok_is(&w->toks, w->sql, k, "only")))
         k--;
+    bool ok =
+        rw_tok_is(&w->toks, w->sql, k, "from") && rw_tok_is(&w->toks, w->sql, k - 1, "delete");
+    return ok ? k - 1 : -1;
+}
+
+static const char *set_marker(rw_walk *w, const rw_table *t)
+{
+    return rw_arena_printf(w->arena, " SET %s = %s", rw_quote(w, t->marker_col),
+                           rw_marker_value(t));
+}
+
+/* DELETE FROM [ONLY] t [AS a] USING u → UPDATE [ONLY] t [AS a] SET m = now() FROM u */
+static void delete_to_update(rw_walk *w, DeleteStmt *d, const rw_table *t, int del,
+                             const rw_clauses *c)
+{
     int start, end;
     rw_range_span(w, d->relation, &start, &end);
-    if (!rw_tok_is(&w->toks, w->sql, k, "from") || !rw_tok_is(&w->toks, w->sql, k - 1, "delete") ||
-        start < 0) {
-        rw_refuse(w, "a DELETE whose text could not be located");
-        return;
-    }
-    rw_edit_replace(w, w->toks.tok[k - 1].start, w->toks.tok[k].end, "UPDATE");
-    rw_edit_insert(
-        w, end,
-        rw_arena_printf(w->arena, " SET %s = %s", rw_quote(w, t->marker_col), rw_marker_value(t)));
+    rw_edit_replace(w, w->toks.tok[del].start, w->toks.tok[del + 1].end, "UPDATE");
+    rw_edit_insert(w, end, set_marker(w, t));
     if (c->at[RW_CL_USING] >= 0)
         rw_edit_replace(w, w->toks.tok[c->at[RW_CL_USING]].start,
                         w->toks.tok[c->at[RW_CL_USING]].end, "FROM");
+}
+
+/* With foreign-key actions the rows are chosen and locked first, the actions run on them
+ * (tombstone.cascade, which needs the locks held), and then they are marked:
+ *   WITH _tomb_rows AS (SELECT a.tableoid, a.ctid, <keys> FROM t a, u WHERE ... FOR UPDATE
+ *   OF a), _tomb_fk AS (SELECT tombstone.cascade(<plan>, <keys of _tomb_rows>))
+ *   UPDATE t a SET m = now() FROM _tomb_rows, _tomb_fk WHERE a is one of _tomb_rows
+ * RETURNING can then name the target's columns only. */
+static void delete_with_actions(rw_walk *w, DeleteStmt *d, const rw_table *t, int del,
+                                const rw_clauses *c, const char *plan, int anchor,
+                                rw_pending *preds)
+{
+    const char *ref = rw_ref_name(w, d->relation);
+    const char *lock = d->relation->alias ? rw_quote(w, d->relation->alias->aliasname)
+                                          : rw_quote(w, d->relation->relname);
+    int start, end;
+    rw_range_span(w, d->relation, &start, &end);
+    rw_edit_replace(w, w->toks.tok[del].start, w->toks.tok[del + 1].end,
+                    rw_arena_printf(w->arena,
+                                    "%s_tomb_rows AS (SELECT %s.tableoid AS _tomb_tableoid, "
+                                    "%s.ctid AS _tomb_ctid, %s AS _tomb_key FROM",
+                                    d->withClause ? ", " : "WITH ", ref, ref,
+                                    rw_key_object(w, t, ref)));
+    if (c->at[RW_CL_USING] >= 0)
+        rw_edit_replace(w, w->toks.tok[c->at[RW_CL_USING]].start,
+                        w->toks.tok[c->at[RW_CL_USING]].end, ",");
+    /* the WHERE's predicates first: the tail below is inserted at the same place, after them */
+    filter_target(w, anchor, DELETE_CLAUSES, d->whereClause, preds);
+    int ret = c->at[RW_CL_RETURNING] >= 0 ? c->at[RW_CL_RETURNING] : c->end;
+    rw_edit_insert(w, rw_end_before(w, ret),
+                   rw_arena_printf(w->arena,
+                                   " FOR UPDATE OF %s), _tomb_fk AS (SELECT tombstone.cascade("
+                                   "$tombstone$%s$tombstone$::jsonb, (SELECT jsonb_agg(_tomb_key) "
+                                   "FROM _tomb_rows)) AS _tomb_done) UPDATE %.*s%s FROM "
+                                   "_tomb_rows, _tomb_fk WHERE %s.tableoid = "
+                                   "_tomb_rows._tomb_tableoid AND %s.ctid = _tomb_rows._tomb_ctid",
+                                   lock, plan, end - start, w->sql + start, set_marker(w, t), ref,
+                                   ref));
+}
+
+/* Does every column reference of RETURNING name the DELETE's target? */
+typedef struct {
+    const rw_table *t;
+    const RangeVar *rv;
+    bool ok;
+} target_only_ctx;
+
+static void check_target_column(ColumnRef *cr, void *arg)
+{
+    target_only_ctx *c = arg;
+    int n = list_length(cr->fields);
+    if (n == 1 && IsA(linitial(cr->fields), String))
+        c->ok &=
+            has_column(c->t, strVal(linitial(cr->fields))) || names_target(c->rv, cr->fields, 1);
+    else if (n > 1)
+        c->ok &= names_target(c->rv, cr->fields, n - 1);
+}
+
+static bool returning_names_target_only(const rw_table *t, const RangeVar *rv, List *returning)
+{
+    target_only_ctx c = {t, rv, true};
+    ListCell *lc;
+    foreach (lc, returning)
+        rw_for_each_columnref(((ResTarget *)lfirst(lc))->val, check_target_column, &c);
+    return c.ok;
+}
+
+static void soft_delete(rw_walk *w, DeleteStmt *d, const rw_table *t, int anchor,
+                        const rw_clauses *c, rw_pending *preds)
+{
+    int del = delete_keyword(w, anchor), start, end;
+    rw_range_span(w, d->relation, &start, &end);
+    if (del < 0 || start < 0) {
+        rw_refuse(w, "a DELETE whose text could not be located");
+        return;
+    }
+    const char *plan = rw_cascade_plan(w, t);
+    if (plan && !rw_schema_has_helpers(w->ctx->schema))
+        rw_refuse(w, "DELETE with foreign-key actions (ON DELETE CASCADE, SET NULL, RESTRICT...) "
+                     "without the helper functions: run `tombstone install` on the database");
+    else if (plan && d->whereClause && IsA(d->whereClause, CurrentOfExpr))
+        rw_refuse(w, "DELETE ... WHERE CURRENT OF on a table with foreign-key actions");
+    else if (plan && !returning_names_target_only(t, d->relation, d->returningList))
+        rw_refuse(w, "RETURNING of other tables than the target, in a DELETE with foreign-key "
+                     "actions");
+    if (w->refusal)
+        return;
+    if (plan) {
+        delete_with_actions(w, d, t, del, c, plan, anchor, preds);
+    } else {
+        delete_to_update(w, d, t, del, c);
+        filter_target(w, anchor, DELETE_CLAUSES, d->whereClause, preds);
+    }
     fix_returning(w, d->returningList, t, d->relation, d->usingClause != NIL);
 }
 
@@ -225,11 +326,11 @@ unsigned rw_walk_delete(rw_walk *w, DeleteStmt *d)
     preds = with_target(w, rw_live_pred(w, t, rw_ref_name(w, d->relation)), preds, d->whereClause);
     if ((soft || preds) && anchor < 0) {
         rw_refuse(w, "a DELETE whose text could not be located");
-    } else if (soft || preds) {
+    } else if (soft) {
         rw_clauses c;
         rw_clauses_scan(w, anchor, DELETE_CLAUSES, &c);
-        if (soft)
-            delete_to_update(w, d, t, anchor, &c);
+        soft_delete(w, d, t, anchor, &c, preds);
+    } else {
         filter_target(w, anchor, DELETE_CLAUSES, d->whereClause, preds);
     }
     rw_pop_ctes(w, saved);

@@ -62,6 +62,7 @@ static rw_schema *fixture_schema(void)
         {"F", "reviews_book_fkey", "8", "2", "n", "{book_id}", "{id}", NULL, "ff"},
         {"U", "5", "activities_name_key", NULL, "f", "{name}", "(NOT is_deleted)", NULL, NULL},
         {"U", "1", "authors_pkey", "authors_pkey", "t", "{id}", NULL, NULL, NULL},
+        {"H", "tombstone helpers 1", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
     };
     rw_schema *s = rw_schema_new();
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {

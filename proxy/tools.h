@@ -1,0 +1,24 @@
+/* proxy/tools.h — the commands that talk to a database directly rather than serve clients
+ * (`install`), and what they share: which [databases] entry to reach, and connecting to it
+ * with libpq. */
+#ifndef PROXY_TOOLS_H
+#define PROXY_TOOLS_H
+
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+typedef struct {
+    const char *config; /* -c FILE */
+    const char *alias;  /* -d ALIAS: a [databases] name (for "*", the database's own name) */
+    const char *user;   /* -U USER, else the entry's user, else libpq's default */
+} tools_target;
+
+/* Takes one of the options -c, -d, -U; false (with a message) for any other. */
+bool tools_target_option(tools_target *t, int opt, const char *arg);
+/* Connects to the database behind the alias; NULL after printing why. */
+PGconn *tools_connect(const tools_target *t, const char *command);
+
+int cmd_install(int argc, char **argv);
+
+#endif

@@ -1,0 +1,282 @@
+/* rewrite/cascade.c — the plan of a DELETE's foreign-key actions, for tombstone.cascade().
+ *
+ * Deleting rows of a soft-delete table P must do what PostgreSQL's ON DELETE actions would:
+ * for each foreign key referencing P, one step, run on the keys of the rows deleted:
+ *   c  CASCADE to a soft-delete child: mark its live rows, then the steps of the child;
+ *   v  CASCADE to a child without marker: its rows vanish with their parent (reads hide
+ *      them), but their own children's actions still apply: the steps of the child;
+ *   n  SET NULL / SET DEFAULT on the live rows;
+ *   a  RESTRICT / NO ACTION: fail if a live row still references a deleted key. These run
+ *      after every cascade (PostgreSQL checks both at the end of the statement), and rows
+ *      this statement deletes do not count.
+ * Each step locks before it acts ("lock" runs first) and gets keys as jsonb objects, $1;
+ * $2 holds the keys of the rows the statement itself deletes. The plan is JSON:
+ *   {"root": [steps on the target's keys], "steps": [{"kind", "lock", "act", "next", ...}]}
+ * A self-referencing key or a cycle of keys makes the plan a graph: "next" names steps by
+ * index, and tombstone.cascade stops when a step marks nothing new. */
+#include "rewrite/internal.h"
+
+#include <string.h>
+
+typedef struct {
+    char kind;
+    const rw_fk *fk;
+} step;
+
+typedef struct {
+    rw_walk *w;
+    const rw_table *root;
+    step *steps;
+    int nsteps, capsteps;
+    const rw_table **tables; /* the tables planned: their steps are those whose fk->parent */
+    int ntables, captables;  /* is the table */
+} plan;
+
+static void *grow(rw_walk *w, void *items, int n, int *cap, size_t size)
+{
+    if (n < *cap)
+        return items;
+    *cap = *cap ? 2 * *cap : 8;
+    void *bigger = rw_arena_alloc(w->arena, (size_t)*cap * size);
+    if (n)
+        memcpy(bigger, items, (size_t)n * size);
+    return bigger;
+}
+
+static bool planned(const plan *p, const rw_table *t)
+{
+    for (int i = 0; i < p->ntables; i++)
+        if (p->tables[i] == t)
+            return true;
+    return false;
+}
+
+static char step_kind(const rw_fk *fk)
+{
+    switch (fk->on_delete) {
+    case 'c':
+        if (fk->child->marker != RW_MARKER_NONE)
+            return 'c';
+        return fk->child->nchildren > 0 ? 'v' : 0; /* else: hidden by reads, nothing to do */
+    case 'n':
+    case 'd':
+        return 'n';
+    case 'r':
+    case 'a':
+        return 'a';
+    default:
+        return 0;
+    }
+}
+
+/* Plans the steps of every foreign key referencing t, and of the tables they reach. */
+static void plan_table(plan *p, const rw_table *t)
+{
+    if (planned(p, t))
+        return;
+    p->tables = grow(p->w, p->tables, p->ntables, &p->captables, sizeof *p->tables);
+    p->tables[p->ntables++] = t;
+    for (int i = 0; i < t->nchildren; i++) {
+        char kind = step_kind(t->children[i]);
+        if (!kind)
+            continue;
+        p->steps = grow(p->w, p->steps, p->nsteps, &p->capsteps, sizeof *p->steps);
+        p->steps[p->nsteps++] = (step){kind, t->children[i]};
+    }
+    for (int i = 0; i < t->nchildren; i++)
+        if (step_kind(t->children[i]) == 'c' || step_kind(t->children[i]) == 'v')
+            plan_table(p, t->children[i]->child);
+}
+
+/* ---- SQL of the steps ------------------------------------------------------------------ */
+
+static const char *column_type(const rw_table *t, const char *col)
+{
+    for (int i = 0; i < t->ncols; i++)
+        if (t->cols[i].name && strcmp(t->cols[i].name, col) == 0)
+            return t->cols[i].type;
+    return NULL;
+}
+
+static const char *append(rw_walk *w, const char *list, const char *sep, const char *item)
+{
+    return list ? rw_arena_printf(w->arena, "%s%s%s", list, sep, item) : item;
+}
+
+/* "(c.a, c.b) IN (SELECT (k->>'x')::int, (k->>'y')::int FROM jsonb_array_elements($n) k)":
+ * rows of the child whose key columns hold one of the parent keys in $n. */
+static const char *keys_match(rw_walk *w, const rw_fk *fk, int param)
+{
+    const char *cols = NULL, *vals = NULL;
+    for (int i = 0; i < fk->ncols; i++) {
+        /* the key's text cast to the column's type keeps the column's index usable; a type
+         * the snapshot does not know is compared as text */
+        const char *type = column_type(fk->child, fk->child_cols[i]);
+        const char *col = rw_arena_printf(w->arena, "c.%s%s", rw_quote(w, fk->child_cols[i]),
+                                          type ? "" : "::text");
+        cols = append(w, cols, ", ", col);
+        vals = append(w, vals, ", ",
+                      rw_arena_printf(w->arena, "(k->>%s)::%s",
+                                      rw_sql_literal(w, fk->parent_cols[i]), type ? type : "text"));
+    }
+    return rw_arena_printf(w->arena, "(%s) IN (SELECT %s FROM jsonb_array_elements($%d) k)", cols,
+                           vals, param);
+}
+
+/* The columns of t that foreign keys reference: what its deleted rows pass on. */
+static const char *key_object(rw_walk *w, const rw_table *t, const char *ref)
+{
+    const char *obj = NULL;
+    for (int i = 0; i < t->nchildren; i++) {
+        const rw_fk *fk = t->children[i];
+        for (int k = 0; k < fk->ncols; k++) {
+            const char *item =
+                rw_arena_printf(w->arena, "%s, %s.%s", rw_sql_literal(w, fk->parent_cols[k]), ref,
+                                rw_quote(w, fk->parent_cols[k]));
+            if (!obj || !strstr(obj, item))
+                obj = append(w, obj, ", ", item);
+        }
+    }
+    return obj ? rw_arena_printf(w->arena, "jsonb_build_object(%s)", obj) : NULL;
+}
+
+/* The child's rows that reference the deleted keys ($1), and meet `extra` if given. */
+static const char *referencing(rw_walk *w, const rw_fk *fk, const char *extra)
+{
+    const char *match = keys_match(w, fk, 1);
+    return extra ? rw_arena_printf(w->arena, "%s AND %s", match, extra) : match;
+}
+
+/* Rows the statement itself deletes from its own table do not hold back a NO ACTION key. */
+static const char *not_deleted_here(plan *p, const rw_fk *fk)
+{
+    if (fk->child != p->root)
+        return NULL;
+    for (int i = 0; i < p->root->nchildren; i++)
+        if (p->root->children[i] == fk)
+            return rw_arena_printf(p->w->arena, "NOT %s", keys_match(p->w, fk, 2));
+    return NULL;
+}
+
+static const char *step_sql(plan *p, const step *s, const char **lock)
+{
+    rw_walk *w = p->w;
+    const rw_fk *fk = s->fk;
+    const rw_table *c = fk->child;
+    const char *table = rw_qualified(w, c), *live = rw_live_pred(w, c, "c");
+    const char *keys = key_object(w, c, "c");
+    *lock = NULL;
+    switch (s->kind) {
+    case 'c': {
+        const char *rows =
+            referencing(w, fk,
+                        rw_arena_printf(w->arena, "c.%s %s", rw_quote(w, c->marker_col),
+                                        c->marker == RW_MARKER_BOOL ? "= false" : "IS NULL"));
+        *lock =
+            rw_arena_printf(w->arena, "SELECT 1 FROM %s c WHERE %s FOR UPDATE OF c", table, rows);
+        return rw_arena_printf(w->arena,
+                               "WITH u AS (UPDATE %s c SET %s = %s WHERE %s RETURNING %s AS k) "
+                               "SELECT %s FROM u",
+                               table, rw_quote(w, c->marker_col), rw_marker_value(c), rows,
+                               keys ? keys : "NULL::jsonb", keys ? "jsonb_agg(k)" : "NULL::jsonb");
+    }
+    case 'v': {
+        const char *rows = referencing(w, fk, NULL);
+        *lock =
+            rw_arena_printf(w->arena, "SELECT 1 FROM %s c WHERE %s FOR UPDATE OF c", table, rows);
+        return rw_arena_printf(w->arena, "SELECT jsonb_agg(%s) FROM %s c WHERE %s", keys, table,
+                               rows);
+    }
+    case 'n': {
+        const char *set = NULL, *value = fk->on_delete == 'd' ? "DEFAULT" : "NULL";
+        int n = fk->nset_cols ? fk->nset_cols : fk->ncols;
+        char **cols = fk->nset_cols ? fk->set_cols : fk->child_cols;
+        for (int i = 0; i < n; i++)
+            set = append(w, set, ", ",
+                         rw_arena_printf(w->arena, "%s = %s", rw_quote(w, cols[i]), value));
+        return rw_arena_printf(w->arena,
+                               "WITH u AS (UPDATE %s c SET %s WHERE %s RETURNING 1) "
+                               "SELECT NULL::jsonb",
+                               table, set, referencing(w, fk, live));
+    }
+    default: {
+        const char *vals = NULL;
+        for (int i = 0; i < fk->ncols; i++)
+            vals = append(w, vals, ", ",
+                          rw_arena_printf(w->arena, "c.%s", rw_quote(w, fk->child_cols[i])));
+        const char *cond = live, *mine = not_deleted_here(p, fk);
+        if (mine)
+            cond = cond ? rw_arena_printf(w->arena, "%s AND %s", cond, mine) : mine;
+        return rw_arena_printf(w->arena,
+                               "SELECT jsonb_build_array(concat_ws(', ', %s)) FROM %s c WHERE %s "
+                               "LIMIT 1",
+                               vals, table, referencing(w, fk, cond));
+    }
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------------------------ */
+
+static const char *json_string(rw_walk *w, const char *s)
+{
+    size_t n = strlen(s), k = 0;
+    char *out = rw_arena_alloc(w->arena, 2 * n + 3);
+    out[k++] = '"';
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            out[k++] = '\\';
+        out[k++] = (*s == '\n' || *s == '\t') ? ' ' : *s;
+    }
+    out[k++] = '"';
+    return out;
+}
+
+/* Steps whose foreign key's parent is t, as a JSON array of indexes. */
+static const char *steps_of(plan *p, const rw_table *t)
+{
+    const char *list = NULL;
+    for (int i = 0; i < p->nsteps; i++)
+        if (p->steps[i].fk->parent == t)
+            list = append(p->w, list, ",", rw_arena_printf(p->w->arena, "%d", i));
+    return rw_arena_printf(p->w->arena, "[%s]", list ? list : "");
+}
+
+static const char *step_json(plan *p, const step *s)
+{
+    rw_walk *w = p->w;
+    const char *lock, *act = step_sql(p, s, &lock);
+    const char *json = rw_arena_printf(w->arena, "{\"kind\":\"%c\",\"act\":%s",
+                                       s->kind == 'v' ? 'c' : s->kind, json_string(w, act));
+    if (lock)
+        json = rw_arena_printf(w->arena, "%s,\"lock\":%s", json, json_string(w, lock));
+    if (s->kind == 'c' || s->kind == 'v')
+        json = rw_arena_printf(w->arena, "%s,\"next\":%s", json, steps_of(p, s->fk->child));
+    if (s->kind == 'a') {
+        const char *cols = NULL;
+        for (int i = 0; i < s->fk->ncols; i++)
+            cols = append(w, cols, ", ", s->fk->parent_cols[i]);
+        json = rw_arena_printf(
+            w->arena, "%s,\"con\":%s,\"parent\":%s,\"child\":%s,\"schema\":%s,\"cols\":%s", json,
+            json_string(w, s->fk->name), json_string(w, s->fk->parent->name),
+            json_string(w, s->fk->child->name), json_string(w, s->fk->child->schema),
+            json_string(w, cols));
+    }
+    return rw_arena_printf(w->arena, "%s}", json);
+}
+
+const char *rw_cascade_plan(rw_walk *w, const rw_table *t)
+{
+    plan p = {.w = w, .root = t};
+    plan_table(&p, t);
+    if (!p.nsteps)
+        return NULL;
+    const char *steps = NULL;
+    for (int i = 0; i < p.nsteps; i++)
+        steps = append(w, steps, ",", step_json(&p, &p.steps[i]));
+    return rw_arena_printf(w->arena, "{\"root\":%s,\"steps\":[%s]}", steps_of(&p, t), steps);
+}
+
+const char *rw_key_object(rw_walk *w, const rw_table *t, const char *ref)
+{
+    return key_object(w, t, ref);
+}
