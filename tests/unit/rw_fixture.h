@@ -13,15 +13,18 @@
  *   public.tags(id, name)                          plain
  *   archive.authors(id, name)                      plain, same name as a soft table
  *   archive.logs(id, deleted_at)                   soft, in a second schema
+ *   public.flags(id, is_deleted)                   soft (boolean), nothing references it
+ * with the helper functions of `tombstone install` present when `helpers` is true.
  */
 #ifndef RW_FIXTURE_H
 #define RW_FIXTURE_H
 
 #include "rewrite/rewrite.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
-static rw_schema *fixture_schema(void)
+static rw_schema *fixture_schema_with(bool helpers)
 {
     static const char *const rows[][9] = {
         {"T", "1", "public", "authors", "r", "deleted_at", "t", NULL, NULL},
@@ -35,6 +38,9 @@ static rw_schema *fixture_schema(void)
         {"T", "9", "public", "tags", "r", NULL, NULL, NULL, NULL},
         {"T", "10", "archive", "authors", "r", NULL, NULL, NULL, NULL},
         {"T", "11", "archive", "logs", "r", "deleted_at", "t", NULL, NULL},
+        {"T", "12", "public", "flags", "r", "is_deleted", "b", NULL, NULL},
+        {"C", "12", "1", "id", "integer", NULL, NULL, NULL, NULL},
+        {"C", "12", "2", "is_deleted", "boolean", NULL, NULL, NULL, NULL},
         {"C", "1", "1", "id", "integer", NULL, NULL, NULL, NULL},
         {"C", "1", "2", "name", "text", NULL, NULL, NULL, NULL},
         {"C", "1", "3", "deleted_at", "timestamp with time zone", NULL, NULL, NULL, NULL},
@@ -62,8 +68,8 @@ static rw_schema *fixture_schema(void)
         {"F", "reviews_book_fkey", "8", "2", "n", "{book_id}", "{id}", NULL, "ff"},
         {"U", "5", "activities_name_key", NULL, "f", "{name}", "(NOT is_deleted)", NULL, NULL},
         {"U", "1", "authors_pkey", "authors_pkey", "t", "{id}", NULL, NULL, NULL},
-        {"H", "tombstone helpers 1", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
     };
+    static const char *const helper_row[9] = {"H", "tombstone helpers 1"};
     rw_schema *s = rw_schema_new();
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         rw_catalog_row row = {9, rows[i]};
@@ -71,8 +77,17 @@ static rw_schema *fixture_schema(void)
         if (!rw_schema_add_row(s, &row, &err))
             abort();
     }
+    rw_catalog_row row = {9, helper_row};
+    const char *err;
+    if (helpers && !rw_schema_add_row(s, &row, &err))
+        abort();
     rw_schema_finish(s);
     return s;
+}
+
+static rw_schema *fixture_schema(void)
+{
+    return fixture_schema_with(true);
 }
 
 static const char *const fixture_path[] = {"pg_catalog", "public"};
