@@ -424,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_joins),
         cmocka_unit_test(test_cascade_hidden),
         cmocka_unit_test(test_delete),
+        cmocka_unit_test(test_delete_with_actions),
         cmocka_unit_test(test_update),
         cmocka_unit_test(test_copy_and_misc),
         cmocka_unit_test(test_facts),
