@@ -38,3 +38,7 @@ SELECT count(*) FROM archive.events;
 SELECT count(*) FROM footnotes;
 SELECT count(*) FROM book_tags;
 SELECT * FROM place_activities ORDER BY id;
+DELETE FROM chapters WHERE book_id = 46 OR book_id = 16 OR id % 17 = 0;
+DELETE FROM chapters WHERE id IN (SELECT id FROM chapters WHERE pages > 35);
+DELETE FROM chapters WHERE num = 5 AND (book_id < 10 OR book_id > 40);
+SELECT count(*) FROM chapters;

@@ -21,8 +21,9 @@
 --     directly or through other unmarked cascading tables: every such referenced parent is
 --     live (a NULL reference hides nothing).
 --   any other table: every row.
--- Tables a script creates (CREATE TABLE AS ...) are not listed: run.py compares all their
--- rows, filtered on a deleted_at / is_deleted column if they have one.
+-- A table that a script creates is compared too: when it is listed here with the word
+-- `created` (ddl_refresh.sql's tables), with its query; otherwise (CREATE TABLE AS ...) all
+-- its rows, filtered on a deleted_at / is_deleted column if it has one.
 
 -- @table public.authors soft deleted_at
 SELECT * FROM public.authors WHERE deleted_at IS NULL;
@@ -113,3 +114,15 @@ SELECT * FROM ONLY archive.notes WHERE deleted_at IS NULL;
 
 -- @table archive.special_notes soft deleted_at
 SELECT * FROM archive.special_notes WHERE deleted_at IS NULL;
+
+-- Tables created by ddl_refresh.sql ------------------------------------------------------
+
+-- @table public.widgets soft deleted_at created
+SELECT * FROM public.widgets WHERE deleted_at IS NULL;
+
+-- @table public.widget_parts created
+SELECT p.* FROM public.widget_parts p
+WHERE EXISTS (SELECT 1 FROM public.widgets w WHERE w.id = p.widget_id AND w.deleted_at IS NULL);
+
+-- @table public.gadgets soft is_deleted created
+SELECT * FROM public.gadgets WHERE NOT is_deleted;

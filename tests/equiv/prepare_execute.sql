@@ -1,7 +1,8 @@
 -- prepare_execute.sql — SPEC §3 PREPARE and SQL-level EXECUTE: prepared reads see live rows
 -- only, a prepared DELETE reports "DELETE n" at every EXECUTE (and DELETE 0 once the rows
 -- are gone), prepared UPDATE counts, RETURNING, DEALLOCATE, DEALLOCATE ALL, re-using a
--- name for a different statement (the tag fix must follow), EXECUTE of an unknown name.
+-- name for a different statement (the tag fix must follow), EXECUTE of an unknown name,
+-- PREPARE / DEALLOCATE inside a rolled-back transaction (they are not transactional).
 PREPARE books_of(int) AS SELECT id, title FROM books WHERE author_id = $1 ORDER BY id;
 EXECUTE books_of(1);
 EXECUTE books_of(16);
@@ -33,3 +34,13 @@ DEALLOCATE PREPARE cnt;
 PREPARE ins(text) AS INSERT INTO tags (name) VALUES ($1) RETURNING id, name;
 EXECUTE ins('prepared');
 SELECT name, statement FROM pg_prepared_statements WHERE name = 'ins';
+BEGIN;
+PREPARE px(int) AS DELETE FROM chapters WHERE book_id = $1;
+ROLLBACK;
+EXECUTE px(47);
+BEGIN;
+DEALLOCATE px;
+ROLLBACK;
+EXECUTE px(47);
+PREPARE del_or(int) AS DELETE FROM chapters WHERE book_id = $1 OR book_id = 16;
+EXECUTE del_or(49);

@@ -54,3 +54,10 @@ WITH RECURSIVE categories(id, parent_id) AS (
 SELECT * FROM categories ORDER BY id;
 WITH p AS (SELECT id FROM places), pa AS (SELECT * FROM place_activities)
 SELECT p.id, count(pa.id) FROM p LEFT JOIN pa ON pa.place_id = p.id GROUP BY p.id ORDER BY p.id;
+WITH a AS (SELECT count(*) AS n FROM books), books AS (SELECT 1 AS id)
+SELECT a.n, (SELECT count(*) FROM books) FROM a;
+WITH RECURSIVE a AS (SELECT count(*) AS n FROM books), books AS (SELECT 1 AS id)
+SELECT a.n FROM a;
+WITH x AS (SELECT * FROM authors WHERE id > 14)
+SELECT x.id, (WITH authors AS (SELECT 99 AS id) SELECT max(id) FROM authors), (SELECT count(*) FROM authors)
+FROM x ORDER BY 1;

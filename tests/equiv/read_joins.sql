@@ -66,3 +66,20 @@ SELECT t.name, count(bt.book_id) FROM tags t LEFT JOIN book_tags bt ON bt.tag_id
 GROUP BY t.name ORDER BY t.name;
 SELECT b.id, t.name FROM books b JOIN book_tags bt ON bt.book_id = b.id JOIN tags t ON t.id = bt.tag_id
 WHERE b.id BETWEEN 12 AND 18 ORDER BY b.id, t.name;
+SELECT b1.id, b2.id FROM books b1 JOIN books b2 ON b2.author_id = b1.author_id AND b1.id < b2.id
+WHERE b1.author_id IN (16, 15) ORDER BY 1, 2;
+SELECT authors.id, books.name FROM books AS authors JOIN authors AS books ON books.id = authors.author_id
+WHERE authors.id IN (1, 16, 48) ORDER BY 1;
+SELECT a.id FROM authors a WHERE EXISTS (SELECT 1 FROM books a WHERE a.author_id = 16) ORDER BY 1;
+SELECT a.id, b.id, c.id FROM authors a, books b LEFT JOIN chapters c ON c.book_id = b.id AND c.num = 1
+WHERE b.author_id = a.id AND a.id IN (3, 16) ORDER BY 1, 2, 3;
+SELECT a.id, b.id, c.id FROM authors a
+  LEFT JOIN (books b LEFT JOIN chapters c ON c.book_id = b.id AND c.num = 2) ON b.author_id = a.id
+WHERE a.id IN (3, 16, 17) ORDER BY 1, 2, 3;
+SELECT j.book_id, count(*) FROM chapters c JOIN reviews r USING (book_id) AS j
+GROUP BY j.book_id ORDER BY 1 LIMIT 8;
+SELECT a.id, count(b.id) FROM authors a LEFT JOIN books b ON true WHERE a.id > 15 GROUP BY a.id ORDER BY 1;
+SELECT count(*) FROM public.authors JOIN archive.authors aa ON aa.name = authors.name;
+SELECT authors.id, aa.id FROM public.authors LEFT JOIN archive.authors aa ON aa.name = authors.name
+WHERE authors.id % 3 = 0 ORDER BY 1;
+SELECT p.id, a.id FROM places p NATURAL FULL JOIN activities a WHERE p.id < 4 OR a.id < 4 ORDER BY 1, 2;

@@ -271,8 +271,9 @@ def schema_texts():
 
 
 class LiveTable:
-    def __init__(self, schema, name, marker, sql):
+    def __init__(self, schema, name, marker, sql, created=False):
         self.schema, self.name, self.marker, self.sql = schema, name, marker, sql
+        self.created = created  # created by a script, not in schema.sql
 
     @property
     def key(self):
@@ -287,8 +288,9 @@ def load_live():
     with open(os.path.join(HERE, "live.sql")) as f:
         text = f.read()
     tables = {}
-    for m in re.finditer(r"^-- @table (\S+?)\.(\S+)(?: soft (\S+))?\n(.*?);", text, re.M | re.S):
-        t = LiveTable(m.group(1), m.group(2), m.group(3), m.group(4).strip())
+    for m in re.finditer(r"^-- @table (\S+?)\.(\S+)(?: soft (\S+))?( created)?\n(.*?);",
+                         text, re.M | re.S):
+        t = LiveTable(m.group(1), m.group(2), m.group(3), m.group(5).strip(), bool(m.group(4)))
         tables[t.key] = t
     return tables
 
@@ -417,9 +419,12 @@ class Cluster:
                 if table_rows(s, lt.sql, pk) != table_rows(h, q, pk):
                     problems.append(f"the live rows of {key[0]}.{key[1]} in the S template "
                                     f"differ from its rows in the H template (@mark lines?)")
-            for key in live:
-                if key not in tables:
+            for key, lt in live.items():
+                if key not in tables and not lt.created:
                     problems.append(f"live.sql names {key[0]}.{key[1]}, not in schema.sql")
+                if key in tables and lt.created:
+                    problems.append(f"live.sql says a script creates {key[0]}.{key[1]}, "
+                                    f"but schema.sql has it")
             idx = "SELECT schemaname, indexname, indexdef FROM pg_indexes " \
                   "WHERE schemaname NOT IN ('pg_catalog') ORDER BY 1, 2"
             s_idx = {(r[0], r[1]): r[2] for r in s.execute(idx).fetchall()}

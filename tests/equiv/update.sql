@@ -34,3 +34,8 @@ SELECT id, price, year FROM books WHERE id % 5 = 1 ORDER BY id;
 SELECT * FROM places ORDER BY id;
 SELECT id, status FROM orders WHERE user_id IN (9, 19) ORDER BY id;
 SELECT id, name FROM categories ORDER BY id;
+UPDATE books SET price = price + 100 WHERE author_id = 16 OR id = 2 OR id = 55;
+UPDATE books b SET price = o.price FROM books o WHERE o.id = b.id + 1 AND b.id IN (15, 47, 53, 54, 57);
+UPDATE pa_notes SET note = note || '~' FROM places;
+UPDATE chapters SET pages = pages + 1 WHERE book_id IN (SELECT id FROM books WHERE author_id = 16) OR id = 1;
+SELECT id, price FROM books WHERE id IN (2, 15, 16, 47, 53, 54, 55, 57) ORDER BY id;
