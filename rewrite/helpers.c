@@ -15,6 +15,9 @@
  * set default, or look for live children), and the steps to run on the rows it marked.
  * NO ACTION checks run after every cascade, as PostgreSQL checks them at statement end.
  *
+ * tombstone.cascade_row(plan, key, value): the same for one row, returning value: MERGE's
+ * WHEN MATCHED THEN DELETE becomes UPDATE SET deleted_at = cascade_row(..., now()).
+ *
  * tombstone.check_ref(...): wraps the value an INSERT or UPDATE gives a foreign-key column
  * whose parent table is soft-delete; it locks the parent row FOR KEY SHARE only if it is
  * live, and fails like PostgreSQL's own check otherwise. */
@@ -79,6 +82,14 @@ static const char helpers_sql[] =
     "        END IF;\n"
     "    END LOOP;\n"
     "    RETURN true;\n"
+    "END\n"
+    "$tombstone$;\n"
+    "\n"
+    "CREATE OR REPLACE FUNCTION tombstone.cascade_row(plan jsonb, key jsonb, val anyelement)\n"
+    "RETURNS anyelement LANGUAGE plpgsql VOLATILE AS $tombstone$\n"
+    "BEGIN\n"
+    "    PERFORM tombstone.cascade(plan, jsonb_build_array(key));\n"
+    "    RETURN val;\n"
     "END\n"
     "$tombstone$;\n"
     "\n"

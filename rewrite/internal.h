@@ -139,12 +139,24 @@ void rw_add_where(rw_walk *w, Node *where, int where_kw, int where_end, int inse
 /* Walks one FROM item, returns the predicates that its parent must still apply. */
 rw_pending *rw_walk_from_item(rw_walk *w, Node *item);
 rw_pending *rw_walk_from_list(rw_walk *w, List *items);
+/* Filters a table reference where it stands: (t JOIN (SELECT) AS _tomb$n ON pred). */
+void rw_wrap_leaf(rw_walk *w, const rw_pending *p);
+
+/* merge.c */
+void rw_walk_merge(rw_walk *w, MergeStmt *m);
 
 /* writes.c */
 unsigned rw_walk_delete(rw_walk *w, DeleteStmt *d);
 void rw_walk_update(rw_walk *w, UpdateStmt *u);
 void rw_walk_insert(rw_walk *w, InsertStmt *i);
 void rw_walk_copy(rw_walk *w, CopyStmt *c);
+
+/* references.c: values written into foreign keys whose parent is soft-delete */
+void rw_check_insert_refs(rw_walk *w, InsertStmt *ins, const rw_table *t);
+void rw_check_set_refs(rw_walk *w, List *targets, const rw_table *t);
+
+/* upsert.c: ON CONFLICT on a soft-delete table */
+void rw_upsert(rw_walk *w, InsertStmt *ins, const rw_table *t);
 
 /* cascade.c */
 /* The JSON plan of the foreign-key actions a DELETE on t must run, or NULL if none. */

@@ -45,7 +45,7 @@ static rw_pending *table_ref(rw_walk *w, RangeVar *rv, int end_override)
     return pending(w, pred, start, end_override > end ? end_override : end);
 }
 
-static void wrap_leaf(rw_walk *w, const rw_pending *p)
+void rw_wrap_leaf(rw_walk *w, const rw_pending *p)
 {
     rw_edit_insert(w, p->leaf_start, "(");
     rw_edit_insert(
@@ -56,7 +56,7 @@ static void wrap_leaf(rw_walk *w, const rw_pending *p)
 static void wrap_leaves(rw_walk *w, const rw_pending *p)
 {
     for (; p; p = p->next)
-        wrap_leaf(w, p);
+        rw_wrap_leaf(w, p);
 }
 
 static bool has_on(const JoinExpr *j)

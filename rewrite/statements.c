@@ -20,13 +20,9 @@ unsigned rw_walk_dml(rw_walk *w, Node *stmt)
         return 0;
     case T_DeleteStmt:
         return rw_walk_delete(w, (DeleteStmt *)stmt);
-    case T_MergeStmt: {
-        MergeStmt *m = (MergeStmt *)stmt;
-        const rw_table *t = rw_resolve(w, m->relation);
-        if ((t && rw_table_affected(t)) || rw_walk_from_item(w, m->sourceRelation))
-            rw_refuse(w, "MERGE");
+    case T_MergeStmt:
+        rw_walk_merge(w, (MergeStmt *)stmt);
         return 0;
-    }
     default:
         w->unknown_node = "a statement of an unsupported kind";
         return 0;

@@ -346,6 +346,7 @@ void rw_walk_update(rw_walk *w, UpdateStmt *u)
     rw_walk_expr(w, (Node *)u->targetList);
     rw_walk_expr(w, u->whereClause);
     rw_walk_expr(w, (Node *)u->returningList);
+    rw_check_set_refs(w, u->targetList, t);
     preds = with_target(w, rw_live_pred(w, t, rw_ref_name(w, u->relation)), preds, u->whereClause);
     int anchor = token_at(w, u->relation->location);
     if (preds && anchor < 0)
@@ -359,10 +360,14 @@ void rw_walk_insert(rw_walk *w, InsertStmt *ins)
 {
     int saved;
     rw_push_ctes(w, ins->withClause, &saved);
+    const rw_table *t = rw_resolve(w, ins->relation);
     rw_walk_dml(w, ins->selectStmt);
+    rw_check_insert_refs(w, ins, t);
     if (ins->onConflictClause) {
         rw_walk_expr(w, (Node *)ins->onConflictClause->targetList);
         rw_walk_expr(w, ins->onConflictClause->whereClause);
+        rw_check_set_refs(w, ins->onConflictClause->targetList, t);
+        rw_upsert(w, ins, t);
     }
     rw_walk_expr(w, (Node *)ins->returningList);
     rw_pop_ctes(w, saved);

@@ -334,6 +334,42 @@ static void test_copy_and_misc(void **state)
     CHECK(cases);
 }
 
+static void test_upsert_merge_references(void **state)
+{
+    (void)state;
+    static const rw_case cases[] = {
+        {"INSERT INTO activities (name) VALUES ('x') ON CONFLICT (name) DO UPDATE SET type = "
+         "EXCLUDED.type",
+         "INSERT INTO activities (name) VALUES ('x') ON CONFLICT (name) WHERE (NOT is_deleted) DO "
+         "UPDATE SET type = EXCLUDED.type WHERE NOT activities.is_deleted"},
+        {"INSERT INTO activities AS a (name) VALUES ('x') ON CONFLICT (name) DO UPDATE SET type = "
+         "'q' WHERE a.id > 3 RETURNING id",
+         "INSERT INTO activities AS a (name) VALUES ('x') ON CONFLICT (name) WHERE (NOT "
+         "is_deleted) DO UPDATE SET type = 'q' WHERE (a.id > 3) AND NOT a.is_deleted RETURNING "
+         "id"},
+        {"INSERT INTO activities (name) VALUES ('x') ON CONFLICT (name) DO NOTHING",
+         "INSERT INTO activities (name) VALUES ('x') ON CONFLICT (name) WHERE (NOT is_deleted) DO "
+         "NOTHING"},
+        {"INSERT INTO authors (id) VALUES (1) ON CONFLICT (id) DO NOTHING", NULL},
+        {"MERGE INTO chapters c USING books b ON c.book_id = b.id WHEN MATCHED THEN DELETE",
+         "MERGE INTO chapters c USING (books b JOIN (SELECT) AS _tomb$1 ON b.deleted_at IS NULL) "
+         "ON (c.book_id = b.id) AND c.deleted_at IS NULL WHEN MATCHED THEN UPDATE SET deleted_at "
+         "= now()"},
+        {"INSERT INTO books (author_id, title) VALUES (2, 'x'), (DEFAULT, 'y')",
+         "INSERT INTO books (author_id, title) VALUES (tombstone.check_ref(CAST((2) AS integer), "
+         "ARRAY[]::text[], $tombstone$SELECT true FROM public.authors p WHERE p.id = $1 AND "
+         "p.deleted_at IS NULL FOR KEY SHARE OF p$tombstone$, 'books_author_id_fkey', 'public', "
+         "'books', 'authors', 'author_id'), 'x'), (DEFAULT, 'y')"},
+        {"INSERT INTO books (title) VALUES ('no parent')", NULL},
+        {"UPDATE books SET author_id = $1 WHERE id = 1",
+         "UPDATE books SET author_id = tombstone.check_ref(CAST(($1) AS integer), "
+         "ARRAY[]::text[], $tombstone$SELECT true FROM public.authors p WHERE p.id = $1 AND "
+         "p.deleted_at IS NULL FOR KEY SHARE OF p$tombstone$, 'books_author_id_fkey', 'public', "
+         "'books', 'authors', 'author_id') WHERE (id = 1) AND books.deleted_at IS NULL"},
+    };
+    CHECK(cases);
+}
+
 static void check_facts(const char *sql, int stmt, unsigned flags, const char *name)
 {
     rw_result r;
@@ -395,15 +431,14 @@ static void test_refusals_and_errors(void **state)
 {
     (void)state;
     rw_result r;
-    const char *sql = "MERGE INTO authors a USING tags t ON a.name = t.name WHEN MATCHED THEN "
-                      "DELETE";
+    const char *sql = "SELECT set_config(current_setting('x'), 'archive', false)";
     assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
     assert_non_null(r.sql);
     assert_non_null(strstr(r.sql, "ERRCODE = '0A000'"));
     assert_int_equal(r.stmts[0].flags, RW_REFUSED);
     rw_result_free(&r);
 
-    sql = "SELECT 1; DELETE FROM authors a USING tags t RETURNING *";
+    sql = "SELECT 1; DELETE FROM chapters a USING tags t RETURNING *";
     assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
     assert_true(strncmp(r.sql, "SELECT 1; DO $tombstone$", 24) == 0);
     rw_result_free(&r);
@@ -425,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_cascade_hidden),
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_delete_with_actions),
+        cmocka_unit_test(test_upsert_merge_references),
         cmocka_unit_test(test_update),
         cmocka_unit_test(test_copy_and_misc),
         cmocka_unit_test(test_facts),
