@@ -37,6 +37,9 @@ placeholders (Bind parameters, which the simple way cannot send).
 COPY works in every way: `COPY ... TO STDOUT` (data recorded) and `COPY ... FROM STDIN`
 followed by its data lines up to `\\.`, as psql reads them from the script.
 
+The S template also gets the product's helper functions (`tombstone install`, schema
+"tombstone") when the binary has that command.
+
 Before each way: both databases are cloned from the templates, every row of every
 soft-delete table of S is snapshotted physically (primary keys, directly), then prelude.sql
 runs with psql through the proxy for S and directly for H (its transcript is compared too).
@@ -395,6 +398,24 @@ class Cluster:
                                  input=text, text=True, capture_output=True)
             if out.returncode:
                 raise RuntimeError(f"loading schema.sql into {db} failed:\n{out.stderr}")
+        self.install_helpers()
+
+    def install_helpers(self):
+        """`tombstone install` on the S template: the product's own setup step (helper
+        functions in schema "tombstone"), done once so every clone of S has it. Skipped in the
+        self-test (S is then a copy of H) and with a binary that has no install command."""
+        self.install_note = None
+        if self.args.self_test:
+            return
+        out = subprocess.run([proxy_binary(), "install", "-c", self.px.config_path,
+                              "-d", TEMPLATE_S, "-U", "postgres"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if out.returncode == 0:
+            self.install_note = "tombstone install: done on the S template"
+        elif "unknown command" in out.stdout:
+            self.install_note = "tombstone install: not available in this binary, skipped"
+        else:
+            raise RuntimeError(f"tombstone install failed:\n{out.stdout}")
 
     def check_templates(self, live):
         """The oracle's own consistency: S and H templates differ only as the convention
@@ -470,6 +491,10 @@ class Cluster:
 
 
 # --- the three ways ----------------------------------------------------------------------
+
+def proxy_binary():
+    return os.environ.get("TOMBSTONE_BIN", os.path.join(harness.REPO, "tombstone"))
+
 
 def run_psql(host, port, db, path):
     """psql's transcript of a script, stderr merged in order (psql flushes stdout before it
@@ -786,7 +811,7 @@ def main():
             sys.exit(f"run.py: {os.path.basename(s)}: {e}")
         m = re.search(r"^-- @ways:(.*)$", text, re.M)
         script_ways[s] = [w.strip() for w in m.group(1).split(",")] if m else list(WAYS)
-    binary = os.environ.get("TOMBSTONE_BIN", os.path.join(harness.REPO, "tombstone"))
+    binary = proxy_binary()
     if not args.self_test and not os.access(binary, os.X_OK):
         sys.exit(f"run.py: {binary} not found: run `make` first")
     os.environ["PGTZ"] = "UTC"
@@ -840,6 +865,8 @@ def main():
     mode = "SELF-TEST (S = direct copy of H, check (ii) skipped)" if args.self_test \
         else "S through the proxy"
     print(f"\n== equivalence oracle: {mode}; {len(scripts)} scripts x {len(ways)} ways")
+    if getattr(cluster, "install_note", None):
+        print(cluster.install_note)
     width = max([len(os.path.basename(s)) - 4 for s in scripts] + [6])
     print(f"{'script':<{width}}  " + "  ".join(f"{w:<9}" for w in ways))
     by = {(r.script, r.way): r for r in results}

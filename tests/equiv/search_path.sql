@@ -1,8 +1,11 @@
 -- search_path.sql — SPEC §2 name resolution: SET search_path (archive first: `authors` is then
 -- the PLAIN archive.authors and `events` the SOFT archive.events), schema-qualified names,
 -- quoted schema names, RESET / SET TO DEFAULT, SET LOCAL undone at the end of the
--- transaction, SET inside a rolled-back transaction, and temporary tables, which come first
--- in the search path and shadow a soft-delete table of the same name.
+-- transaction, SET inside a rolled-back transaction or savepoint, temporary tables (they come
+-- first in the search path, also implicitly, and shadow a soft-delete table of the same
+-- name), SET and RESET in the middle of a multi-statement Query, a prepared statement
+-- executed again after the path changed (PostgreSQL re-resolves its names), DISCARD ALL and
+-- RESET ALL.
 SELECT count(*) FROM authors;
 SELECT count(*) FROM events;
 SET search_path = archive, public;
@@ -55,6 +58,10 @@ INSERT INTO authors VALUES (1, 'temp');
 SELECT * FROM authors;
 SELECT count(*) FROM events;
 RESET search_path;
+SELECT count(*) FROM authors;
+DELETE FROM authors WHERE id = 1;
+DROP TABLE pg_temp.authors;
+SELECT count(*) FROM authors;
 SET search_path = archive, public;
 DELETE FROM chapters WHERE book_id = 46;
 SELECT count(*) FROM chapters WHERE book_id = 46;
