@@ -22,7 +22,8 @@ in three ways, each on a freshly cloned pair:
   extended  psycopg 3, autocommit, each statement separately over the extended protocol
             with the unnamed statement and portal (Parse/Bind/Describe/Execute/Sync), even
             without parameters (psycopg would otherwise use a simple Query). Per statement:
-            command status, column names and type OIDs, rows, notices, or the error
+            command status, column names and type OIDs (built-in types; "user" for a type
+            of the schema, whose OID differs between the templates), rows, notices, or the error
             (SQLSTATE, severity, primary message, detail, hint, schema/table/column/
             constraint/datatype names — not the position or context, see above).
   prepared  the same with execute(..., prepare=True): named statements (psycopg reuses
@@ -57,8 +58,14 @@ and that a failure of the normal run can only mean the proxy is wrong.
 
 Scripts must be deterministic on a real database: ORDER BY a unique key wherever rows are
 printed, no now()/random() in output, and must not change the primary key of a row of a
-soft-delete table (check (ii) follows rows by primary key). Scripts may use psql's `\\;` and COPY data blocks
-(`\\.`) but no other meta-command. Exit status: 0 when every comparison matched.
+soft-delete table of schema.sql nor drop or truncate one (check (ii) follows rows by primary
+key). Scripts may use psql's `\\;` and COPY data blocks (`\\.`) but no other meta-command.
+
+Output: one block per difference (a unified diff H → S of the transcripts, or the state
+check's findings), then a grid scripts × ways and the run time; every transcript and diff is
+kept in --out (default: a temporary directory, kept when something failed). --core skips the
+fk_/unique_/merge_ scripts (foreign keys, unique keys, upserts, MERGE). Exit status: 0 when
+every comparison matched, 1 otherwise.
 """
 
 import argparse
@@ -483,8 +490,6 @@ class Cluster:
         return s_db, h_db
 
     def drop_pair(self, dbs):
-        if self.args.keep:
-            return
         with self.admin() as c:
             for db in dbs:
                 c.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
@@ -790,7 +795,6 @@ def main():
                     help="lines of each difference printed (0: all); all are in --out")
     ap.add_argument("--out", help="directory for transcripts and diffs "
                     "(default: a new temporary directory, kept when something failed)")
-    ap.add_argument("--keep", action="store_true", help="keep the cloned databases")
     ap.add_argument("--timeout", type=int, default=600, help="give up after this many seconds")
     args = ap.parse_args()
 
