@@ -92,6 +92,34 @@ void proto_build_close(proto_buf *b, char kind, const char *name)
     proto_msg_end(b, start);
 }
 
+void proto_build_parse(proto_buf *b, const char *name, const char *query)
+{
+    size_t start = proto_msg_begin(b, 'P');
+    proto_buf_put_str(b, name);
+    proto_buf_put_str(b, query);
+    proto_buf_put_u16(b, 0);
+    proto_msg_end(b, start);
+}
+
+void proto_build_bind(proto_buf *b, const char *portal, const char *stmt)
+{
+    size_t start = proto_msg_begin(b, 'B');
+    proto_buf_put_str(b, portal);
+    proto_buf_put_str(b, stmt);
+    proto_buf_put_u16(b, 0); /* parameter formats */
+    proto_buf_put_u16(b, 0); /* parameters */
+    proto_buf_put_u16(b, 0); /* result formats */
+    proto_msg_end(b, start);
+}
+
+void proto_build_execute(proto_buf *b, const char *portal)
+{
+    size_t start = proto_msg_begin(b, 'E');
+    proto_buf_put_str(b, portal);
+    proto_buf_put_u32(b, 0);
+    proto_msg_end(b, start);
+}
+
 void proto_build_terminate(proto_buf *b)
 {
     size_t start = proto_msg_begin(b, 'X');

@@ -162,6 +162,10 @@ void proto_build_query(proto_buf *b, const char *sql);
 void proto_build_command_complete(proto_buf *b, const char *tag);
 void proto_build_terminate(proto_buf *b);
 void proto_build_close(proto_buf *b, char kind, const char *name); /* 'S' statement, 'P' portal */
+/* Parse, Bind and Execute without parameters, for a statement the proxy runs by itself. */
+void proto_build_parse(proto_buf *b, const char *name, const char *query);
+void proto_build_bind(proto_buf *b, const char *portal, const char *stmt);
+void proto_build_execute(proto_buf *b, const char *portal);
 /* An ErrorResponse or NoticeResponse like `orig` with another primary message ('M'). */
 bool proto_build_error_with_message(proto_buf *b, const uint8_t *orig, size_t orig_len,
                                     const char *message);

@@ -76,10 +76,16 @@ static void on_done(session *s, void *arg, const proto_error_fields *error)
         rw_schema_unref(built);
         return; /* without any snapshot, the session's statements are refused (rewriting.c) */
     }
+    db->loaded_at = now();
+    /* an unchanged catalog keeps its snapshot: cached rewrites and prepared statements stay
+     * valid (they are keyed by the snapshot's version) */
+    if (rw_schema_same(built, db->snapshot)) {
+        rw_schema_unref(built);
+        return;
+    }
     rw_schema_finish(built);
     rw_schema_unref(db->snapshot);
     db->snapshot = built;
-    db->loaded_at = now();
     log_msg(CONF_LOG_INFO, "%s: catalog read, %d soft-delete tables%s", db->key,
             rw_schema_soft_count(built),
             rw_schema_has_helpers(built) ? "" : ", helper functions not installed");

@@ -12,13 +12,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* What the proxy does with the CommandComplete of a statement. */
+typedef enum {
+    EXPECT_PASS,   /* forward it */
+    EXPECT_FIX,    /* "UPDATE n" must read "DELETE n" */
+    EXPECT_DROP,   /* the statement is the proxy's own: the client must not see it */
+} expect_answer;
+
 typedef struct {
     char kind;      /* 'Q' query or function call, 'E' execute, 'S' sync, 'X' the reply to a
                      * message the proxy sent itself, to be dropped */
     char reply;     /* 'X': that reply's message type */
-    bool fix;       /* 'E': its tag must say DELETE */
+    uint8_t answer; /* 'E': an expect_answer for its CommandComplete */
     int next, n;    /* 'Q': statements answered so far, and in all */
-    uint8_t *fixes; /* 'Q': per statement; NULL when none needs a fix */
+    uint8_t *fixes; /* 'Q': per statement (an expect_answer); NULL when all pass */
 } expect_item;
 
 typedef struct {
@@ -26,21 +33,23 @@ typedef struct {
     int head, count, cap; /* a ring */
 } expect_queue;
 
-/* fixes[n] (copied) says which statements of a Query need the tag fix; NULL for none. */
-void expect_query(expect_queue *q, const uint8_t *fixes, int n);
-void expect_execute(expect_queue *q, bool fix);
+/* answers[n] (copied) says what to do with each statement's CommandComplete; NULL: pass. */
+void expect_query(expect_queue *q, const uint8_t *answers, int n);
+void expect_execute(expect_queue *q, expect_answer answer);
 void expect_sync(expect_queue *q);
 /* The proxy sent a message of its own whose reply (of this type) the client must not see. */
 void expect_own_reply(expect_queue *q, char reply);
 
-/* The server's answers. expect_command_complete and expect_error say whether the
- * statement they answer is a DELETE turned into an UPDATE. */
-bool expect_command_complete(expect_queue *q);
+/* The server's answers. expect_command_complete says what to do with a CommandComplete;
+ * expect_error whether the failed statement is a DELETE turned into an UPDATE. */
+expect_answer expect_command_complete(expect_queue *q);
 void expect_execute_done(expect_queue *q); /* EmptyQueryResponse or PortalSuspended */
 /* A ParseComplete, CloseComplete...: true when it answers the proxy's own message. The
  * replies have no content, so which of two of a kind is dropped makes no difference. */
 bool expect_drop_reply(expect_queue *q, char type);
 bool expect_error(expect_queue *q);
+/* CopyInResponse: drops the Syncs the server will ignore; returns how many. */
+int expect_copy_in(expect_queue *q);
 void expect_ready(expect_queue *q);
 
 void expect_free(expect_queue *q);

@@ -1,36 +1,42 @@
 /* proxy/prepared.h — prepared statements and portals by name, with what the proxy must
  * remember about them after Parse or Bind:
- *  - the flags that matter when they run (RW_DELETE_TAG: executing one answers "UPDATE n"
- *    that must read "DELETE n");
- *  - for a statement whose rewrite depends on the search_path, the client's Parse message
- *    and the search_path version it was rewritten under: PostgreSQL re-resolves the names
- *    of a prepared statement when the search_path changes, so the proxy must rewrite it
- *    again before it runs under another one (proxy/hooks.c).
+ *  - the rewriter's facts about the statement (rewrite/rewrite.h), applied each time it is
+ *    executed: its CommandComplete needs the DELETE tag, it changes the search_path, it is
+ *    DDL after which the catalog must be read again, ...;
+ *  - for a statement whose rewrite depends on how names resolve, the client's Parse message
+ *    (or SQL PREPARE statement) and the search_path and catalog versions it was rewritten
+ *    under: PostgreSQL resolves the names of a prepared statement again when the
+ *    search_path or the catalog changes, so the proxy must rewrite it again before it runs
+ *    under others (proxy/hooks.c).
  * Only names with something to remember are kept: for most sessions the maps stay empty and
  * an absent name means "nothing to do". SQL PREPARE and the protocol's Parse share one
  * namespace in PostgreSQL, and so they do here. */
 #ifndef PROXY_PREPARED_H
 #define PROXY_PREPARED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "rewrite/map.h"
+#include "rewrite/rewrite.h"
 
 typedef struct {
-    unsigned flags;
+    rw_stmt_facts facts; /* name and value owned by the entry */
     unsigned path_version;
-    uint8_t *parse; /* a copy of the Parse message, or NULL */
-    size_t parse_len;
+    uint64_t schema_version;
+    uint8_t *source; /* a copy of the Parse message, or of the SQL PREPARE statement; or NULL */
+    size_t source_len;
+    bool sql; /* source is an SQL PREPARE statement */
 } prepared_entry;
 
 typedef struct {
     rw_map map; /* name (owned) → prepared_entry (owned) */
 } prepared_names;
 
-/* Remembers name; with no flags and no parse message, forgets it. */
-void prepared_put(prepared_names *p, const char *name, unsigned flags, unsigned path_version,
-                  const uint8_t *parse, size_t parse_len);
+/* Remembers a copy of e under name, or forgets name when e is NULL or holds nothing worth
+ * remembering. */
+void prepared_put(prepared_names *p, const char *name, const prepared_entry *e);
 const prepared_entry *prepared_find(const prepared_names *p, const char *name);
 unsigned prepared_flags(const prepared_names *p, const char *name);
 void prepared_clear(prepared_names *p);

@@ -278,9 +278,14 @@ static void on_search_path_done(session *s, void *arg, const proto_error_fields 
     if (error)
         SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the search_path: %s",
                     error->message ? error->message : "error");
-    else
-        SESSION_LOG(CONF_LOG_DEBUG, s, "search_path resolved to %s",
-                    s->search_path ? s->search_path : "(none)");
+    if (error || !log_enabled(CONF_LOG_DEBUG))
+        return;
+    char list[1024] = "";
+    size_t used = 0;
+    for (int i = 0; i < s->path.initial.n && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? "," : "",
+                                 s->path.initial.v[i]);
+    SESSION_LOG(CONF_LOG_DEBUG, s, "search_path resolved to {%s}", list);
 }
 
 /* ---- the server's messages ----------------------------------------------------------- */
@@ -370,7 +375,7 @@ static void begin_login(session *s, proto_startup *st)
     }
     proto_build_startup(&s->server.pending, st);
     SESSION_LOG(CONF_LOG_INFO, s, "login via %s", s->upstream->label);
-    session_run_internal_query(s, "SELECT current_schemas(true)", on_search_path_row,
+    session_run_internal_query(s, "SELECT current_setting('search_path')", on_search_path_row,
                                on_search_path_done, NULL);
     s->catalog = catalog_of(s->px, s->upstream->label, db->dbname ? db->dbname : db_name);
     catalog_refresh(s, s->catalog);

@@ -45,14 +45,14 @@ struct session {
     internal_query *internal; /* queue; the head runs while internal_running */
     bool internal_running;
     proto_buf held;    /* server messages kept from the client until the internal queries end */
-    char *search_path; /* current_schemas(true), read after authentication */
+    char *search_path; /* the search_path setting, read after authentication */
     char *user, *database;
     /* rewriting (proxy/hooks.c) */
     struct catalog_db *catalog; /* the upstream database's schema snapshots */
     search_path path;
     prepared_names statements, portals; /* names whose CommandComplete needs the tag fix */
     expect_queue expect;                /* answers the server owes, in order */
-    bool fix_tag;                       /* the CommandComplete being read needs it */
+    expect_answer answer;               /* for the CommandComplete being read */
     bool standard_strings;              /* standard_conforming_strings */
     char peer[64];
     struct timeval started;

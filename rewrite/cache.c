@@ -95,6 +95,10 @@ static uint64_t path_key(const rw_context *ctx)
     uint64_t h = ctx->standard_strings ^ (ctx->user ? rw_hash(ctx->user, strlen(ctx->user)) : 0);
     for (int i = 0; i < ctx->nsearch_path; i++)
         h = h * 31 + rw_hash(ctx->search_path[i], strlen(ctx->search_path[i]));
+    for (int i = 0; i < ctx->nreset_path; i++)
+        h = h * 37 + rw_hash(ctx->reset_path[i], strlen(ctx->reset_path[i]));
+    for (int i = 0; i < ctx->ntemp_tables; i++)
+        h = h * 41 + rw_hash(ctx->temp_tables[i], strlen(ctx->temp_tables[i]));
     return h;
 }
 

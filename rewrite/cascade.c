@@ -51,13 +51,34 @@ static bool planned(const plan *p, const rw_table *t)
     return false;
 }
 
+static char step_kind(const rw_fk *fk);
+
+/* Does deleting rows of t make anything happen beyond t (a mark, a SET NULL, a check)? A
+ * table without marker whose keys only cascade to more such tables needs nothing: reads
+ * hide all of them. `depth` bounds cycles. */
+static bool has_actions(const rw_table *t, int depth)
+{
+    if (depth > 16)
+        return true; /* a long chain of unmarked cascades: keep the steps, they are safe */
+    for (int i = 0; i < t->nchildren; i++) {
+        char kind = step_kind(t->children[i]);
+        if (kind && kind != 'v')
+            return true;
+        if (kind == 'v' && t->children[i]->child != t &&
+            has_actions(t->children[i]->child, depth + 1))
+            return true;
+    }
+    return false;
+}
+
 static char step_kind(const rw_fk *fk)
 {
     switch (fk->on_delete) {
     case 'c':
         if (fk->child->marker != RW_MARKER_NONE)
             return 'c';
-        return fk->child->nchildren > 0 ? 'v' : 0; /* else: hidden by reads, nothing to do */
+        /* an unmarked child is hidden by reads; only what its deletion triggers matters */
+        return fk->child->nchildren > 0 ? 'v' : 0;
     case 'n':
     case 'd':
         return 'n';
@@ -78,13 +99,14 @@ static void plan_table(plan *p, const rw_table *t)
     p->tables[p->ntables++] = t;
     for (int i = 0; i < t->nchildren; i++) {
         char kind = step_kind(t->children[i]);
-        if (!kind)
+        if (!kind || (kind == 'v' && !has_actions(t->children[i]->child, 0)))
             continue;
         p->steps = grow(p->w, p->steps, p->nsteps, &p->capsteps, sizeof *p->steps);
         p->steps[p->nsteps++] = (step){kind, t->children[i]};
     }
     for (int i = 0; i < t->nchildren; i++)
-        if (step_kind(t->children[i]) == 'c' || step_kind(t->children[i]) == 'v')
+        if (step_kind(t->children[i]) == 'c' ||
+            (step_kind(t->children[i]) == 'v' && has_actions(t->children[i]->child, 0)))
             plan_table(p, t->children[i]->child);
 }
 

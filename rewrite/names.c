@@ -18,6 +18,9 @@ const rw_table *rw_resolve(rw_walk *w, const RangeVar *rv)
         if (strcmp(w->ctes[i], rv->relname) == 0)
             return NULL;
     w->facts->flags |= RW_PATH_DEPENDENT;
+    for (int i = 0; i < w->ctx->ntemp_tables; i++)
+        if (strcmp(w->ctx->temp_tables[i], rv->relname) == 0)
+            return NULL;
     for (int i = 0; i < w->ctx->nsearch_path; i++) {
         const rw_table *t = rw_schema_lookup(s, w->ctx->search_path[i], rv->relname);
         if (t)

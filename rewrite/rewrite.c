@@ -80,6 +80,10 @@ static void walk_raw(rw_walk *w, RawStmt *rs, rw_stmt_facts *f, char **refusal)
     w->facts = f;
     rw_walk_statement(w, rs->stmt, f);
     stmt_tokens(w, rs, &first, &last);
+    if (first < last) {
+        f->start = w->toks.tok[first].start;
+        f->len = w->toks.tok[last - 1].end - f->start;
+    }
     const char *why = w->refusal;
     if (!why && w->unknown_node && mentions_known_table(w, first, last))
         why = w->unknown_node;
@@ -88,7 +92,7 @@ static void walk_raw(rw_walk *w, RawStmt *rs, rw_stmt_facts *f, char **refusal)
     w->nedits = saved;
     rw_edit_replace(w, w->toks.tok[first].start, w->toks.tok[last - 1].end,
                     refusal_statement(w, why));
-    *f = (rw_stmt_facts){.flags = RW_REFUSED};
+    *f = (rw_stmt_facts){.flags = RW_REFUSED, .start = f->start, .len = f->len};
     if (!*refusal)
         *refusal = dup_out(why);
 }
@@ -151,7 +155,10 @@ bool rw_rewrite(const rw_context *ctx, const char *text, size_t len, rw_result *
     foreach (lc, parsed.tree) {
         rw_stmt_facts *f = &facts[i++];
         walk_raw(&w, lfirst_node(RawStmt, lc), f, &out->refusal);
-        if ((f->flags & RW_SEARCH_PATH) && f->value) {
+        if ((f->flags & RW_SEARCH_PATH) && (f->flags & RW_SEARCH_RESET)) {
+            local.search_path = ctx->reset_path;
+            local.nsearch_path = ctx->nreset_path;
+        } else if ((f->flags & RW_SEARCH_PATH) && f->value) {
             local.nsearch_path = rw_search_path_split(f->value, ctx->user ? ctx->user : "", path,
                                                       64, path_buf, sizeof path_buf);
             local.search_path = path;

@@ -27,6 +27,13 @@ typedef struct {
     int nsearch_path;
     bool standard_strings; /* standard_conforming_strings */
     const char *user;      /* for "$user" in a SET search_path inside the text */
+    /* What RESET search_path inside the text goes back to. */
+    const char *const *reset_path;
+    int nreset_path;
+    /* Temporary tables of the session: PostgreSQL looks in pg_temp first, so an unqualified
+     * name of one of these is that temporary table, never a soft-delete table. */
+    const char *const *temp_tables;
+    int ntemp_tables;
 } rw_context;
 
 /* What the proxy must know about one statement of the text. */
@@ -45,13 +52,21 @@ enum {
     RW_PATH_DEPENDENT = 1 << 11, /* an unqualified name of a known table: the rewrite holds
                                   * for this search_path only (a prepared statement that
                                   * runs under another must be rewritten again) */
+    RW_SAVEPOINT = 1 << 12,      /* SAVEPOINT `name` */
+    RW_RELEASE = 1 << 13,        /* RELEASE [SAVEPOINT] `name` */
+    RW_ROLLBACK_TO = 1 << 14,    /* ROLLBACK TO [SAVEPOINT] `name` */
+    RW_TEMP_TABLE = 1 << 15,     /* creates the temporary table `name` */
+    RW_DROP_TABLES = 1 << 16,    /* DROP TABLE: `value` lists the unqualified names, ',' apart */
+    RW_DISCARD_TEMP = 1 << 17,   /* DISCARD TEMP (DISCARD ALL sets RW_DISCARD_ALL) */
 };
 
 typedef struct {
     unsigned flags;
     unsigned prepared_flags; /* RW_PREPARE: flags the prepared statement will carry */
     char *name;              /* RW_PREPARE / RW_EXECUTE / RW_DEALLOCATE */
-    char *value;             /* RW_SEARCH_PATH: the list as written (comma separated) */
+    char *value;             /* RW_SEARCH_PATH: the list as written (comma separated);
+                              * RW_DROP_TABLES: the names */
+    int start, len;          /* the statement's bytes in the text (as sent, before rewriting) */
 } rw_stmt_facts;
 
 typedef struct {

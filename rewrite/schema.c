@@ -20,6 +20,7 @@ struct rw_schema {
     rw_fk **fks;
     int nsoft;
     bool helpers; /* the functions of `tombstone install`, in this version, are there */
+    uint64_t fingerprint; /* of the rows: equal rows make an equal snapshot */
 };
 
 /* One query, one round trip: every row starts with its kind.
@@ -288,6 +289,11 @@ static bool add_unique(rw_schema *s, const char *const *f)
 bool rw_schema_add_row(rw_schema *s, const rw_catalog_row *row, const char **err)
 {
     const char *const *f = row->fields;
+    /* rows come in no particular order: a sum of row hashes does not care */
+    uint64_t h = 0;
+    for (int i = 0; i < row->nfields; i++)
+        h = h * 0x100000001b3ULL + (f[i] ? rw_hash(f[i], strlen(f[i])) : 1);
+    s->fingerprint += h;
     bool ok = false;
     if (row->nfields == 9 && f[0]) {
         switch (f[0][0]) {
@@ -363,6 +369,11 @@ bool rw_schema_has_helpers(const rw_schema *s)
 int rw_schema_soft_count(const rw_schema *s)
 {
     return s->nsoft;
+}
+
+bool rw_schema_same(const rw_schema *a, const rw_schema *b)
+{
+    return a && b && a->fingerprint == b->fingerprint;
 }
 
 uint64_t rw_schema_version(const rw_schema *s)

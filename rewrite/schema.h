@@ -103,6 +103,9 @@ bool rw_schema_has_helpers(const rw_schema *s);
 /* Number of soft-delete tables. */
 int rw_schema_soft_count(const rw_schema *s);
 
+/* Did both snapshots read the same catalog rows? */
+bool rw_schema_same(const rw_schema *a, const rw_schema *b);
+
 /* A counter that differs between snapshots, so cached rewrites can tell which they used. */
 uint64_t rw_schema_version(const rw_schema *s);
 

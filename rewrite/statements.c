@@ -2,6 +2,8 @@
  * know about it (tag fix, catalog change, search_path, prepared statement names). */
 #include "rewrite/internal.h"
 
+#include "catalog/pg_class.h"
+
 #include <string.h>
 
 unsigned rw_walk_dml(rw_walk *w, Node *stmt)
@@ -93,13 +95,66 @@ static void search_path_facts(rw_walk *w, VariableSetStmt *v, rw_stmt_facts *f)
         f->flags |= RW_SEARCH_RESET;
 }
 
+static void transaction_facts(TransactionStmt *t, rw_stmt_facts *f)
+{
+    switch (t->kind) {
+    case TRANS_STMT_ROLLBACK:
+        f->flags |= RW_ROLLBACK;
+        break;
+    case TRANS_STMT_SAVEPOINT:
+        f->flags |= RW_SAVEPOINT;
+        break;
+    case TRANS_STMT_RELEASE:
+        f->flags |= RW_RELEASE;
+        break;
+    case TRANS_STMT_ROLLBACK_TO:
+        f->flags |= RW_ROLLBACK_TO;
+        break;
+    default:
+        break;
+    }
+    f->name = t->savepoint_name;
+}
+
+static void temp_table_facts(const RangeVar *rel, rw_stmt_facts *f)
+{
+    if (rel && rel->relpersistence == RELPERSISTENCE_TEMP && !rel->schemaname) {
+        f->flags |= RW_TEMP_TABLE;
+        f->name = rel->relname;
+    }
+}
+
+/* DROP TABLE a, b: a temporary table of that name may be what goes. */
+static void drop_facts(rw_walk *w, DropStmt *d, rw_stmt_facts *f)
+{
+    if (d->removeType != OBJECT_TABLE)
+        return;
+    const char *names = NULL;
+    ListCell *lc;
+    foreach (lc, d->objects) {
+        List *name = lfirst(lc);
+        bool temp_schema = list_length(name) == 2 &&
+                           strncmp(strVal(linitial(name)), "pg_temp", 7) == 0;
+        if (list_length(name) != 1 && !temp_schema)
+            continue;
+        const char *n = strVal(llast(name));
+        names = names ? rw_arena_printf(w->arena, "%s,%s", names, n) : n;
+    }
+    if (names) {
+        f->flags |= RW_DROP_TABLES;
+        f->value = (char *)names;
+    }
+}
+
 void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
 {
     switch (nodeTag(stmt)) {
     case T_SelectStmt:
         rw_walk_select(w, (SelectStmt *)stmt);
-        if (((SelectStmt *)stmt)->intoClause)
+        if (((SelectStmt *)stmt)->intoClause) {
+            temp_table_facts(((SelectStmt *)stmt)->intoClause->rel, f);
             f->flags |= RW_DDL;
+        }
         break;
     case T_InsertStmt:
     case T_UpdateStmt:
@@ -127,6 +182,8 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
     case T_DiscardStmt:
         if (((DiscardStmt *)stmt)->target == DISCARD_ALL)
             f->flags |= RW_DISCARD_ALL;
+        if (((DiscardStmt *)stmt)->target == DISCARD_TEMP)
+            f->flags |= RW_DISCARD_TEMP;
         break;
     case T_DeclareCursorStmt:
         rw_walk_dml(w, ((DeclareCursorStmt *)stmt)->query);
@@ -138,14 +195,22 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
         /* a materialized view's query is stored, and stored bodies are not rewritten */
         if (((CreateTableAsStmt *)stmt)->objtype == OBJECT_TABLE)
             rw_walk_dml(w, ((CreateTableAsStmt *)stmt)->query);
+        temp_table_facts(((CreateTableAsStmt *)stmt)->into->rel, f);
         f->flags |= RW_DDL;
         break;
     case T_VariableSetStmt:
         search_path_facts(w, (VariableSetStmt *)stmt, f);
         break;
     case T_TransactionStmt:
-        if (((TransactionStmt *)stmt)->kind == TRANS_STMT_ROLLBACK)
-            f->flags |= RW_ROLLBACK;
+        transaction_facts((TransactionStmt *)stmt, f);
+        break;
+    case T_CreateStmt:
+        temp_table_facts(((CreateStmt *)stmt)->relation, f);
+        f->flags |= RW_DDL;
+        break;
+    case T_DropStmt:
+        drop_facts(w, (DropStmt *)stmt, f);
+        f->flags |= RW_DDL;
         break;
     case T_CallStmt:
         rw_walk_expr(w, (Node *)((CallStmt *)stmt)->funccall);
