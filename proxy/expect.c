@@ -112,9 +112,10 @@ int expect_copy_in(expect_queue *q)
 bool expect_error(expect_queue *q)
 {
     expect_item *it = head(q);
-    bool fix = it && ((it->kind == 'E' && it->answer == EXPECT_FIX) ||
-                      (it->kind == 'Q' && it->fixes && it->next < it->n &&
-                       it->fixes[it->next] == EXPECT_FIX));
+    bool fix =
+        it &&
+        ((it->kind == 'E' && it->answer == EXPECT_FIX) ||
+         (it->kind == 'Q' && it->fixes && it->next < it->n && it->fixes[it->next] == EXPECT_FIX));
     for (; it && (it->kind == 'E' || it->kind == 'X'); it = head(q))
         pop(q);
     return fix;

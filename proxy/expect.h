@@ -14,9 +14,9 @@
 
 /* What the proxy does with the CommandComplete of a statement. */
 typedef enum {
-    EXPECT_PASS,   /* forward it */
-    EXPECT_FIX,    /* "UPDATE n" must read "DELETE n" */
-    EXPECT_DROP,   /* the statement is the proxy's own: the client must not see it */
+    EXPECT_PASS, /* forward it */
+    EXPECT_FIX,  /* "UPDATE n" must read "DELETE n" */
+    EXPECT_DROP, /* the statement is the proxy's own: the client must not see it */
 } expect_answer;
 
 typedef struct {

@@ -33,9 +33,9 @@ static proto_verdict on_query(session *s, const proto_msg *m, proto_out *out)
         abort();
     for (int i = 0; i < r->nstmts; i++) {
         rewriting_apply(s, &r->stmts[i], sql, FACTS_QUERY);
-        answers[i] = i < added                                  ? EXPECT_DROP
+        answers[i] = i < added                              ? EXPECT_DROP
                      : rewriting_needs_fix(s, &r->stmts[i]) ? EXPECT_FIX
-                                                                : EXPECT_PASS;
+                                                            : EXPECT_PASS;
         any |= answers[i] != EXPECT_PASS;
     }
     expect_query(&s->expect, any ? answers : NULL, r->nstmts);
@@ -103,8 +103,7 @@ static void on_execute(session *s, const proto_msg *m)
     const prepared_entry *e = proto_read_execute(m->data, m->len, &portal, &max_rows)
                                   ? prepared_find(&s->portals, portal)
                                   : NULL;
-    expect_execute(&s->expect,
-                   e && rewriting_needs_fix(s, &e->facts) ? EXPECT_FIX : EXPECT_PASS);
+    expect_execute(&s->expect, e && rewriting_needs_fix(s, &e->facts) ? EXPECT_FIX : EXPECT_PASS);
     if (!e)
         return;
     rewriting_apply(s, &e->facts, NULL, FACTS_EXECUTE);
@@ -216,7 +215,7 @@ static proto_verdict fix_error(const proto_msg *m, proto_out *out)
     char message[512];
     snprintf(message, sizeof message, "cannot execute DELETE %s", e.message + sizeof prefix - 1);
     return proto_build_error_with_message(&out->buf, m->data, m->len, message) ? PROTO_CONSUMED
-                                                                            : PROTO_FORWARD;
+                                                                               : PROTO_FORWARD;
 }
 
 static void on_parameter_status(session *s, const proto_msg *m)

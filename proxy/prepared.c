@@ -6,8 +6,8 @@
 
 /* The facts that matter once a statement runs; the others are about the text itself. */
 enum {
-    REMEMBERED = RW_DELETE_TAG | RW_DDL | RW_SEARCH_PATH | RW_ROLLBACK | RW_SAVEPOINT |
-                 RW_RELEASE | RW_ROLLBACK_TO | RW_TEMP_TABLE | RW_DROP_TABLES | RW_DISCARD_TEMP |
+    REMEMBERED = RW_DELETE_TAG | RW_DDL | RW_SEARCH_PATH | RW_ROLLBACK | RW_SAVEPOINT | RW_RELEASE |
+                 RW_ROLLBACK_TO | RW_TEMP_TABLE | RW_DROP_TABLES | RW_DISCARD_TEMP |
                  RW_DISCARD_ALL | RW_DEALLOCATE | RW_EXECUTE
 };
 

@@ -7,6 +7,8 @@
 #include "proxy/rewriting.h"
 #include "proxy/session.h"
 
+static void reprepare_executed(session *s, const rw_stmt_facts *f, proto_out *out);
+
 static bool stale(const session *s, const prepared_entry *e)
 {
     return e->path_version != rewriting_path_version(s) ||
@@ -16,6 +18,11 @@ static bool stale(const session *s, const prepared_entry *e)
 void reprepare_before_bind(session *s, const char *stmt, proto_out *out)
 {
     const prepared_entry *e = prepared_find(&s->statements, stmt);
+    if (e && (e->facts.flags & RW_EXECUTE)) {
+        rw_stmt_facts f = e->facts;
+        reprepare_executed(s, &f, out);
+        e = prepared_find(&s->statements, stmt);
+    }
     if (!e || !e->source || e->sql || !stale(s, e))
         return;
     proto_buf parse = {0};
@@ -99,22 +106,29 @@ static void run_own(session *s, const char *sql, proto_out *out)
     expect_execute(&s->expect, EXPECT_DROP);
 }
 
-void reprepare_before_parse(session *s, const char *query, size_t len, proto_out *out)
+/* "EXECUTE p" is about to be parsed or bound: p is prepared again first if it must be. */
+static void reprepare_executed(session *s, const rw_stmt_facts *f, proto_out *out)
 {
-    const rw_result *r = rewriting_rewrite(s, query, len);
-    const prepared_entry *e = r->nstmts == 1 ? stale_sql_prepare(s, &r->stmts[0]) : NULL;
+    const prepared_entry *e = stale_sql_prepare(s, f);
     if (!e)
         return;
     proto_buf text = {0};
-    put_deallocate(&text, r->stmts[0].name);
+    put_deallocate(&text, f->name);
     proto_buf_put_u8(&text, 0);
     run_own(s, (const char *)text.data, out);
     text.len = 0;
     proto_buf_put(&text, e->source, e->source_len); /* e goes when the PREPARE is applied */
     proto_buf_put_u8(&text, 0);
-    r = rewriting_rewrite(s, (const char *)text.data, text.len - 1);
+    const rw_result *r = rewriting_rewrite(s, (const char *)text.data, text.len - 1);
     for (int i = 0; i < r->nstmts; i++)
         rewriting_apply(s, &r->stmts[i], (const char *)text.data, FACTS_QUERY);
     run_own(s, r->sql ? r->sql : (const char *)text.data, out);
     proto_buf_free(&text);
+}
+
+void reprepare_before_parse(session *s, const char *query, size_t len, proto_out *out)
+{
+    const rw_result *r = rewriting_rewrite(s, query, len);
+    if (r->nstmts == 1)
+        reprepare_executed(s, &r->stmts[0], out);
 }

@@ -28,14 +28,14 @@ typedef struct savepoint savepoint;
 typedef struct {
     path_list initial; /* what RESET returns to */
     names_state now;
-    names_state idle;  /* at the last ReadyForQuery outside a transaction */
+    names_state idle; /* at the last ReadyForQuery outside a transaction */
     savepoint *savepoints;
-    bool failed;       /* an error in the current transaction */
-    bool rolled_back;  /* a ROLLBACK was sent in the current transaction */
-    bool changed;      /* something changed since the last idle point */
-    char status;       /* of the last ReadyForQuery */
-    unsigned version;  /* changes whenever what names mean may have */
-    char *user;        /* for "$user" */
+    bool failed;      /* an error in the current transaction */
+    bool rolled_back; /* a ROLLBACK was sent in the current transaction */
+    bool changed;     /* something changed since the last idle point */
+    char status;      /* of the last ReadyForQuery */
+    unsigned version; /* changes whenever what names mean may have */
+    char *user;       /* for "$user" */
 } search_path;
 
 /* setting: current_setting('search_path'), or NULL when it could not be read. */
