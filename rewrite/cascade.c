@@ -5,7 +5,8 @@
  *   c  CASCADE to a soft-delete child: mark its live rows, then the steps of the child;
  *   v  CASCADE to a child without marker: its rows vanish with their parent (reads hide
  *      them), but their own children's actions still apply: the steps of the child;
- *   n  SET NULL / SET DEFAULT on the live rows;
+ *   n  SET NULL / SET DEFAULT on the live rows (SET DEFAULT is then checked like NO ACTION:
+ *      a default equal to the deleted key still references it);
  *   a  RESTRICT / NO ACTION: fail if a live row still references a deleted key. These run
  *      after every cascade (PostgreSQL checks both at the end of the statement), and rows
  *      this statement deletes do not count.
@@ -103,6 +104,12 @@ static void plan_table(plan *p, const rw_table *t)
             continue;
         p->steps = grow(p->w, p->steps, p->nsteps, &p->capsteps, sizeof *p->steps);
         p->steps[p->nsteps++] = (step){kind, t->children[i]};
+        /* a default that is the deleted key itself still references it: PostgreSQL then
+         * fails as for NO ACTION */
+        if (t->children[i]->on_delete == 'd') {
+            p->steps = grow(p->w, p->steps, p->nsteps, &p->capsteps, sizeof *p->steps);
+            p->steps[p->nsteps++] = (step){'a', t->children[i]};
+        }
     }
     for (int i = 0; i < t->nchildren; i++)
         if (step_kind(t->children[i]) == 'c' ||
@@ -169,15 +176,36 @@ static const char *referencing(rw_walk *w, const rw_fk *fk, const char *extra)
     return extra ? rw_arena_printf(w->arena, "%s AND %s", match, extra) : match;
 }
 
-/* Rows the statement itself deletes from its own table do not hold back a NO ACTION key. */
+/* Rows of the statement's own target are marked by the statement itself, after the steps:
+ * a step reaching its own table (a tree, a cycle) leaves them alone, and they do not hold
+ * back a NO ACTION key. They are known by a unique key of theirs that foreign keys
+ * reference, as passed in $2. NULL when the step's table is another one. */
 static const char *not_deleted_here(plan *p, const rw_fk *fk)
 {
-    if (fk->child != p->root)
+    const rw_table *t = p->root;
+    if (fk->child != t || !t->nchildren)
         return NULL;
-    for (int i = 0; i < p->root->nchildren; i++)
-        if (p->root->children[i] == fk)
-            return rw_arena_printf(p->w->arena, "NOT %s", keys_match(p->w, fk, 2));
-    return NULL;
+    const rw_fk *key = t->children[0];
+    const char *cols = NULL, *vals = NULL;
+    for (int i = 0; i < key->ncols; i++) {
+        const char *type = column_type(t, key->parent_cols[i]);
+        cols = append(p->w, cols, ", ",
+                      rw_arena_printf(p->w->arena, "c.%s%s", rw_quote(p->w, key->parent_cols[i]),
+                                      type ? "" : "::text"));
+        vals = append(p->w, vals, ", ",
+                      rw_arena_printf(p->w->arena, "(k->>%s)::%s",
+                                      rw_sql_literal(p->w, key->parent_cols[i]),
+                                      type ? type : "text"));
+    }
+    return rw_arena_printf(p->w->arena, "NOT (%s) IN (SELECT %s FROM jsonb_array_elements($2) k)",
+                           cols, vals);
+}
+
+static const char *both(rw_walk *w, const char *a, const char *b)
+{
+    if (!a || !b)
+        return a ? a : b;
+    return rw_arena_printf(w->arena, "%s AND %s", a, b);
 }
 
 static const char *step_sql(plan *p, const step *s, const char **lock)
@@ -185,15 +213,15 @@ static const char *step_sql(plan *p, const step *s, const char **lock)
     rw_walk *w = p->w;
     const rw_fk *fk = s->fk;
     const rw_table *c = fk->child;
-    const char *table = rw_qualified(w, c), *live = rw_live_pred(w, c, "c");
+    const char *table = rw_qualified(w, c);
+    const char *live = both(w, rw_live_pred(w, c, "c"), not_deleted_here(p, fk));
     const char *keys = key_object(w, c, "c");
     *lock = NULL;
     switch (s->kind) {
     case 'c': {
-        const char *rows =
-            referencing(w, fk,
-                        rw_arena_printf(w->arena, "c.%s %s", rw_quote(w, c->marker_col),
-                                        c->marker == RW_MARKER_BOOL ? "= false" : "IS NULL"));
+        const char *own = rw_arena_printf(w->arena, "c.%s %s", rw_quote(w, c->marker_col),
+                                          c->marker == RW_MARKER_BOOL ? "= false" : "IS NULL");
+        const char *rows = referencing(w, fk, both(w, own, not_deleted_here(p, fk)));
         *lock =
             rw_arena_printf(w->arena, "SELECT 1 FROM %s c WHERE %s FOR UPDATE OF c", table, rows);
         return rw_arena_printf(w->arena,
@@ -203,7 +231,7 @@ static const char *step_sql(plan *p, const step *s, const char **lock)
                                keys ? keys : "NULL::jsonb", keys ? "jsonb_agg(k)" : "NULL::jsonb");
     }
     case 'v': {
-        const char *rows = referencing(w, fk, NULL);
+        const char *rows = referencing(w, fk, not_deleted_here(p, fk));
         *lock =
             rw_arena_printf(w->arena, "SELECT 1 FROM %s c WHERE %s FOR UPDATE OF c", table, rows);
         return rw_arena_printf(w->arena, "SELECT jsonb_agg(%s) FROM %s c WHERE %s", keys, table,
@@ -226,13 +254,10 @@ static const char *step_sql(plan *p, const step *s, const char **lock)
         for (int i = 0; i < fk->ncols; i++)
             vals = append(w, vals, ", ",
                           rw_arena_printf(w->arena, "c.%s", rw_quote(w, fk->child_cols[i])));
-        const char *cond = live, *mine = not_deleted_here(p, fk);
-        if (mine)
-            cond = cond ? rw_arena_printf(w->arena, "%s AND %s", cond, mine) : mine;
         return rw_arena_printf(w->arena,
                                "SELECT jsonb_build_array(concat_ws(', ', %s)) FROM %s c WHERE %s "
                                "LIMIT 1",
-                               vals, table, referencing(w, fk, cond));
+                               vals, table, referencing(w, fk, live));
     }
     }
 }

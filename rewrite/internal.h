@@ -154,6 +154,7 @@ void rw_walk_copy(rw_walk *w, CopyStmt *c);
 /* references.c: values written into foreign keys whose parent is soft-delete */
 void rw_check_insert_refs(rw_walk *w, InsertStmt *ins, const rw_table *t);
 void rw_check_set_refs(rw_walk *w, List *targets, const rw_table *t);
+void rw_check_copy_refs(rw_walk *w, CopyStmt *c, const rw_table *t);
 
 /* upsert.c: ON CONFLICT on a soft-delete table */
 void rw_upsert(rw_walk *w, InsertStmt *ins, const rw_table *t);

@@ -309,3 +309,58 @@ void rw_check_set_refs(rw_walk *w, List *targets, const rw_table *t)
         }
     }
 }
+
+/* ---- COPY FROM ---------------------------------------------------------------------------- */
+
+/* COPY t FROM ...: rows are checked in COPY's own WHERE, which sees each row's columns:
+ *   COPY t FROM STDIN WHERE tombstone.check_ref(...author_id...) IS NOT DISTINCT FROM author_id
+ * (the condition is always true; check_ref fails the COPY for a row whose parent is gone). */
+void rw_check_copy_refs(rw_walk *w, CopyStmt *c, const rw_table *t)
+{
+    if (!any_checked(t))
+        return;
+    column_list cols = {0};
+    if (c->attlist) {
+        cols.names = rw_arena_alloc(w->arena, (size_t)list_length(c->attlist) * sizeof *cols.names);
+        ListCell *lc;
+        foreach (lc, c->attlist)
+            cols.names[cols.n++] = strVal(lfirst(lc));
+    } else {
+        InsertStmt all = {0};
+        cols = insert_columns(w, &all, t);
+    }
+    const char *cond = NULL;
+    for (int f = 0; f < t->nparents; f++) {
+        const rw_fk *fk = t->parents[f];
+        const char *others[32];
+        if (!checked(fk) || position_of(&cols, fk->child_cols[0]) < 0 || fk->ncols > 32)
+            continue;
+        for (int i = 1; i < fk->ncols; i++)
+            others[i] = position_of(&cols, fk->child_cols[i]) >= 0 ? rw_quote(w, fk->child_cols[i])
+                                                                   : "NULL";
+        const char *col = rw_quote(w, fk->child_cols[0]);
+        const char *test =
+            rw_arena_printf(w->arena, "%s IS NOT DISTINCT FROM %s", wrap(w, fk, col, others), col);
+        cond = cond ? rw_arena_printf(w->arena, "%s AND %s", cond, test) : test;
+    }
+    if (!cond)
+        return;
+    if (!rw_schema_has_helpers(w->ctx->schema)) {
+        rw_refuse(w, "COPY into a table that references a soft-delete table, without the helper "
+                     "functions: run `tombstone install` on the database");
+        return;
+    }
+    int start, end;
+    rw_range_span(w, c->relation, &start, &end);
+    rw_clauses scan;
+    rw_clauses_scan(w, rw_tok_at(&w->toks, start), 0, &scan);
+    int kw = c->whereClause ? rw_keyword_before(w, c->whereClause, "where") : -1;
+    if (c->whereClause && kw < 0) {
+        rw_refuse(w, "a COPY ... WHERE whose text could not be located");
+        return;
+    }
+    if (kw >= 0)
+        rw_edit_insert(w, w->toks.tok[kw + 1].start, "(");
+    rw_edit_insert(w, rw_end_before(w, scan.end),
+                   rw_arena_printf(w->arena, kw >= 0 ? ") AND %s" : " WHERE %s", cond));
+}

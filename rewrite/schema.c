@@ -19,7 +19,7 @@ struct rw_schema {
     int nfks, capfks;
     rw_fk **fks;
     int nsoft;
-    bool helpers; /* the functions of `tombstone install`, in this version, are there */
+    bool helpers;         /* the functions of `tombstone install`, in this version, are there */
     uint64_t fingerprint; /* of the rows: equal rows make an equal snapshot */
 };
 
@@ -30,6 +30,8 @@ struct rw_schema {
  *   C table_oid attnum name type                                their columns
  *   F name child_oid parent_oid confdeltype child_cols parent_cols set_cols deferrable|deferred
  *   U table_oid index constraint primary cols predicate         unique indexes of soft tables
+ * Foreign keys come in creation order, the order PostgreSQL fires their triggers in, so the
+ * first violated one is the one named in an error.
  * Relations that matter: soft-delete tables, tables whose rows a cascade from one removes
  * (affected), and the children of those through any foreign key. Partition clones of
  * foreign keys (conparentid <> 0) are left out: the declared key says what happens. */
@@ -65,7 +67,7 @@ static const char query_fmt[] =
     "  FROM pg_attribute a JOIN rel r ON r.oid = a.attrelid\n"
     "  WHERE a.attnum > 0 AND NOT a.attisdropped\n"
     "UNION ALL\n"
-    "SELECT 'F', f.conname::text, f.conrelid::text, f.confrelid::text, f.confdeltype::text,\n"
+    "(SELECT 'F', f.conname::text, f.conrelid::text, f.confrelid::text, f.confdeltype::text,\n"
     "    (SELECT array_agg(a.attname ORDER BY k.i) FROM unnest(f.conkey) WITH ORDINALITY k(n, i)\n"
     "       JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.n)::text,\n"
     "    (SELECT array_agg(a.attname ORDER BY k.i) FROM unnest(f.confkey) WITH ORDINALITY k(n, i)\n"
@@ -74,7 +76,7 @@ static const char query_fmt[] =
     "       FROM unnest(f.confdelsetcols) WITH ORDINALITY k(n, i)\n"
     "       JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.n)::text,\n"
     "    f.condeferrable::text || f.condeferred::text\n"
-    "  FROM fk f WHERE f.confrelid IN (SELECT oid FROM aff)\n"
+    "  FROM fk f WHERE f.confrelid IN (SELECT oid FROM aff) ORDER BY f.oid)\n"
     "UNION ALL\n"
     "SELECT 'U', i.indrelid::text, ic.relname::text, con.conname::text, i.indisprimary::text,\n"
     "    (SELECT array_agg(CASE WHEN i.indkey[k - 1] <> 0\n"

@@ -133,8 +133,8 @@ static void drop_facts(rw_walk *w, DropStmt *d, rw_stmt_facts *f)
     ListCell *lc;
     foreach (lc, d->objects) {
         List *name = lfirst(lc);
-        bool temp_schema = list_length(name) == 2 &&
-                           strncmp(strVal(linitial(name)), "pg_temp", 7) == 0;
+        bool temp_schema =
+            list_length(name) == 2 && strncmp(strVal(linitial(name)), "pg_temp", 7) == 0;
         if (list_length(name) != 1 && !temp_schema)
             continue;
         const char *n = strVal(llast(name));

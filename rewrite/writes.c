@@ -381,9 +381,13 @@ void rw_walk_copy(rw_walk *w, CopyStmt *c)
         rw_walk_dml(w, c->query);
         return;
     }
-    if (c->is_from || !c->relation)
+    if (!c->relation)
         return;
     const rw_table *t = rw_resolve(w, c->relation);
+    if (c->is_from) {
+        rw_check_copy_refs(w, c, t);
+        return;
+    }
     if (t && t->relkind == 'p')
         return; /* COPY of a partitioned table fails in PostgreSQL either way */
     const char *pred = rw_live_pred(w, t, rw_ref_name(w, c->relation));
