@@ -40,6 +40,9 @@ tombstone: $(BUILD)/tombstone
 $(BUILD)/tombstone: $(PROXY_OBJ) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# the helper functions' SQL is embedded from its own file
+$(BUILD)/rewrite/helpers.o: rewrite/helpers.sql
+
 $(CORE_LIB): $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^

@@ -299,6 +299,8 @@ static const char *step_json(plan *p, const step *s)
     if (s->kind == 'c' || s->kind == 'v')
         json = rw_arena_printf(w->arena, "%s,\"next\":%s", json, steps_of(p, s->fk->child));
     if (s->kind == 'a') {
+        json = rw_arena_printf(w->arena, "%s,\"deferred\":%s", json,
+                               s->fk->deferred && s->fk->on_delete == 'a' ? "true" : "false");
         const char *cols = NULL;
         for (int i = 0; i < s->fk->ncols; i++)
             cols = append(w, cols, ", ", s->fk->parent_cols[i]);

@@ -28,7 +28,8 @@ struct rw_schema {
  *                                                               any relation sharing a name
  *                                                               with one (search_path)
  *   C table_oid attnum name type                                their columns
- *   F name child_oid parent_oid confdeltype child_cols parent_cols set_cols deferrable|deferred
+ *   F name child_oid parent_oid confdeltype child_cols parent_cols set_cols deferrable deferred
+ *     (the last two as one text, each '0' or '1')
  *   U table_oid index constraint primary cols predicate         unique indexes of soft tables
  * Foreign keys come in creation order, the order PostgreSQL fires their triggers in, so the
  * first violated one is the one named in an error.
@@ -75,7 +76,7 @@ static const char query_fmt[] =
     "    (SELECT array_agg(a.attname ORDER BY k.i)\n"
     "       FROM unnest(f.confdelsetcols) WITH ORDINALITY k(n, i)\n"
     "       JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.n)::text,\n"
-    "    f.condeferrable::text || f.condeferred::text\n"
+    "    f.condeferrable::int::text || f.condeferred::int::text\n"
     "  FROM fk f WHERE f.confrelid IN (SELECT oid FROM aff) ORDER BY f.oid)\n"
     "UNION ALL\n"
     "SELECT 'U', i.indrelid::text, ic.relname::text, con.conname::text, i.indisprimary::text,\n"
@@ -258,8 +259,8 @@ static bool add_fk(rw_schema *s, const char *const *f)
     if (parse_array(&s->arena, f[6], &fk->parent_cols) != fk->ncols || fk->ncols == 0)
         return false;
     fk->nset_cols = parse_array(&s->arena, f[7], &fk->set_cols);
-    fk->deferrable = f[8][0] == 't';
-    fk->deferred = f[8][0] && f[8][1] == 't';
+    fk->deferrable = f[8][0] == '1';
+    fk->deferred = f[8][0] && f[8][1] == '1';
     if (s->nfks == s->capfks) {
         s->capfks = s->capfks ? 2 * s->capfks : 16;
         s->fks = realloc(s->fks, (size_t)s->capfks * sizeof *s->fks);

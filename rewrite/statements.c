@@ -146,6 +146,24 @@ static void drop_facts(rw_walk *w, DropStmt *d, rw_stmt_facts *f)
     }
 }
 
+/* SET CONSTRAINTS k IMMEDIATE runs the checks of k deferred so far: the checks of soft
+ * deletes wait in tombstone.deferred_checks, whose constraint trigger joins the list (it
+ * then runs every pending check of soft deletes, not only k's). SET CONSTRAINTS ALL already
+ * includes it. */
+static void constraints_immediate(rw_walk *w, ConstraintsSetStmt *c)
+{
+    if (c->deferred || !c->constraints || !rw_schema_has_helpers(w->ctx->schema))
+        return;
+    RangeVar *last = llast(c->constraints);
+    int start, end;
+    rw_range_span(w, last, &start, &end);
+    if (start < 0) {
+        rw_refuse(w, "a SET CONSTRAINTS whose text could not be located");
+        return;
+    }
+    rw_edit_insert(w, end, ", tombstone.deferred_checks");
+}
+
 void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
 {
     switch (nodeTag(stmt)) {
@@ -215,6 +233,9 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
     case T_CallStmt:
         rw_walk_expr(w, (Node *)((CallStmt *)stmt)->funccall);
         break;
+    case T_ConstraintsSetStmt:
+        constraints_immediate(w, (ConstraintsSetStmt *)stmt);
+        break;
     case T_VariableShowStmt:
     case T_ListenStmt:
     case T_UnlistenStmt:
@@ -227,7 +248,6 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
     case T_DoStmt:
     case T_TruncateStmt:
     case T_LoadStmt:
-    case T_ConstraintsSetStmt:
         break;
     default:
         /* anything else may create, alter or drop what the snapshot describes */

@@ -323,7 +323,8 @@ SELECT n.nspname, c.relname,
            AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'bool'::regtype)
          ORDER BY a.attname = 'deleted_at' DESC LIMIT 1) AS marker
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE c.relkind IN ('r', 'p')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'tombstone')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
 ORDER BY 1, 2
 """
@@ -454,7 +455,7 @@ class Cluster:
                     problems.append(f"live.sql says a script creates {key[0]}.{key[1]}, "
                                     f"but schema.sql has it")
             idx = "SELECT schemaname, indexname, indexdef FROM pg_indexes " \
-                  "WHERE schemaname NOT IN ('pg_catalog') ORDER BY 1, 2"
+                  "WHERE schemaname NOT IN ('pg_catalog', 'tombstone') ORDER BY 1, 2"
             s_idx = {(r[0], r[1]): r[2] for r in s.execute(idx).fetchall()}
             h_idx = {(r[0], r[1]): r[2] for r in h.execute(idx).fetchall()}
             for key, d in s_idx.items():

@@ -19,6 +19,7 @@
 #ifndef RW_FIXTURE_H
 #define RW_FIXTURE_H
 
+#include "rewrite/helpers.h"
 #include "rewrite/rewrite.h"
 
 #include <stdbool.h>
@@ -60,16 +61,16 @@ static rw_schema *fixture_schema_with(bool helpers)
         {"C", "5", "4", "is_deleted", "boolean", NULL, NULL, NULL, NULL},
         {"C", "11", "1", "id", "integer", NULL, NULL, NULL, NULL},
         {"C", "11", "2", "deleted_at", "timestamp with time zone", NULL, NULL, NULL, NULL},
-        {"F", "books_author_id_fkey", "2", "1", "c", "{author_id}", "{id}", NULL, "ff"},
-        {"F", "chapters_book_id_fkey", "3", "2", "c", "{book_id}", "{id}", NULL, "ff"},
-        {"F", "pa_place_fkey", "6", "4", "c", "{place_id}", "{id}", NULL, "ff"},
-        {"F", "pa_activity_fkey", "6", "5", "c", "{activity_id}", "{id}", NULL, "ff"},
-        {"F", "notes_pa_fkey", "7", "6", "c", "{pa_id}", "{id}", NULL, "ff"},
-        {"F", "reviews_book_fkey", "8", "2", "n", "{book_id}", "{id}", NULL, "ff"},
+        {"F", "books_author_id_fkey", "2", "1", "c", "{author_id}", "{id}", NULL, "00"},
+        {"F", "chapters_book_id_fkey", "3", "2", "c", "{book_id}", "{id}", NULL, "00"},
+        {"F", "pa_place_fkey", "6", "4", "c", "{place_id}", "{id}", NULL, "00"},
+        {"F", "pa_activity_fkey", "6", "5", "c", "{activity_id}", "{id}", NULL, "00"},
+        {"F", "notes_pa_fkey", "7", "6", "c", "{pa_id}", "{id}", NULL, "00"},
+        {"F", "reviews_book_fkey", "8", "2", "n", "{book_id}", "{id}", NULL, "00"},
         {"U", "5", "activities_name_key", NULL, "f", "{name}", "(NOT is_deleted)", NULL, NULL},
         {"U", "1", "authors_pkey", "authors_pkey", "t", "{id}", NULL, NULL, NULL},
     };
-    static const char *const helper_row[9] = {"H", "tombstone helpers 1"};
+    static const char *const helper_row[9] = {"H", "tombstone helpers " RW_HELPERS_VERSION};
     rw_schema *s = rw_schema_new();
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         rw_catalog_row row = {9, rows[i]};
