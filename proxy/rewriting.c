@@ -32,6 +32,8 @@ const rw_result *rewriting_rewrite(session *s, const char *text, size_t len)
     const rw_result *r = rw_cache_rewrite(s->px->rewrites, &ctx, text, len);
     if (r->refusal)
         log_msg(CONF_LOG_INFO, "%s: refused: %s", s->peer, r->refusal);
+    else if (r->sql && log_enabled(CONF_LOG_DEBUG))
+        log_msg(CONF_LOG_DEBUG, "%s: rewritten: %s", s->peer, r->sql);
     return r;
 }
 

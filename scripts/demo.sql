@@ -27,7 +27,7 @@ CREATE TABLE activities (
     type       text,
     is_deleted boolean NOT NULL DEFAULT false
 );
-CREATE UNIQUE INDEX activities_name ON activities (name);
+CREATE UNIQUE INDEX activities_name ON activities (name) WHERE NOT is_deleted;
 
 CREATE TABLE place_activities (
     id          bigserial PRIMARY KEY,

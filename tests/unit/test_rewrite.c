@@ -17,7 +17,11 @@ static int setup(void **state)
 {
     (void)state;
     schema = fixture_schema();
-    ctx = (rw_context){schema, fixture_path, 2, true, "tester"};
+    ctx = (rw_context){.schema = schema,
+                       .search_path = fixture_path,
+                       .nsearch_path = 2,
+                       .standard_strings = true,
+                       .user = "tester"};
     return 0;
 }
 

@@ -14,7 +14,11 @@ static void test_hit_and_keys(void **state)
 {
     (void)state;
     rw_schema *s = fixture_schema();
-    rw_context ctx = {s, fixture_path, 2, true, "tester"};
+    rw_context ctx = {.schema = s,
+                      .search_path = fixture_path,
+                      .nsearch_path = 2,
+                      .standard_strings = true,
+                      .user = "tester"};
     rw_cache *c = rw_cache_new(1 << 20);
     const char *q = "SELECT * FROM authors";
     const rw_result *r = rw_cache_rewrite(c, &ctx, q, strlen(q));
@@ -26,14 +30,22 @@ static void test_hit_and_keys(void **state)
 
     /* another search_path resolves names differently: not the same entry */
     static const char *const archive_first[] = {"pg_catalog", "archive", "public"};
-    rw_context other = {s, archive_first, 3, true, "tester"};
+    rw_context other = {.schema = s,
+                        .search_path = archive_first,
+                        .nsearch_path = 3,
+                        .standard_strings = true,
+                        .user = "tester"};
     r = rw_cache_rewrite(c, &other, q, strlen(q));
     assert_null(r->sql);
     assert_int_equal(rw_cache_get_stats(c).misses, 2);
 
     /* a new snapshot of the same database is a new key too */
     rw_schema *s2 = fixture_schema();
-    rw_context next = {s2, fixture_path, 2, true, "tester"};
+    rw_context next = {.schema = s2,
+                       .search_path = fixture_path,
+                       .nsearch_path = 2,
+                       .standard_strings = true,
+                       .user = "tester"};
     rw_cache_rewrite(c, &next, q, strlen(q));
     assert_int_equal(rw_cache_get_stats(c).misses, 3);
     rw_cache_free(c);
@@ -45,7 +57,11 @@ static void test_byte_bound(void **state)
 {
     (void)state;
     rw_schema *s = fixture_schema();
-    rw_context ctx = {s, fixture_path, 2, true, "tester"};
+    rw_context ctx = {.schema = s,
+                      .search_path = fixture_path,
+                      .nsearch_path = 2,
+                      .standard_strings = true,
+                      .user = "tester"};
     rw_cache *c = rw_cache_new(8192);
     char q[128];
     for (int i = 0; i < 1000; i++) {
