@@ -399,6 +399,13 @@ static void test_facts(void **state)
     check_facts("ROLLBACK", 0, RW_ROLLBACK, NULL);
     check_facts("SELECT set_config('search_path', 'archive', true)", 0,
                 RW_SEARCH_PATH | RW_SET_LOCAL, NULL);
+    check_facts("SAVEPOINT s1", 0, RW_SAVEPOINT, "s1");
+    check_facts("ROLLBACK TO SAVEPOINT s1", 0, RW_ROLLBACK_TO, "s1");
+    check_facts("RELEASE s1", 0, RW_RELEASE, "s1");
+    check_facts("CREATE TEMP TABLE authors (id int)", 0, RW_TEMP_TABLE | RW_DDL, "authors");
+    check_facts("SELECT 1 INTO TEMP scratch", 0, RW_TEMP_TABLE, "scratch");
+    check_facts("DISCARD TEMP", 0, RW_DISCARD_TEMP, NULL);
+    check_facts("SELECT * FROM authors", 0, RW_PATH_DEPENDENT, NULL);
 
     rw_result r;
     const char *sql = "PREPARE del AS DELETE FROM books; DELETE FROM tags";
@@ -417,6 +424,27 @@ static void test_facts(void **state)
 static void test_search_path(void **state)
 {
     (void)state;
+    {
+        /* a SET or RESET inside the text applies to the statements after it */
+        static const char *const reset[] = {"pg_catalog", "public"};
+        static const char *const temp[] = {"books"};
+        rw_context saved = ctx;
+        ctx.reset_path = reset;
+        ctx.nreset_path = 2;
+        ctx.temp_tables = temp;
+        ctx.ntemp_tables = 1;
+        static const rw_case cases[] = {
+            {"SET search_path = archive, public; SELECT * FROM authors; RESET search_path; "
+             "SELECT * FROM authors",
+             "SET search_path = archive, public; SELECT * FROM authors; RESET search_path; "
+             "SELECT * FROM authors WHERE authors.deleted_at IS NULL"},
+            {"SELECT * FROM books", NULL}, /* the temporary table */
+            {"SELECT * FROM public.books",
+             "SELECT * FROM public.books WHERE public.books.deleted_at IS NULL"},
+        };
+        CHECK(cases);
+        ctx = saved;
+    }
     static const char *const path[] = {"pg_catalog", "archive", "public"};
     rw_context saved = ctx;
     ctx.search_path = path;
