@@ -154,18 +154,31 @@ static bool fields_well_formed(const uint8_t *p, const uint8_t *end)
     return p < end;
 }
 
-bool proto_build_error_with_message(proto_buf *b, const uint8_t *orig, size_t orig_len,
-                                    const char *message)
+bool proto_build_error_edit(proto_buf *b, const uint8_t *orig, size_t orig_len, char field,
+                            const char *value)
 {
     const uint8_t *p = orig + PROTO_HDR_LEN, *end = orig + orig_len;
     if (orig_len < PROTO_HDR_LEN + 1 || !fields_well_formed(p, end))
         return false;
     size_t start = proto_msg_begin(b, orig[0]);
     for (; *p; p += strlen((const char *)p + 1) + 2) {
+        if (*p == (uint8_t)field && !value)
+            continue;
         proto_buf_put_u8(b, *p);
-        proto_buf_put_str(b, *p == 'M' ? message : (const char *)p + 1);
+        proto_buf_put_str(b, *p == (uint8_t)field ? value : (const char *)p + 1);
     }
     proto_buf_put_u8(b, 0);
     proto_msg_end(b, start);
     return true;
+}
+
+const char *proto_error_field(const uint8_t *msg, size_t len, char field)
+{
+    const uint8_t *p = msg + PROTO_HDR_LEN, *end = msg + len;
+    if (len < PROTO_HDR_LEN + 1 || !fields_well_formed(p, end))
+        return NULL;
+    for (; *p; p += strlen((const char *)p + 1) + 2)
+        if (*p == (uint8_t)field)
+            return (const char *)p + 1;
+    return NULL;
 }

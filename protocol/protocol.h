@@ -166,9 +166,10 @@ void proto_build_close(proto_buf *b, char kind, const char *name); /* 'S' statem
 void proto_build_parse(proto_buf *b, const char *name, const char *query);
 void proto_build_bind(proto_buf *b, const char *portal, const char *stmt);
 void proto_build_execute(proto_buf *b, const char *portal);
-/* An ErrorResponse or NoticeResponse like `orig` with another primary message ('M'). */
-bool proto_build_error_with_message(proto_buf *b, const uint8_t *orig, size_t orig_len,
-                                    const char *message);
+/* An ErrorResponse or NoticeResponse like `orig` with field `field` ('M' message, 'W'
+ * context...) set to value, or left out when value is NULL. */
+bool proto_build_error_edit(proto_buf *b, const uint8_t *orig, size_t orig_len, char field,
+                            const char *value);
 /* A Parse message like `orig` (name and parameter types kept) with another query text. */
 bool proto_build_parse_like(proto_buf *b, const uint8_t *orig, size_t orig_len, const char *query,
                             size_t query_len);
@@ -194,6 +195,9 @@ bool proto_read_backend_key(const uint8_t *msg, size_t len, uint32_t *pid, uint3
 typedef struct {
     const char *severity, *sqlstate, *message, *detail, *hint, *position;
 } proto_error_fields;
+
+/* One field of an ErrorResponse or NoticeResponse, or NULL. */
+const char *proto_error_field(const uint8_t *msg, size_t len, char field);
 
 /* ErrorResponse or NoticeResponse; fields not present are NULL. */
 bool proto_read_error(const uint8_t *msg, size_t len, proto_error_fields *out);

@@ -203,19 +203,27 @@ static proto_verdict fix_tag(const proto_msg *m, proto_out *out)
     return PROTO_CONSUMED;
 }
 
-/* The few errors that name the command: "cannot execute UPDATE in a read-only transaction"
- * is what PostgreSQL says for an UPDATE; for the client's DELETE it says DELETE. */
-static proto_verdict fix_error(const proto_msg *m, proto_out *out)
+/* Errors the proxy's statements raise look like PostgreSQL's own: the few that name the
+ * command ("cannot execute UPDATE in a read-only transaction") say DELETE for the client's
+ * DELETE, and the context of the helper function or DO block that raised a foreign-key error
+ * or a refusal is left out (PostgreSQL's own foreign-key errors have none). */
+static proto_verdict fix_error(const proto_msg *m, bool was_delete, proto_out *out)
 {
-    proto_error_fields e;
-    static const char prefix[] = "cannot execute UPDATE ";
-    if (!proto_read_error(m->data, m->len, &e) || !e.message ||
-        strncmp(e.message, prefix, sizeof prefix - 1) != 0)
+    static const char update[] = "cannot execute UPDATE ";
+    const char *message = proto_error_field(m->data, m->len, 'M');
+    const char *context = proto_error_field(m->data, m->len, 'W');
+    bool helper = context && strstr(context, "PL/pgSQL function tombstone.");
+    bool refusal = context && message && strncmp(message, "tombstone:", 10) == 0 &&
+                   strstr(context, "inline_code_block");
+    if (helper || refusal)
+        return proto_build_error_edit(&out->buf, m->data, m->len, 'W', NULL) ? PROTO_CONSUMED
+                                                                             : PROTO_FORWARD;
+    if (!was_delete || !message || strncmp(message, update, sizeof update - 1) != 0)
         return PROTO_FORWARD;
-    char message[512];
-    snprintf(message, sizeof message, "cannot execute DELETE %s", e.message + sizeof prefix - 1);
-    return proto_build_error_with_message(&out->buf, m->data, m->len, message) ? PROTO_CONSUMED
-                                                                               : PROTO_FORWARD;
+    char fixed[512];
+    snprintf(fixed, sizeof fixed, "cannot execute DELETE %s", message + sizeof update - 1);
+    return proto_build_error_edit(&out->buf, m->data, m->len, 'M', fixed) ? PROTO_CONSUMED
+                                                                          : PROTO_FORWARD;
 }
 
 static void on_parameter_status(session *s, const proto_msg *m)
@@ -254,9 +262,7 @@ proto_verdict hooks_server_message(session *s, const proto_msg *m, proto_out *ou
         break;
     case 'E':
         search_path_error(&s->path);
-        if (expect_error(&s->expect))
-            return fix_error(m, out);
-        break;
+        return fix_error(m, expect_error(&s->expect), out);
     case 'S':
         on_parameter_status(s, m);
         break;
