@@ -329,3 +329,10 @@ const char *rw_key_object(rw_walk *w, const rw_table *t, const char *ref)
 {
     return key_object(w, t, ref);
 }
+
+const char *rw_cascade_row_value(rw_walk *w, const rw_table *t, const char *ref, const char *plan)
+{
+    return rw_arena_printf(w->arena,
+                           "tombstone.cascade_row($tombstone$%s$tombstone$::jsonb, %s, %s)", plan,
+                           key_object(w, t, ref), rw_marker_value(t));
+}

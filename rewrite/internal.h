@@ -162,6 +162,9 @@ void rw_upsert(rw_walk *w, InsertStmt *ins, const rw_table *t);
 /* cascade.c */
 /* The JSON plan of the foreign-key actions a DELETE on t must run, or NULL if none. */
 const char *rw_cascade_plan(rw_walk *w, const rw_table *t);
+/* The marker value for one row whose foreign-key actions run as it is marked (MERGE, WHERE
+ * CURRENT OF): tombstone.cascade_row(plan, <the row's keys>, now()). */
+const char *rw_cascade_row_value(rw_walk *w, const rw_table *t, const char *ref, const char *plan);
 /* jsonb_build_object(...) of the columns of t that foreign keys reference, or NULL. */
 const char *rw_key_object(rw_walk *w, const rw_table *t, const char *ref);
 

@@ -33,9 +33,7 @@ static void deletes_mark(rw_walk *w, MergeStmt *m, const rw_table *t, int from)
         return;
     }
     if (plan)
-        value = rw_arena_printf(w->arena,
-                                "tombstone.cascade_row($tombstone$%s$tombstone$::jsonb, %s, %s)",
-                                plan, rw_key_object(w, t, ref), value);
+        value = rw_cascade_row_value(w, t, ref, plan);
     int depth = 0;
     for (int i = from; i < w->toks.n && !(depth == 0 && w->toks.tok[i].kind == RW_TOK_SEMI); i++) {
         rw_tok_kind k = w->toks.tok[i].kind;

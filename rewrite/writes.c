@@ -200,20 +200,19 @@ static int delete_keyword(rw_walk *w, int anchor)
     return ok ? k - 1 : -1;
 }
 
-static const char *set_marker(rw_walk *w, const rw_table *t)
+static const char *set_marker(rw_walk *w, const rw_table *t, const char *value)
 {
-    return rw_arena_printf(w->arena, " SET %s = %s", rw_quote(w, t->marker_col),
-                           rw_marker_value(t));
+    return rw_arena_printf(w->arena, " SET %s = %s", rw_quote(w, t->marker_col), value);
 }
 
 /* DELETE FROM [ONLY] t [AS a] USING u → UPDATE [ONLY] t [AS a] SET m = now() FROM u */
 static void delete_to_update(rw_walk *w, DeleteStmt *d, const rw_table *t, int del,
-                             const rw_clauses *c)
+                             const rw_clauses *c, const char *value)
 {
     int start, end;
     rw_range_span(w, d->relation, &start, &end);
     rw_edit_replace(w, w->toks.tok[del].start, w->toks.tok[del + 1].end, "UPDATE");
-    rw_edit_insert(w, end, set_marker(w, t));
+    rw_edit_insert(w, end, set_marker(w, t, value));
     if (c->at[RW_CL_USING] >= 0)
         rw_edit_replace(w, w->toks.tok[c->at[RW_CL_USING]].start,
                         w->toks.tok[c->at[RW_CL_USING]].end, "FROM");
@@ -253,8 +252,8 @@ static void delete_with_actions(rw_walk *w, DeleteStmt *d, const rw_table *t, in
                                    "FROM _tomb_rows)) AS _tomb_done) UPDATE %.*s%s FROM "
                                    "_tomb_rows, _tomb_fk WHERE %s.tableoid = "
                                    "_tomb_rows._tomb_tableoid AND %s.ctid = _tomb_rows._tomb_ctid",
-                                   lock, plan, end - start, w->sql + start, set_marker(w, t), ref,
-                                   ref));
+                                   lock, plan, end - start, w->sql + start,
+                                   set_marker(w, t, rw_marker_value(t)), ref, ref));
 }
 
 /* Does every column reference of RETURNING name the DELETE's target? */
@@ -294,20 +293,22 @@ static void soft_delete(rw_walk *w, DeleteStmt *d, const rw_table *t, int anchor
         return;
     }
     const char *plan = rw_cascade_plan(w, t);
-    if (plan && !rw_schema_has_helpers(w->ctx->schema))
+    if (plan && !rw_schema_has_helpers(w->ctx->schema)) {
         rw_refuse(w, "DELETE with foreign-key actions (ON DELETE CASCADE, SET NULL, RESTRICT...) "
                      "without the helper functions: run `tombstone install` on the database");
-    else if (plan && d->whereClause && IsA(d->whereClause, CurrentOfExpr))
-        rw_refuse(w, "DELETE ... WHERE CURRENT OF on a table with foreign-key actions");
-    else if (plan && !returning_names_target_only(t, d->relation, d->returningList))
-        rw_refuse(w, "RETURNING of other tables than the target, in a DELETE with foreign-key "
-                     "actions");
-    if (w->refusal)
         return;
-    if (plan) {
+    }
+    /* WHERE CURRENT OF, or RETURNING that names the USING tables, keep the statement's shape:
+     * the actions then run row by row, as each row is marked */
+    bool row_by_row = plan && ((d->whereClause && IsA(d->whereClause, CurrentOfExpr)) ||
+                               !returning_names_target_only(t, d->relation, d->returningList));
+    if (plan && !row_by_row) {
         delete_with_actions(w, d, t, del, c, plan, anchor, preds);
     } else {
-        delete_to_update(w, d, t, del, c);
+        const char *value = row_by_row
+                                ? rw_cascade_row_value(w, t, rw_ref_name(w, d->relation), plan)
+                                : rw_marker_value(t);
+        delete_to_update(w, d, t, del, c, value);
         filter_target(w, anchor, DELETE_CLAUSES, d->whereClause, preds);
     }
     fix_returning(w, d->returningList, t, d->relation, d->usingClause != NIL);

@@ -283,12 +283,21 @@ static void test_delete_with_actions(void **state)
     };
     CHECK(cases);
 
+    /* WHERE CURRENT OF keeps its shape: the actions run as the row is marked */
+    rw_result cur;
+    const char *sql = "DELETE FROM books WHERE CURRENT OF c";
+    assert_true(rw_rewrite(&ctx, sql, strlen(sql), &cur));
+    assert_true(strncmp(cur.sql, "UPDATE books SET deleted_at = tombstone.cascade_row(", 52) == 0);
+    assert_non_null(
+        strstr(cur.sql, "jsonb_build_object('id', books.id), now()) WHERE CURRENT OF c"));
+    rw_result_free(&cur);
+
     /* without the helper functions such a DELETE is refused, never run as a plain UPDATE */
     rw_schema *bare = fixture_schema_with(false);
     rw_context saved = ctx;
     ctx.schema = bare;
     rw_result r;
-    const char *sql = "DELETE FROM books WHERE id = 1";
+    sql = "DELETE FROM books WHERE id = 1";
     assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
     assert_int_equal(r.stmts[0].flags, RW_REFUSED);
     assert_non_null(strstr(r.sql, "tombstone install"));
