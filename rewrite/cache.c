@@ -20,6 +20,9 @@ struct rw_cache {
     size_t nbuckets;
     entry head; /* sentinel of the LRU list */
     rw_cache_stats stats;
+    rw_result blank; /* what rw_cache_rewrite returns for texts rw_irrelevant lets through */
+    rw_stmt_facts *blank_stmts;
+    int nblank;
 };
 
 rw_cache *rw_cache_new(size_t max_bytes)
@@ -70,6 +73,7 @@ void rw_cache_free(rw_cache *c)
     while (c->head.next != &c->head)
         drop(c, c->head.next);
     free(c->buckets);
+    free(c->blank_stmts);
     free(c);
 }
 
@@ -132,6 +136,21 @@ static entry *insert(rw_cache *c, uint64_t h, uint64_t version, uint64_t path, c
     return e;
 }
 
+/* The result for a text forwarded as it is: no rewrite, nstmts statements without facts. */
+static const rw_result *untouched(rw_cache *c, int nstmts)
+{
+    if (nstmts > c->nblank) {
+        free(c->blank_stmts);
+        c->nblank = nstmts * 2;
+        c->blank_stmts = calloc((size_t)c->nblank, sizeof *c->blank_stmts);
+        if (!c->blank_stmts)
+            abort();
+    }
+    c->blank = (rw_result){.nstmts = nstmts, .stmts = c->blank_stmts};
+    c->stats.skipped++;
+    return &c->blank;
+}
+
 const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text, size_t len)
 {
     uint64_t version = ctx->schema ? rw_schema_version(ctx->schema) : 0, path = path_key(ctx);
@@ -146,6 +165,10 @@ const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char
         }
     }
     c->stats.misses++;
+    /* a text that needs nothing is not worth a cache entry: its literals tend to change */
+    int nstmts;
+    if (rw_irrelevant(ctx, text, len, &nstmts))
+        return untouched(c, nstmts);
     entry *e = insert(c, h, version, path, text, len);
     rw_rewrite(ctx, e->text, len, &e->result);
     e->bytes = sizeof *e + len + 1 + result_bytes(&e->result);

@@ -14,6 +14,7 @@ typedef struct rw_cache rw_cache;
 
 typedef struct {
     uint64_t hits, misses, evictions;
+    uint64_t skipped; /* misses that needed no parse (rw_irrelevant) */
     size_t entries, bytes, max_bytes;
 } rw_cache_stats;
 

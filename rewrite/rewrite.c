@@ -184,11 +184,3 @@ void rw_result_free(rw_result *r)
     free(r->refusal);
     memset(r, 0, sizeof *r);
 }
-
-unsigned rw_result_flags(const rw_result *r)
-{
-    unsigned f = 0;
-    for (int i = 0; i < r->nstmts; i++)
-        f |= r->stmts[i].flags;
-    return f;
-}

@@ -1,0 +1,72 @@
+/* rewrite/prefilter.c — texts the rewriter has nothing to do with, known without parsing.
+ *
+ * A text can only need a rewrite if it names a table the snapshot knows (a soft-delete table,
+ * one that loses rows with it, or one of the same name), and can only carry a fact the proxy
+ * needs (DDL, search_path, savepoints, temporary tables, prepared statement names) if it has
+ * one of a few keywords. A text with neither, which is most of an application's traffic
+ * outside the soft-delete tables, is forwarded after lexing it, which costs a fraction of a
+ * parse; the statement count the proxy needs comes from the top-level semicolons. */
+#include "rewrite/rewrite.h"
+
+#include "rewrite/lexer.h"
+
+#include <ctype.h>
+#include <string.h>
+
+/* Words that start or make a statement the proxy must know about. "into" is there for
+ * SELECT ... INTO, which creates a table. */
+static const char *const fact_words[] = {
+    "create",  "alter",      "drop",    "into",      "set",     "reset",    "prepare",
+    "execute", "deallocate", "discard", "savepoint", "release", "rollback", "abort",
+    "import",  "set_config", "do",      "call",      NULL,
+};
+
+static bool is_fact_word(const char *w)
+{
+    for (const char *const *f = fact_words; *f; f++)
+        if (strcmp(*f, w) == 0)
+            return true;
+    return false;
+}
+
+/* The name a word or quoted identifier token stands for, as the catalog spells it. */
+static bool token_name(const char *text, const rw_token *t, char *out, size_t cap)
+{
+    bool quoted = t->kind == RW_TOK_QIDENT;
+    size_t k = 0;
+    for (int j = t->start + quoted; j < t->end - quoted; j++) {
+        if (k + 1 >= cap || (quoted && text[j] == '"')) /* "" escapes: leave to the parser */
+            return false;
+        out[k++] = quoted ? text[j] : (char)tolower((unsigned char)text[j]);
+    }
+    out[k] = '\0';
+    return true;
+}
+
+bool rw_irrelevant(const rw_context *ctx, const char *text, size_t len, int *nstmts)
+{
+    static rw_tokens toks;
+    char name[128];
+    rw_lex(text, (int)len, ctx->standard_strings, &toks);
+    int n = 0, depth = 0;
+    bool in_statement = false;
+    for (int i = 0; i < toks.n; i++) {
+        const rw_token *t = &toks.tok[i];
+        if (t->kind == RW_TOK_WORD || t->kind == RW_TOK_QIDENT) {
+            if (!token_name(text, t, name, sizeof name))
+                return false;
+            if ((ctx->schema && rw_schema_has_name(ctx->schema, name)) ||
+                (t->kind == RW_TOK_WORD && is_fact_word(name)))
+                return false;
+        }
+        depth += (t->kind == RW_TOK_LPAREN) - (t->kind == RW_TOK_RPAREN);
+        if (t->kind == RW_TOK_SEMI && depth == 0) {
+            n += in_statement;
+            in_statement = false;
+        } else {
+            in_statement = true;
+        }
+    }
+    *nstmts = n + in_statement;
+    return true;
+}
