@@ -1,28 +1,37 @@
-/* rewrite/cache.c — LRU cache of rewrite results. */
+/* rewrite/cache.c — LRU cache of rewrite results, by text and by shape.
+ *
+ * A lookup tries, in order: the exact text (a hash, no lexing); then, after lexing, whether
+ * the text needs nothing at all (rw_irrelevant); then a template of the same shape (another
+ * text that differed only in its literals, rewrite/shape.h); and only then parses. */
 #include "rewrite/cache.h"
 
+#include "rewrite/lexer.h"
 #include "rewrite/map.h"
+#include "rewrite/shape.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct entry {
     struct entry *prev, *next; /* LRU list, most recent first */
-    struct entry *chain;       /* hash bucket */
-    uint64_t hash, version, path;
+    struct entry *chain;       /* bucket of the text table */
+    struct entry *shape_chain; /* bucket of the shape table, when it has a shape */
+    uint64_t hash, version, path, shape_hash;
     size_t len, bytes;
     rw_result result;
-    char text[]; /* the statement text, NUL-terminated */
+    rw_shape shape; /* shape.ntoks == 0: none */
+    char text[];    /* the statement text, NUL-terminated */
 } entry;
 
 struct rw_cache {
-    entry **buckets;
+    entry **buckets, **shape_buckets;
     size_t nbuckets;
     entry head; /* sentinel of the LRU list */
     rw_cache_stats stats;
-    rw_result blank; /* what rw_cache_rewrite returns for texts rw_irrelevant lets through */
-    rw_stmt_facts *blank_stmts;
-    int nblank;
+    rw_tokens toks;
+    rw_result made; /* returned for texts not kept in an entry (forwarded, or from a shape) */
+    rw_stmt_facts *made_stmts;
+    int nmade;
 };
 
 rw_cache *rw_cache_new(size_t max_bytes)
@@ -32,7 +41,8 @@ rw_cache *rw_cache_new(size_t max_bytes)
         abort();
     c->nbuckets = 1024;
     c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
-    if (!c->buckets)
+    c->shape_buckets = calloc(c->nbuckets, sizeof *c->shape_buckets);
+    if (!c->buckets || !c->shape_buckets)
         abort();
     c->head.prev = c->head.next = &c->head;
     c->stats.max_bytes = max_bytes;
@@ -53,16 +63,25 @@ static void push_front(rw_cache *c, entry *e)
     c->head.next = e;
 }
 
+static void unlink_chain(entry **bucket, entry *e, size_t next_offset)
+{
+    entry **p = bucket;
+    while (*p != e)
+        p = (entry **)((char *)*p + next_offset);
+    *p = *(entry **)((char *)e + next_offset);
+}
+
 static void drop(rw_cache *c, entry *e)
 {
-    entry **p = &c->buckets[e->hash & (c->nbuckets - 1)];
-    while (*p != e)
-        p = &(*p)->chain;
-    *p = e->chain;
+    size_t mask = c->nbuckets - 1;
+    unlink_chain(&c->buckets[e->hash & mask], e, offsetof(entry, chain));
+    if (e->shape.ntoks)
+        unlink_chain(&c->shape_buckets[e->shape_hash & mask], e, offsetof(entry, shape_chain));
     unlink_lru(e);
     c->stats.entries--;
     c->stats.bytes -= e->bytes;
     rw_result_free(&e->result);
+    rw_shape_free(&e->shape);
     free(e);
 }
 
@@ -73,24 +92,31 @@ void rw_cache_free(rw_cache *c)
     while (c->head.next != &c->head)
         drop(c, c->head.next);
     free(c->buckets);
-    free(c->blank_stmts);
+    free(c->shape_buckets);
+    free(c->made.sql);
+    free(c->made_stmts);
+    rw_tokens_free(&c->toks);
     free(c);
 }
 
 static void grow(rw_cache *c)
 {
     size_t n = c->nbuckets * 2;
-    entry **b = calloc(n, sizeof *b);
-    if (!b)
+    entry **b = calloc(n, sizeof *b), **sb = calloc(n, sizeof *sb);
+    if (!b || !sb)
         abort();
-    for (size_t i = 0; i < c->nbuckets; i++)
-        for (entry *e = c->buckets[i], *next; e; e = next) {
-            next = e->chain;
-            e->chain = b[e->hash & (n - 1)];
-            b[e->hash & (n - 1)] = e;
+    for (entry *e = c->head.next; e != &c->head; e = e->next) {
+        e->chain = b[e->hash & (n - 1)];
+        b[e->hash & (n - 1)] = e;
+        if (e->shape.ntoks) {
+            e->shape_chain = sb[e->shape_hash & (n - 1)];
+            sb[e->shape_hash & (n - 1)] = e;
         }
+    }
     free(c->buckets);
+    free(c->shape_buckets);
     c->buckets = b;
+    c->shape_buckets = sb;
     c->nbuckets = n;
 }
 
@@ -106,23 +132,24 @@ static uint64_t path_key(const rw_context *ctx)
     return h;
 }
 
-static size_t result_bytes(const rw_result *r)
+static size_t result_bytes(const rw_result *r, const rw_shape *s)
 {
     size_t n = (size_t)r->nstmts * sizeof *r->stmts + r->len;
     for (int i = 0; i < r->nstmts; i++)
         n += (r->stmts[i].name ? strlen(r->stmts[i].name) : 0) +
              (r->stmts[i].value ? strlen(r->stmts[i].value) : 0);
-    return n;
+    for (int i = 0; i < s->nedits; i++)
+        n += sizeof *s->edits + strlen(s->edits[i].text);
+    return n + (size_t)s->ntoks * sizeof *s->toks;
 }
 
 static entry *insert(rw_cache *c, uint64_t h, uint64_t version, uint64_t path, const char *text,
                      size_t len)
 {
-    entry *e = malloc(sizeof *e + len + 1);
+    entry *e = calloc(1, sizeof *e + len + 1);
     if (!e)
         abort();
     memcpy(e->text, text, len);
-    e->text[len] = '\0';
     e->hash = h;
     e->version = version;
     e->path = path;
@@ -136,49 +163,97 @@ static entry *insert(rw_cache *c, uint64_t h, uint64_t version, uint64_t path, c
     return e;
 }
 
-/* The result for a text forwarded as it is: no rewrite, nstmts statements without facts. */
-static const rw_result *untouched(rw_cache *c, int nstmts)
+/* The result returned for a text kept in no entry: nstmts statements with these flags. */
+static rw_result *made(rw_cache *c, int nstmts, const unsigned *flags)
 {
-    if (nstmts > c->nblank) {
-        free(c->blank_stmts);
-        c->nblank = nstmts * 2;
-        c->blank_stmts = calloc((size_t)c->nblank, sizeof *c->blank_stmts);
-        if (!c->blank_stmts)
+    if (nstmts > c->nmade) {
+        free(c->made_stmts);
+        c->nmade = nstmts * 2;
+        c->made_stmts = malloc((size_t)c->nmade * sizeof *c->made_stmts);
+        if (!c->made_stmts)
             abort();
     }
-    c->blank = (rw_result){.nstmts = nstmts, .stmts = c->blank_stmts};
-    c->stats.skipped++;
-    return &c->blank;
+    for (int i = 0; i < nstmts; i++)
+        c->made_stmts[i] = (rw_stmt_facts){.flags = flags ? flags[i] : 0};
+    free(c->made.sql);
+    c->made = (rw_result){.nstmts = nstmts, .stmts = c->made_stmts};
+    return &c->made;
+}
+
+static entry *find_text(rw_cache *c, uint64_t h, uint64_t version, uint64_t path, const char *text,
+                        size_t len)
+{
+    for (entry *e = c->buckets[h & (c->nbuckets - 1)]; e; e = e->chain)
+        if (e->hash == h && e->len == len && e->version == version && e->path == path &&
+            memcmp(e->text, text, len) == 0)
+            return e;
+    return NULL;
+}
+
+static entry *find_shape(rw_cache *c, uint64_t sh, uint64_t version, uint64_t path,
+                         const char *text)
+{
+    for (entry *e = c->shape_buckets[sh & (c->nbuckets - 1)]; e; e = e->shape_chain)
+        if (e->shape_hash == sh && e->version == version && e->path == path &&
+            rw_shape_matches(&e->shape, e->text, text, &c->toks))
+            return e;
+    return NULL;
+}
+
+static void touch(rw_cache *c, entry *e)
+{
+    unlink_lru(e);
+    push_front(c, e);
+}
+
+/* Rewrites a new text, keeps it (with its shape, if it has one) and evicts from the cold end,
+ * never the entry just made: the caller is about to use it. */
+static const rw_result *rewrite_and_keep(rw_cache *c, const rw_context *ctx, uint64_t h,
+                                         uint64_t version, uint64_t path, uint64_t sh,
+                                         const char *text, size_t len)
+{
+    entry *e = insert(c, h, version, path, text, len);
+    rw_rewrite_shaped(ctx, e->text, len, &e->result, &e->shape);
+    if (e->shape.ntoks) {
+        e->shape_hash = sh;
+        e->shape_chain = c->shape_buckets[sh & (c->nbuckets - 1)];
+        c->shape_buckets[sh & (c->nbuckets - 1)] = e;
+    }
+    e->bytes = sizeof *e + len + 1 + result_bytes(&e->result, &e->shape);
+    c->stats.bytes += e->bytes;
+    while (c->stats.bytes > c->stats.max_bytes && c->head.prev != e) {
+        drop(c, c->head.prev);
+        c->stats.evictions++;
+    }
+    return &e->result;
 }
 
 const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text, size_t len)
 {
     uint64_t version = ctx->schema ? rw_schema_version(ctx->schema) : 0, path = path_key(ctx);
     uint64_t h = rw_hash(text, len) ^ version * 0x9e3779b97f4a7c15ULL ^ path;
-    for (entry *e = c->buckets[h & (c->nbuckets - 1)]; e; e = e->chain) {
-        if (e->hash == h && e->len == len && e->version == version && e->path == path &&
-            memcmp(e->text, text, len) == 0) {
-            unlink_lru(e);
-            push_front(c, e);
-            c->stats.hits++;
-            return &e->result;
-        }
+    entry *e = find_text(c, h, version, path, text, len);
+    if (e) {
+        touch(c, e);
+        c->stats.hits++;
+        return &e->result;
     }
     c->stats.misses++;
-    /* a text that needs nothing is not worth a cache entry: its literals tend to change */
+    rw_lex(text, (int)len, ctx->standard_strings, &c->toks);
     int nstmts;
-    if (rw_irrelevant(ctx, text, len, &nstmts))
-        return untouched(c, nstmts);
-    entry *e = insert(c, h, version, path, text, len);
-    rw_rewrite(ctx, e->text, len, &e->result);
-    e->bytes = sizeof *e + len + 1 + result_bytes(&e->result);
-    c->stats.bytes += e->bytes;
-    /* evict from the cold end, never the entry just made: the caller is about to use it */
-    while (c->stats.bytes > c->stats.max_bytes && c->head.prev != e) {
-        drop(c, c->head.prev);
-        c->stats.evictions++;
+    if (rw_irrelevant(ctx, text, &c->toks, &nstmts)) {
+        c->stats.skipped++;
+        return made(c, nstmts, NULL);
     }
-    return &e->result;
+    uint64_t sh = rw_shape_hash(text, &c->toks) ^ version * 0x9e3779b97f4a7c15ULL ^ path;
+    e = find_shape(c, sh, version, path, text);
+    if (!e)
+        return rewrite_and_keep(c, ctx, h, version, path, sh, text, len);
+    touch(c, e);
+    c->stats.shaped++;
+    rw_result *r = made(c, e->shape.nstmts, e->shape.flags);
+    r->sql = rw_shape_apply(&e->shape, text, len, &c->toks, &r->len);
+    return r;
 }
 
 rw_cache_stats rw_cache_get_stats(const rw_cache *c)

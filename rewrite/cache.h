@@ -14,7 +14,8 @@ typedef struct rw_cache rw_cache;
 
 typedef struct {
     uint64_t hits, misses, evictions;
-    uint64_t skipped; /* misses that needed no parse (rw_irrelevant) */
+    uint64_t skipped; /* misses that needed no rewrite (rw_irrelevant) */
+    uint64_t shaped;  /* misses rewritten from a template of their shape (rewrite/shape.h) */
     size_t entries, bytes, max_bytes;
 } rw_cache_stats;
 
@@ -22,7 +23,8 @@ rw_cache *rw_cache_new(size_t max_bytes);
 void rw_cache_free(rw_cache *c);
 
 /* The rewrite of text[0..len) (NUL-terminated) under ctx, from the cache or made now. The
- * result belongs to the cache and stays valid until the next call. */
+ * result belongs to the cache and stays valid until the next call. A text that needs no
+ * rewrite, or that differs from a kept one only by its literals, is not kept itself. */
 const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text, size_t len);
 
 rw_cache_stats rw_cache_get_stats(const rw_cache *c);

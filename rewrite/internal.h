@@ -46,6 +46,7 @@ typedef struct {
     const char *refusal;      /* why the current statement must be refused, or NULL */
     const char *unknown_node; /* a node kind the walk does not know, or NULL */
     rw_stmt_facts *facts;     /* of the statement being walked */
+    bool literal_text;        /* an edit copies text that may hold literals (rewrite/shape.h) */
 } rw_walk;
 
 /* edits.c */
@@ -167,6 +168,10 @@ const char *rw_cascade_plan(rw_walk *w, const rw_table *t);
 const char *rw_cascade_row_value(rw_walk *w, const rw_table *t, const char *ref, const char *plan);
 /* jsonb_build_object(...) of the columns of t that foreign keys reference, or NULL. */
 const char *rw_key_object(rw_walk *w, const rw_table *t, const char *ref);
+
+/* shape.c: a template of this walk's edits for texts of the same shape, if it can be one */
+struct rw_shape;
+bool rw_shape_make(const rw_walk *w, const rw_stmt_facts *facts, int n, struct rw_shape *out);
 
 /* statements.c */
 /* set_config('search_path', ...) in an expression: a search_path change like SET. */

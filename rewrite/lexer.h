@@ -32,7 +32,7 @@ typedef struct {
     rw_tok_kind kind;
 } rw_token;
 
-typedef struct {
+typedef struct rw_tokens {
     rw_token *tok;
     int n, cap;
 } rw_tokens;

@@ -43,15 +43,13 @@ static bool token_name(const char *text, const rw_token *t, char *out, size_t ca
     return true;
 }
 
-bool rw_irrelevant(const rw_context *ctx, const char *text, size_t len, int *nstmts)
+bool rw_irrelevant(const rw_context *ctx, const char *text, const rw_tokens *toks, int *nstmts)
 {
-    static rw_tokens toks;
     char name[128];
-    rw_lex(text, (int)len, ctx->standard_strings, &toks);
     int n = 0, depth = 0;
     bool in_statement = false;
-    for (int i = 0; i < toks.n; i++) {
-        const rw_token *t = &toks.tok[i];
+    for (int i = 0; i < toks->n; i++) {
+        const rw_token *t = &toks->tok[i];
         if (t->kind == RW_TOK_WORD || t->kind == RW_TOK_QIDENT) {
             if (!token_name(text, t, name, sizeof name))
                 return false;

@@ -131,6 +131,7 @@ static int items_of(rw_walk *w, int open, int *starts, int *ends, int max)
 
 static const char *token_text(rw_walk *w, int first, int stop)
 {
+    w->literal_text = true;
     int a = w->toks.tok[first].start, b = w->toks.tok[stop - 1].end;
     return rw_arena_strndup(w->arena, w->sql + a, (size_t)(b - a));
 }

@@ -1,6 +1,7 @@
 /* rewrite/rewrite.c — entry point: parse, walk each statement, splice the edits. */
 #include "rewrite/internal.h"
 #include "rewrite/search_path.h"
+#include "rewrite/shape.h"
 
 #include <pg_query.h>
 #include "pg_query_internal.h"
@@ -132,7 +133,15 @@ static void export_facts(rw_result *out, rw_stmt_facts *facts, int n)
 
 bool rw_rewrite(const rw_context *ctx, const char *text, size_t len, rw_result *out)
 {
+    return rw_rewrite_shaped(ctx, text, len, out, NULL);
+}
+
+bool rw_rewrite_shaped(const rw_context *ctx, const char *text, size_t len, rw_result *out,
+                       rw_shape *shape)
+{
     memset(out, 0, sizeof *out);
+    if (shape)
+        *shape = (rw_shape){0};
     MemoryContext mc = pg_query_enter_memory_context();
     PgQueryInternalParsetreeAndError parsed = pg_query_raw_parse(text);
     free(parsed.stderr_buffer);
@@ -166,6 +175,8 @@ bool rw_rewrite(const rw_context *ctx, const char *text, size_t len, rw_result *
     }
     if (w.nedits && !(out->sql = rw_edits_apply(&w, &out->len)))
         refuse_all(&w, parsed.tree, facts, out);
+    else if (shape && w.nedits) /* rw_edits_apply left the edits in the order they apply */
+        rw_shape_make(&w, facts, n, shape);
     export_facts(out, facts, n);
     scratch_tokens = w.toks;
     pg_query_exit_memory_context(mc);

@@ -83,9 +83,11 @@ typedef struct {
 bool rw_rewrite(const rw_context *ctx, const char *text, size_t len, rw_result *out);
 void rw_result_free(rw_result *r);
 
-/* True when text names no table the snapshot knows and has no keyword of a statement the
- * proxy must know about: it goes to the server as it is, and *nstmts says how many
- * statements it holds. Much cheaper than rw_rewrite (a lexer pass). */
-bool rw_irrelevant(const rw_context *ctx, const char *text, size_t len, int *nstmts);
+/* True when text (lexed into toks, rewrite/lexer.h) names no table the snapshot knows and
+ * has no keyword of a statement the proxy must know about: it goes to the server as it is,
+ * and *nstmts says how many statements it holds. Much cheaper than rw_rewrite. */
+struct rw_tokens;
+bool rw_irrelevant(const rw_context *ctx, const char *text, const struct rw_tokens *toks,
+                   int *nstmts);
 
 #endif
