@@ -55,6 +55,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_LIB) -lcmocka $(LDLIBS)
 
+# The rewriter benchmark (bench/rwbench.c), run by bench/run.
+$(BUILD)/bench/rwbench: bench/rwbench.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS)
+
 # libpq clients the integration tests drive (tests/integration/*.c).
 $(BUILD)/itests/%: tests/integration/%.c
 	@mkdir -p $(dir $@)

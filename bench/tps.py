@@ -1,76 +1,251 @@
 #!/usr/bin/python3
-"""pgbench -S (select-only) TPS: direct, through tombstone, and through PgBouncer in session
-mode, at 1 and 8 clients. Usage: bench/tps.py [SECONDS]"""
+"""pgbench through every target, interleaved: TPS, latency (average, p99) and the proxy's CPU
+time per transaction.
 
+Targets (all against one PostgreSQL 15 on this host, over TCP on 127.0.0.1):
+  direct        PostgreSQL itself, database bench
+  pgbouncer     Debian's PgBouncer, session mode, database bench
+  tombstone     tombstone, database bench: no soft-delete table (every statement is still
+                parsed or looked up in the rewrite cache, and forwarded unchanged)
+  tombstone_rw  tombstone, database bench_soft: every pgbench table has `deleted_at
+                timestamptz`, so every SELECT and UPDATE is rewritten
+  tombstone_base, tombstone_base_rw   the same with another binary (--baseline-bin), for
+                before/after comparisons in one run
+
+Matrix: pgbench -S (select-only) and the default TPC-B-like script, -M simple, extended and
+prepared, 1, 8, 32 and 128 clients. Each round runs every configuration once; within a
+configuration the targets run back to back in an order that rotates from round to round,
+so machine noise hits all of them alike. Ratios are taken within a round (same
+configuration, runs seconds apart) and summarized over rounds by their median.
+
+Usage: tps.py --out FILE.json [--quick] [--seconds S] [--rounds N] [--key-rounds N]
+              [--baseline-bin PATH] [--scale N]
+Prints one line per run; writes every run and the rewriting check to FILE.json."""
+
+import argparse
+import glob
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (PG_BIN, PgBouncer, cpu_ns, cpu_user_sys, machine, make_pgbench_dbs,  # noqa
+                      pgbench_env, start_postgres, start_tombstone)
 
-from harness import PG_BIN, TEST_USER, Postgres, Proxy, free_port, port_open, wait_for  # noqa
-
-
-def pgbench(port, clients, seconds):
-    env = dict(os.environ, PGHOST="127.0.0.1", PGPORT=str(port), PGUSER="postgres",
-               PGDATABASE="bench")
-    out = subprocess.run([f"{PG_BIN}/pgbench", "-S", "-n", "-M", "simple", "-c", str(clients),
-                          "-j", str(min(clients, 2)), "-T", str(seconds)], env=env,
-                         check=True, stdout=subprocess.PIPE, text=True).stdout
-    return float(re.search(r"tps = ([0-9.]+)", out).group(1))
+SCRIPTS = ("select", "tpcb")
+MODES = ("simple", "extended", "prepared")
+CLIENTS = (1, 8, 32, 128)
+# The configurations the project's targets are about: more rounds for them.
+KEY = [("select", m, c) for m in MODES for c in (1, 8)]
 
 
-def start_pgbouncer(pg):
-    """PgBouncer in session mode (it refuses to run as root: run as the test user)."""
-    work = tempfile.mkdtemp(prefix="tombstone-bench-")
-    port = free_port()
-    with open(f"{work}/users.txt", "w") as f:
-        f.write('"postgres" ""\n')
-    with open(f"{work}/pgbouncer.ini", "w") as f:
-        f.write(f"[databases]\n* = host=127.0.0.1 port={pg.port}\n[pgbouncer]\n"
-                f"listen_addr = 127.0.0.1\nlisten_port = {port}\nauth_type = trust\n"
-                f"auth_file = {work}/users.txt\npool_mode = session\nmax_client_conn = 2000\n"
-                f"default_pool_size = 100\nunix_socket_dir =\nlogfile = {work}/pgb.log\n"
-                f"log_connections = 0\nlog_disconnections = 0\n")
-    os.chmod(work, 0o777)
-    cmd = ["pgbouncer", f"{work}/pgbouncer.ini"]
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", TEST_USER, "--"] + cmd
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: port_open(port), what="pgbouncer")
-    return proc, port, work
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return None
+    k = min(len(sorted_values) - 1, max(0, int(round(p / 100 * len(sorted_values) + 0.5)) - 1))
+    return sorted_values[k]
+
+
+def read_latencies(prefix):
+    """Transaction latencies (µs) from pgbench's per-transaction logs (-l)."""
+    lat = []
+    for path in glob.glob(prefix + "*"):
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 3 and parts[2].isdigit():
+                    lat.append(int(parts[2]))
+        os.unlink(path)
+    lat.sort()
+    return lat
+
+
+def pgbench(target, script, mode, clients, seconds, logdir):
+    """One pgbench run; returns its figures (and the proxy's CPU per transaction)."""
+    prefix = os.path.join(logdir, "tx")
+    args = [f"{PG_BIN}/pgbench", "-M", mode, "-c", str(clients), "-j", str(min(clients, 2)),
+            "-T", str(seconds), "-l", f"--log-prefix={prefix}"]
+    # select-only runs skip pgbench's initial VACUUM; TPC-B runs keep it (it vacuums the
+    # branches and tellers and truncates the history, so every run starts alike)
+    args += ["-S", "-n"] if script == "select" else []
+    pid = target.get("pid")
+    before = (cpu_ns(pid), cpu_user_sys(pid)) if pid else None
+    t0 = time.monotonic()
+    p = subprocess.run(args, env=pgbench_env(target["port"], target["db"]),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    wall = time.monotonic() - t0
+    after = (cpu_ns(pid), cpu_user_sys(pid)) if pid else None
+    lat = read_latencies(prefix)
+    out = p.stdout
+    run = {"target": target["name"], "script": script, "mode": mode, "clients": clients,
+           "seconds": seconds, "wall": round(wall, 2), "ok": p.returncode == 0}
+    m = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out)
+    n = re.search(r"number of transactions actually processed: (\d+)", out)
+    failed = re.search(r"number of failed transactions: (\d+)", out)
+    avg = re.search(r"latency average = ([0-9.]+) ms", out)
+    if not (m and n and avg) or p.returncode != 0:
+        run["ok"] = False
+        run["error"] = out[-2000:]
+        return run
+    txns = int(n.group(1))
+    run.update(tps=float(m.group(1)), txns=txns, failed=int(failed.group(1)) if failed else 0,
+               lat_avg_ms=float(avg.group(1)),
+               lat_p99_ms=percentile(lat, 99) / 1000 if lat else None,
+               lat_p50_ms=percentile(lat, 50) / 1000 if lat else None)
+    if pid and txns:
+        run["proxy_cpu_us"] = (after[0] - before[0]) / 1000 / txns
+        run["proxy_user_us"] = (after[1][0] - before[1][0]) * 1e6 / txns
+        run["proxy_sys_us"] = (after[1][1] - before[1][1]) * 1e6 / txns
+    return run
+
+
+def check_rewriting(pg, px):
+    """Proves the proxy really rewrites bench_soft's statements: EXPLAIN through the proxy,
+    and the statements PostgreSQL received (log_statement = all, for this check only) from
+    pgbench in every mode and script."""
+    def psql_via(port, db, sql):
+        return subprocess.run([f"{PG_BIN}/psql", "-X", "-At", "-h", "127.0.0.1", "-p", str(port),
+                               "-U", "postgres", "-d", db, "-c", sql], check=True,
+                              stdout=subprocess.PIPE, text=True).stdout
+    explain = "EXPLAIN SELECT abalance FROM pgbench_accounts WHERE aid = 1"
+    result = {"explain_rw": psql_via(px.port, "bench_soft", explain).strip().split("\n"),
+              "explain_plain": psql_via(px.port, "bench", explain).strip().split("\n")}
+    pg.psql("ALTER DATABASE bench_soft SET log_statement = 'all'")
+    with open(pg.logfile, errors="replace") as f:
+        f.seek(0, 2)
+        start = f.tell()
+    try:
+        for script in SCRIPTS:
+            for mode in MODES:
+                args = [f"{PG_BIN}/pgbench", "-n", "-M", mode, "-c", "1", "-t", "3"]
+                args += ["-S"] if script == "select" else []
+                subprocess.run(args, env=pgbench_env(px.port, "bench_soft"), check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    finally:
+        pg.psql("ALTER DATABASE bench_soft RESET log_statement")
+    with open(pg.logfile, errors="replace") as f:
+        f.seek(start)
+        log = f.read()
+    stmts = re.findall(r"LOG:  (?:statement|execute [^:]*): (.*)", log)
+    relevant = [s for s in stmts
+                if re.match(r"\s*(SELECT\b.*\bFROM\s+pgbench_|UPDATE\s+pgbench_)", s, re.I)]
+    rewritten = [s for s in relevant if "deleted_at IS NULL" in s]
+    result.update(statements_logged=len(stmts), select_update=len(relevant),
+                  with_predicate=len(rewritten),
+                  examples=sorted(set(re.sub(r"\d+", "N", s) for s in rewritten))[:6])
+    result["ok"] = (bool(relevant) and len(rewritten) == len(relevant) and
+                    "deleted_at IS NULL" in " ".join(result["explain_rw"]) and
+                    "deleted_at" not in " ".join(result["explain_plain"]))
+    return result
+
+
+def run(pg, quick=False, seconds=3, rounds=2, key_rounds=2, scale=10, baseline_bin=None,
+        only=None):
+    """The matrix on PostgreSQL pg (the pgbench databases are made if missing)."""
+    if quick:
+        seconds, rounds, key_rounds, scale = 1, 1, 0, 1
+        configs = [("select", "simple", 1), ("tpcb", "prepared", 8)]
+    else:
+        configs = [(s, m, c) for s in SCRIPTS for m in MODES for c in CLIENTS]
+    px = base = bouncer = None
+    logdir = tempfile.mkdtemp(prefix="tombstone-bench-log-")
+    try:
+        make_pgbench_dbs(pg, scale)
+        px = start_tombstone(pg)
+        bouncer = PgBouncer.start(pg, "session")
+        targets = [
+            {"name": "direct", "port": pg.port, "db": "bench"},
+            {"name": "pgbouncer", "port": bouncer.port, "db": "bench", "pid": bouncer.pid},
+            {"name": "tombstone", "port": px.port, "db": "bench", "pid": px.proc.pid},
+            {"name": "tombstone_rw", "port": px.port, "db": "bench_soft", "pid": px.proc.pid},
+        ]
+        if baseline_bin:
+            saved = os.environ.get("TOMBSTONE_BIN")
+            os.environ["TOMBSTONE_BIN"] = baseline_bin
+            try:
+                base = start_tombstone(pg)
+            finally:
+                if saved is None:
+                    del os.environ["TOMBSTONE_BIN"]
+                else:
+                    os.environ["TOMBSTONE_BIN"] = saved
+            targets += [
+                {"name": "tombstone_base", "port": base.port, "db": "bench", "pid": base.proc.pid},
+                {"name": "tombstone_base_rw", "port": base.port, "db": "bench_soft",
+                 "pid": base.proc.pid},
+            ]
+        if only:
+            targets = [t for t in targets if t["name"] in only.split(",")]
+        check = check_rewriting(pg, px)
+        print(f"rewriting check: {check['with_predicate']}/{check['select_update']} SELECT/UPDATE "
+              f"statements carried the predicate; EXPLAIN: {check['explain_rw'][-1].strip()}",
+              flush=True)
+        schedule = []
+        for r in range(rounds + key_rounds):
+            for i, cfg in enumerate(configs):
+                if r >= rounds and cfg not in KEY:
+                    continue
+                k = (r + i) % len(targets)
+                schedule += [(r, cfg, t) for t in targets[k:] + targets[:k]]
+        est = len(schedule) * (seconds + 0.7)
+        print(f"{len(schedule)} pgbench runs of {seconds} s, about {est / 60:.0f} min",
+              flush=True)
+        runs = []
+        for r, (script, mode, clients), t in schedule:
+            one = pgbench(t, script, mode, clients, seconds, logdir)
+            one["round"] = r
+            runs.append(one)
+            if one["ok"]:
+                cpu = f" proxy {one['proxy_cpu_us']:6.1f} µs/tx" if "proxy_cpu_us" in one else ""
+                print(f"r{r} {script:6} {mode:8} c={clients:<3} {t['name']:17} "
+                      f"tps {one['tps']:8.0f}  avg {one['lat_avg_ms']:6.3f} ms  "
+                      f"p99 {one['lat_p99_ms']:6.3f} ms{cpu}", flush=True)
+            else:
+                print(f"r{r} {script} {mode} c={clients} {t['name']}: FAILED\n{one['error']}",
+                      flush=True)
+    finally:
+        shutil.rmtree(logdir, ignore_errors=True)
+        if bouncer:
+            bouncer.stop()
+        for p in (px, base):
+            if p:
+                p.stop()
+    result = {"machine": machine(), "seconds": seconds, "rounds": rounds,
+              "key_rounds": key_rounds, "scale": scale, "quick": quick,
+              "targets": [t["name"] for t in targets], "rewrite_check": check, "runs": runs}
+    failed = [r for r in runs if not r["ok"]]
+    if failed or not check["ok"]:
+        result["error"] = f"{len(failed)} failed runs; rewriting check ok: {check['ok']}"
+    return result
 
 
 def main():
-    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    pg = Postgres.start({"max_connections": "200"})
-    px = bouncer = None
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--seconds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--key-rounds", type=int, default=2,
+                    help="extra rounds of the target configurations (-S, 1 and 8 clients)")
+    ap.add_argument("--scale", type=int, default=10)
+    ap.add_argument("--baseline-bin")
+    ap.add_argument("--only", help="comma-separated targets to run (default: all)")
+    a = ap.parse_args()
+    pg = start_postgres(max_connections=400)
     try:
-        pg.psql("create database bench")
-        subprocess.run([f"{PG_BIN}/pgbench", "-i", "-s", "10", "-q", "-h", "127.0.0.1",
-                        "-p", str(pg.port), "-U", "postgres", "bench"], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        px = Proxy.start(pg, extra="log_level = warning")
-        bouncer, bport, work = start_pgbouncer(pg)
-        print(f"pgbench -S -M simple, {seconds} s per run, TPS")
-        print(f"{'clients':>8} {'direct':>10} {'tombstone':>10} {'pgbouncer':>10} {'ratio':>6}")
-        for clients in (1, 8):
-            d = pgbench(pg.port, clients, seconds)
-            t = pgbench(px.port, clients, seconds)
-            b = pgbench(bport, clients, seconds)
-            print(f"{clients:>8} {d:>10.0f} {t:>10.0f} {b:>10.0f} {t / b:>6.2f}")
+        result = run(pg, a.quick, a.seconds, a.rounds, a.key_rounds, a.scale, a.baseline_bin,
+                     a.only)
     finally:
-        if bouncer:
-            bouncer.terminate()
-            bouncer.wait()
-            shutil.rmtree(work, ignore_errors=True)
-        if px:
-            px.stop()
         pg.stop()
+    with open(a.out, "w") as f:
+        json.dump(result, f, indent=1)
+    if "error" in result:
+        sys.exit(result["error"])
 
 
 if __name__ == "__main__":

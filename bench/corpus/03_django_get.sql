@@ -1,0 +1,1 @@
+SELECT "users"."id", "users"."organization_id", "users"."email", "users"."first_name", "users"."last_name", "users"."password_hash", "users"."is_active", "users"."is_staff", "users"."last_login", "users"."date_joined", "users"."deleted_at" FROM "users" WHERE "users"."id" = 1523 LIMIT 21

@@ -1,0 +1,1 @@
+INSERT INTO users (organization_id, email, first_name, last_name, is_active, date_joined) VALUES ($1, $2, $3, $4, true, now()) ON CONFLICT (email) DO UPDATE SET first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, last_login = now() RETURNING id, (xmax = 0) AS inserted

@@ -1,0 +1,1 @@
+UPDATE "orders" SET "status" = 'shipped', "updated_at" = '2024-06-01T10:22:31.123456+00:00'::timestamptz WHERE "orders"."id" IN (SELECT U0."order_id" FROM "shipments" U0 WHERE (U0."shipped_at" IS NOT NULL AND U0."carrier" = 'ups')) AND "orders"."status" = 'packed'
