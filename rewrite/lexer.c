@@ -29,8 +29,8 @@ static bool is_op_char(unsigned char c)
     return c != 0 && strchr("~!@#^&|`?+-*/%<>=", c) != NULL;
 }
 
-/* Skips white space and comments (nested C comments, as PostgreSQL allows). */
-static int skip_blank(const char *s, int i, int len)
+/* Skips white space and "--" comments; with c_comments, also (nested) C comments. */
+static int skip_space(const char *s, int i, int len, bool c_comments)
 {
     for (;;) {
         while (i < len && is_space((unsigned char)s[i]))
@@ -38,7 +38,7 @@ static int skip_blank(const char *s, int i, int len)
         if (i + 1 < len && s[i] == '-' && s[i + 1] == '-') {
             while (i < len && s[i] != '\n')
                 i++;
-        } else if (i + 1 < len && s[i] == '/' && s[i + 1] == '*') {
+        } else if (c_comments && i + 1 < len && s[i] == '/' && s[i + 1] == '*') {
             int depth = 0;
             while (i < len) {
                 if (i + 1 < len && s[i] == '/' && s[i + 1] == '*') {
@@ -84,16 +84,7 @@ static int continuation(const char *s, int i, int len)
         i++;
     if (i >= len || (s[i] != '\n' && s[i] != '\r'))
         return -1;
-    for (;;) {
-        while (i < len && is_space((unsigned char)s[i]))
-            i++;
-        if (i + 1 < len && s[i] == '-' && s[i + 1] == '-') {
-            while (i < len && s[i] != '\n')
-                i++;
-        } else {
-            break;
-        }
-    }
+    i = skip_space(s, i, len, false); /* PostgreSQL takes no C comment there */
     return (i < len && s[i] == '\'') ? i : -1;
 }
 
@@ -233,7 +224,7 @@ static int lex_one(const char *s, int i, int len, bool standard_strings, rw_toke
 void rw_lex(const char *text, int len, bool standard_strings, rw_tokens *out)
 {
     out->n = 0;
-    for (int i = skip_blank(text, 0, len); i < len; i = skip_blank(text, i, len))
+    for (int i = skip_space(text, 0, len, true); i < len; i = skip_space(text, i, len, true))
         i = lex_one(text, i, len, standard_strings, out);
 }
 

@@ -93,4 +93,14 @@ static rw_schema *fixture_schema(void)
 
 static const char *const fixture_path[] = {"pg_catalog", "public"};
 
+/* A session of user "tester" on search_path pg_catalog, public. */
+static inline rw_context fixture_context(const rw_schema *s)
+{
+    return (rw_context){.schema = s,
+                        .search_path = fixture_path,
+                        .nsearch_path = 2,
+                        .standard_strings = true,
+                        .user = "tester"};
+}
+
 #endif

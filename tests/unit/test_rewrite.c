@@ -17,11 +17,7 @@ static int setup(void **state)
 {
     (void)state;
     schema = fixture_schema();
-    ctx = (rw_context){.schema = schema,
-                       .search_path = fixture_path,
-                       .nsearch_path = 2,
-                       .standard_strings = true,
-                       .user = "tester"};
+    ctx = fixture_context(schema);
     return 0;
 }
 

@@ -15,11 +15,7 @@ static void test_hit_and_keys(void **state)
 {
     (void)state;
     rw_schema *s = fixture_schema();
-    rw_context ctx = {.schema = s,
-                      .search_path = fixture_path,
-                      .nsearch_path = 2,
-                      .standard_strings = true,
-                      .user = "tester"};
+    rw_context ctx = fixture_context(s);
     rw_cache *c = rw_cache_new(1 << 20);
     const char *q = "SELECT * FROM authors";
     const rw_result *r = rw_cache_rewrite(c, &ctx, q, strlen(q));
@@ -31,22 +27,16 @@ static void test_hit_and_keys(void **state)
 
     /* another search_path resolves names differently: not the same entry */
     static const char *const archive_first[] = {"pg_catalog", "archive", "public"};
-    rw_context other = {.schema = s,
-                        .search_path = archive_first,
-                        .nsearch_path = 3,
-                        .standard_strings = true,
-                        .user = "tester"};
+    rw_context other = fixture_context(s);
+    other.search_path = archive_first;
+    other.nsearch_path = 3;
     r = rw_cache_rewrite(c, &other, q, strlen(q));
     assert_null(r->sql);
     assert_int_equal(rw_cache_get_stats(c).misses, 2);
 
     /* a new snapshot of the same database is a new key too */
     rw_schema *s2 = fixture_schema();
-    rw_context next = {.schema = s2,
-                       .search_path = fixture_path,
-                       .nsearch_path = 2,
-                       .standard_strings = true,
-                       .user = "tester"};
+    rw_context next = fixture_context(s2);
     rw_cache_rewrite(c, &next, q, strlen(q));
     assert_int_equal(rw_cache_get_stats(c).misses, 3);
     rw_cache_free(c);
@@ -58,11 +48,7 @@ static void test_byte_bound(void **state)
 {
     (void)state;
     rw_schema *s = fixture_schema();
-    rw_context ctx = {.schema = s,
-                      .search_path = fixture_path,
-                      .nsearch_path = 2,
-                      .standard_strings = true,
-                      .user = "tester"};
+    rw_context ctx = fixture_context(s);
     rw_cache *c = rw_cache_new(8192);
     char q[128];
     for (int i = 0; i < 1000; i++) {
@@ -87,11 +73,7 @@ static void test_shapes(void **state)
 {
     (void)state;
     rw_schema *s = fixture_schema();
-    rw_context ctx = {.schema = s,
-                      .search_path = fixture_path,
-                      .nsearch_path = 2,
-                      .standard_strings = true,
-                      .user = "tester"};
+    rw_context ctx = fixture_context(s);
     rw_cache *c = rw_cache_new(1 << 20);
     static const char *const texts[] = {
         "SELECT * FROM books WHERE id = 1 AND title = 'a' -- c\nORDER BY id",
@@ -135,11 +117,7 @@ static void test_irrelevant_texts_skip_the_parser(void **state)
 {
     (void)state;
     rw_schema *s = fixture_schema();
-    rw_context ctx = {.schema = s,
-                      .search_path = fixture_path,
-                      .nsearch_path = 2,
-                      .standard_strings = true,
-                      .user = "tester"};
+    rw_context ctx = fixture_context(s);
     int n;
     assert_true(irrelevant(&ctx, "SELECT * FROM orders; SELECT 'authors' ;; ", &n));
     assert_int_equal(n, 2);
