@@ -112,28 +112,81 @@ static const uint8_t *start_message(proto_framer *f, const uint8_t *p, const uin
     return p;
 }
 
+/* The common case, a typed message whose header is all in the input: reads the header and
+ * asks the policy. Returns the message's full size, or 0 (with *err) when it is impossible. */
+static size_t typed_header(proto_framer *f, const uint8_t *hdr, const proto_hooks *h, void *ctx,
+                           const char **err)
+{
+    f->msg_len = message_size(f, hdr, err);
+    if (!f->msg_len)
+        return 0;
+    f->type = hdr[0];
+    f->policy = h->policy(ctx, f->type, f->msg_len);
+    return f->msg_len;
+}
+
 const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const proto_hooks *hooks,
                        void *ctx, proto_out *out)
 {
     const uint8_t *p = in, *end = in + len;
     const char *err = NULL;
+    /* Pass-through bytes are referenced in runs: consecutive PASS messages of one read (a
+     * result's DataRows, Bind/Execute/Sync) become one reference, taken when something else
+     * must be appended after them or at the end of the input. */
+    const uint8_t *run = NULL;
+#define FLUSH_RUN()                                                                                \
+    do {                                                                                           \
+        if (run) {                                                                                 \
+            proto_out_ref(out, run, (size_t)(p - run));                                            \
+            run = NULL;                                                                            \
+        }                                                                                          \
+    } while (0)
     while (p < end && !err) {
         size_t avail = (size_t)(end - p);
         if (f->pass_left) {
             size_t n = min_size(avail, f->pass_left);
-            proto_out_ref(out, p, n);
+            if (!run)
+                run = p;
             f->pass_left -= n;
             p += n;
+            continue;
+        }
+        if (!f->want && !f->untyped && f->hdr_len == 0 && avail >= PROTO_HDR_LEN) {
+            size_t msg_len = typed_header(f, p, hooks, ctx, &err);
+            if (!msg_len)
+                break;
+            if (f->policy == PROTO_PASS) {
+                size_t n = min_size(avail, msg_len);
+                if (!run)
+                    run = p;
+                f->pass_left = msg_len - n;
+                p += n;
+                continue;
+            }
+            FLUSH_RUN();
+            f->want = f->policy == PROTO_WHOLE ? msg_len : min_size(msg_len, PROTO_PEEK_MAX);
+            if (avail >= f->want) {
+                const uint8_t *next = p + f->want;
+                deliver(f, p, true, hooks, ctx, out);
+                p = next;
+            } else {
+                gather(f, p, avail, hooks, ctx, out);
+                p = end;
+            }
         } else if (f->want) {
+            FLUSH_RUN();
             size_t n = min_size(avail, f->want - f->acc.len);
             gather(f, p, n, hooks, ctx, out);
             p += n;
         } else {
+            FLUSH_RUN();
             p = start_message(f, p, end, hooks, ctx, out, &err);
         }
         if (f->acc.oom)
             err = "out of memory";
     }
+    FLUSH_RUN();
+#undef FLUSH_RUN
     proto_out_seal(out);
     if (!err && proto_out_failed(out))
         err = "out of memory";

@@ -60,6 +60,13 @@ static bool flush_pending(conn *c)
  * or -1 on a write error. */
 static ssize_t write_segments(conn *c, const proto_out *out)
 {
+    if (out->nseg == 1) { /* the usual case: one send(2), no iovec to build and check */
+        const proto_seg *seg = &out->seg[0];
+        ssize_t w = send(c->fd, proto_out_seg_data(out, seg), seg->len, MSG_NOSIGNAL);
+        if (w < 0)
+            return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+        return w;
+    }
     struct iovec iov[IOV_MAX];
     size_t done = 0, i = 0;
     while (i < out->nseg) {
