@@ -9,6 +9,9 @@ Targets (all against one PostgreSQL 15 on this host, over TCP on 127.0.0.1):
                 parsed or looked up in the rewrite cache, and forwarded unchanged)
   tombstone_rw  tombstone, database bench_soft: every pgbench table has `deleted_at
                 timestamptz`, so every SELECT and UPDATE is rewritten
+  direct_rw     PostgreSQL itself, database bench_soft, running the statements exactly as
+                tombstone rewrites them (bench/pgbench/*_rw.sql): what the added predicates
+                cost the server, apart from what the proxy costs
   tombstone_base, tombstone_base_rw   the same with another binary (--baseline-bin), for
                 before/after comparisons in one run
 
@@ -19,7 +22,7 @@ so machine noise hits all of them alike. Ratios are taken within a round (same
 configuration, runs seconds apart) and summarized over rounds by their median.
 
 Usage: tps.py --out FILE.json [--quick] [--seconds S] [--rounds N] [--key-rounds N]
-              [--baseline-bin PATH] [--scale N]
+              [--baseline-bin PATH] [--scale N] [--only TARGETS] [--configs LIST]
 Prints one line per run; writes every run and the rewriting check to FILE.json."""
 
 import argparse
@@ -38,6 +41,7 @@ from benchlib import (PG_BIN, PgBouncer, cpu_ns, cpu_user_sys, machine, make_pgb
                       pgbench_env, start_postgres, start_tombstone)
 
 SCRIPTS = ("select", "tpcb")
+PGBENCH_SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pgbench")
 MODES = ("simple", "extended", "prepared")
 CLIENTS = (1, 8, 32, 128)
 # The configurations the project's targets are about: more rounds for them.
@@ -72,7 +76,10 @@ def pgbench(target, script, mode, clients, seconds, logdir):
             "-T", str(seconds), "-l", f"--log-prefix={prefix}"]
     # select-only runs skip pgbench's initial VACUUM; TPC-B runs keep it (it vacuums the
     # branches and tellers and truncates the history, so every run starts alike)
-    args += ["-S", "-n"] if script == "select" else []
+    if target.get("scripts"):  # the statements as tombstone rewrites them, sent directly
+        args += ["-f", target["scripts"][script]] + (["-n"] if script == "select" else [])
+    else:
+        args += ["-S", "-n"] if script == "select" else []
     pid = target.get("pid")
     before = (cpu_ns(pid), cpu_user_sys(pid)) if pid else None
     t0 = time.monotonic()
@@ -83,7 +90,8 @@ def pgbench(target, script, mode, clients, seconds, logdir):
     lat = read_latencies(prefix)
     out = p.stdout
     run = {"target": target["name"], "script": script, "mode": mode, "clients": clients,
-           "seconds": seconds, "wall": round(wall, 2), "ok": p.returncode == 0}
+           "seconds": seconds, "wall": round(wall, 2), "ok": p.returncode == 0,
+           "loadavg": round(os.getloadavg()[0], 2)}
     m = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out)
     n = re.search(r"number of transactions actually processed: (\d+)", out)
     failed = re.search(r"number of failed transactions: (\d+)", out)
@@ -138,19 +146,30 @@ def check_rewriting(pg, px):
     result.update(statements_logged=len(stmts), select_update=len(relevant),
                   with_predicate=len(rewritten),
                   examples=sorted(set(re.sub(r"\d+", "N", s) for s in rewritten))[:6])
+    # the direct_rw scripts must send what tombstone sends (else they measure something else)
+    def norm(text):
+        return re.sub(r"(:\w+|\$\d+|-?\d+)", "N", text.strip().rstrip(";"))
+    scripted = set()
+    for name in ("select_rw.sql", "tpcb_rw.sql"):
+        with open(os.path.join(PGBENCH_SCRIPTS, name)) as f:
+            scripted |= {norm(ln) for ln in f if re.match(r"(SELECT|UPDATE)\b", ln)}
+    sent = {norm(s) for s in rewritten if re.match(r"\s*(SELECT abalance|UPDATE pgbench_)", s)}
+    result["direct_rw_scripts_match"] = sent <= scripted
+    result["direct_rw_missing"] = sorted(sent - scripted)
     result["ok"] = (bool(relevant) and len(rewritten) == len(relevant) and
+                    result["direct_rw_scripts_match"] and
                     "deleted_at IS NULL" in " ".join(result["explain_rw"]) and
                     "deleted_at" not in " ".join(result["explain_plain"]))
     return result
 
 
-def run(pg, quick=False, seconds=3, rounds=2, key_rounds=2, scale=10, baseline_bin=None,
-        only=None):
+def run(pg, quick=False, seconds=3, rounds=2, key_rounds=1, scale=10, baseline_bin=None,
+        only=None, configs=None):
     """The matrix on PostgreSQL pg (the pgbench databases are made if missing)."""
     if quick:
         seconds, rounds, key_rounds, scale = 1, 1, 0, 1
         configs = [("select", "simple", 1), ("tpcb", "prepared", 8)]
-    else:
+    elif not configs:
         configs = [(s, m, c) for s in SCRIPTS for m in MODES for c in CLIENTS]
     px = base = bouncer = None
     logdir = tempfile.mkdtemp(prefix="tombstone-bench-log-")
@@ -163,6 +182,9 @@ def run(pg, quick=False, seconds=3, rounds=2, key_rounds=2, scale=10, baseline_b
             {"name": "pgbouncer", "port": bouncer.port, "db": "bench", "pid": bouncer.pid},
             {"name": "tombstone", "port": px.port, "db": "bench", "pid": px.proc.pid},
             {"name": "tombstone_rw", "port": px.port, "db": "bench_soft", "pid": px.proc.pid},
+            {"name": "direct_rw", "port": pg.port, "db": "bench_soft", "scripts": {
+                "select": os.path.join(PGBENCH_SCRIPTS, "select_rw.sql"),
+                "tpcb": os.path.join(PGBENCH_SCRIPTS, "tpcb_rw.sql")}},
         ]
         if baseline_bin:
             saved = os.environ.get("TOMBSTONE_BIN")
@@ -230,16 +252,24 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--seconds", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--key-rounds", type=int, default=2,
+    ap.add_argument("--key-rounds", type=int, default=1,
                     help="extra rounds of the target configurations (-S, 1 and 8 clients)")
     ap.add_argument("--scale", type=int, default=10)
     ap.add_argument("--baseline-bin")
     ap.add_argument("--only", help="comma-separated targets to run (default: all)")
+    ap.add_argument("--configs", help="comma-separated SCRIPT:MODE:CLIENTS (default: the whole "
+                    "matrix; 'key': -S at 1 and 8 clients in every mode)")
     a = ap.parse_args()
+    configs = None
+    if a.configs == "key":
+        configs = KEY
+    elif a.configs:
+        configs = [(c.split(":")[0], c.split(":")[1], int(c.split(":")[2]))
+                   for c in a.configs.split(",")]
     pg = start_postgres(max_connections=400)
     try:
         result = run(pg, a.quick, a.seconds, a.rounds, a.key_rounds, a.scale, a.baseline_bin,
-                     a.only)
+                     a.only, configs)
     finally:
         pg.stop()
     with open(a.out, "w") as f:
