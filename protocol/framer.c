@@ -16,17 +16,23 @@ static size_t header_size(const proto_framer *f)
     return f->untyped ? 4 : PROTO_HDR_LEN;
 }
 
+/* proto_get_u32, inlined: it runs for every message header. */
+static inline uint32_t header_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* The full size of the message a header announces, or 0 (with *err) when it is impossible. */
 static size_t message_size(const proto_framer *f, const uint8_t *hdr, const char **err)
 {
     if (f->untyped) {
-        uint32_t n = proto_get_u32(hdr);
+        uint32_t n = header_u32(hdr);
         if (n >= 8 && n <= PROTO_MAX_STARTUP)
             return n;
         *err = "invalid startup packet length";
         return 0;
     }
-    uint32_t n = proto_get_u32(hdr + 1);
+    uint32_t n = header_u32(hdr + 1);
     if (n >= 4 && n <= PROTO_MAX_MESSAGE)
         return (size_t)n + 1;
     *err = "invalid message length";
@@ -48,7 +54,8 @@ static void deliver(proto_framer *f, const uint8_t *data, bool in_input, const p
     }
     f->pass_left = f->msg_len - m.len;
     f->want = 0;
-    proto_buf_free(&f->acc);
+    if (f->acc.cap || f->acc.oom) /* only a message split across reads was gathered */
+        proto_buf_free(&f->acc);
 }
 
 static void gather(proto_framer *f, const uint8_t *p, size_t n, const proto_hooks *h, void *ctx,
