@@ -206,8 +206,20 @@ static void touch(rw_cache *c, entry *e)
     push_front(c, e);
 }
 
-/* Rewrites a new text, keeps it (with its shape, if it has one) and evicts from the cold end,
- * never the entry just made: the caller is about to use it. */
+/* Counts a new entry's bytes and evicts from the cold end, never the entry just made: the
+ * caller is about to use it. */
+static const rw_result *keep(rw_cache *c, entry *e)
+{
+    e->bytes = sizeof *e + e->len + 1 + result_bytes(&e->result, &e->shape);
+    c->stats.bytes += e->bytes;
+    while (c->stats.bytes > c->stats.max_bytes && c->head.prev != e) {
+        drop(c, c->head.prev);
+        c->stats.evictions++;
+    }
+    return &e->result;
+}
+
+/* Rewrites a new text and keeps it, with its shape if it has one. */
 static const rw_result *rewrite_and_keep(rw_cache *c, const rw_context *ctx, uint64_t h,
                                          uint64_t version, uint64_t path, uint64_t sh,
                                          const char *text, size_t len)
@@ -219,13 +231,19 @@ static const rw_result *rewrite_and_keep(rw_cache *c, const rw_context *ctx, uin
         e->shape_chain = c->shape_buckets[sh & (c->nbuckets - 1)];
         c->shape_buckets[sh & (c->nbuckets - 1)] = e;
     }
-    e->bytes = sizeof *e + len + 1 + result_bytes(&e->result, &e->shape);
-    c->stats.bytes += e->bytes;
-    while (c->stats.bytes > c->stats.max_bytes && c->head.prev != e) {
-        drop(c, c->head.prev);
-        c->stats.evictions++;
-    }
-    return &e->result;
+    return keep(c, e);
+}
+
+/* Keeps a text that needs nothing, so that its next use costs a hash instead of a lexing. */
+static const rw_result *keep_irrelevant(rw_cache *c, uint64_t h, uint64_t version, uint64_t path,
+                                        const char *text, size_t len, int nstmts)
+{
+    entry *e = insert(c, h, version, path, text, len);
+    e->result.nstmts = nstmts;
+    e->result.stmts = calloc((size_t)(nstmts ? nstmts : 1), sizeof *e->result.stmts);
+    if (!e->result.stmts)
+        abort();
+    return keep(c, e);
 }
 
 const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text, size_t len)
@@ -243,7 +261,7 @@ const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char
     int nstmts;
     if (rw_irrelevant(ctx, text, &c->toks, &nstmts)) {
         c->stats.skipped++;
-        return made(c, nstmts, NULL);
+        return keep_irrelevant(c, h, version, path, text, len, nstmts);
     }
     uint64_t sh = rw_shape_hash(text, &c->toks) ^ version * 0x9e3779b97f4a7c15ULL ^ path;
     e = find_shape(c, sh, version, path, text);

@@ -313,16 +313,30 @@ static const char *step_json(plan *p, const step *s)
     return rw_arena_printf(w->arena, "%s}", json);
 }
 
-const char *rw_cascade_plan(rw_walk *w, const rw_table *t)
+static const char *build_plan(rw_walk *w, const rw_table *t)
 {
     plan p = {.w = w, .root = t};
     plan_table(&p, t);
     if (!p.nsteps)
-        return NULL;
+        return "";
     const char *steps = NULL;
     for (int i = 0; i < p.nsteps; i++)
         steps = append(w, steps, ",", step_json(&p, &p.steps[i]));
     return rw_arena_printf(w->arena, "{\"root\":%s,\"steps\":[%s]}", steps_of(&p, t), steps);
+}
+
+/* A plan depends on the snapshot alone and, over a large graph of keys, costs far more than
+ * the statement's parse: it is built once per table and snapshot. */
+const char *rw_cascade_plan(rw_walk *w, const rw_table *t)
+{
+    const char *kept = rw_schema_memo_get(w->ctx->schema, t, 'c');
+    if (!kept) {
+        int seq = w->alias_seq; /* the plan's aliases are its own: the statement's stay as
+                                 * they would be with a kept plan */
+        kept = rw_schema_memo_put(w->ctx->schema, t, 'c', build_plan(w, t));
+        w->alias_seq = seq;
+    }
+    return *kept ? kept : NULL;
 }
 
 const char *rw_key_object(rw_walk *w, const rw_table *t, const char *ref)

@@ -42,24 +42,37 @@ static const char *check_sql(rw_walk *w, const rw_fk *fk)
                            live ? live : "");
 }
 
+/* The arguments of check_ref after the values: the same for every value the key checks,
+ * and built once per key and snapshot (a 100-row VALUES list checks one key 100 times). */
+static const char *check_args(rw_walk *w, const rw_fk *fk)
+{
+    const char *kept = rw_schema_memo_get(w->ctx->schema, fk, 'r');
+    if (kept)
+        return kept;
+    const char *cols = NULL;
+    for (int i = 0; i < fk->ncols; i++)
+        cols =
+            cols ? rw_arena_printf(w->arena, "%s, %s", cols, fk->child_cols[i]) : fk->child_cols[i];
+    int seq = w->alias_seq; /* the check's aliases are its own (rw_cascade_plan) */
+    const char *args = rw_arena_printf(
+        w->arena, "$tombstone$%s$tombstone$, %s, %s, %s, %s, %s)", check_sql(w, fk),
+        rw_sql_literal(w, fk->name), rw_sql_literal(w, fk->child->schema),
+        rw_sql_literal(w, fk->child->name), rw_sql_literal(w, fk->parent->name),
+        rw_sql_literal(w, cols));
+    w->alias_seq = seq;
+    return rw_schema_memo_put(w->ctx->schema, fk, 'r', args);
+}
+
 /* tombstone.check_ref(CAST((v) AS type), ARRAY[others]::text[], ...) */
 static const char *wrap(rw_walk *w, const rw_fk *fk, const char *value, const char *const *others)
 {
-    const char *type = column_type(fk->child, fk->child_cols[0]), *arr = NULL, *cols = NULL;
+    const char *type = column_type(fk->child, fk->child_cols[0]), *arr = NULL;
     for (int i = 1; i < fk->ncols; i++) {
         const char *o = rw_arena_printf(w->arena, "CAST((%s) AS text)", others[i]);
         arr = arr ? rw_arena_printf(w->arena, "%s, %s", arr, o) : o;
     }
-    for (int i = 0; i < fk->ncols; i++)
-        cols =
-            cols ? rw_arena_printf(w->arena, "%s, %s", cols, fk->child_cols[i]) : fk->child_cols[i];
-    return rw_arena_printf(
-        w->arena,
-        "tombstone.check_ref(CAST((%s) AS %s), ARRAY[%s]::text[], $tombstone$%s$tombstone$, "
-        "%s, %s, %s, %s, %s)",
-        value, type ? type : "text", arr ? arr : "", check_sql(w, fk), rw_sql_literal(w, fk->name),
-        rw_sql_literal(w, fk->child->schema), rw_sql_literal(w, fk->child->name),
-        rw_sql_literal(w, fk->parent->name), rw_sql_literal(w, cols));
+    return rw_arena_printf(w->arena, "tombstone.check_ref(CAST((%s) AS %s), ARRAY[%s]::text[], %s",
+                           value, type ? type : "text", arr ? arr : "", check_args(w, fk));
 }
 
 /* Foreign keys of t whose parent loses rows to soft deletes. */

@@ -21,6 +21,12 @@ struct rw_schema {
     int nsoft;
     bool helpers;         /* the functions of `tombstone install`, in this version, are there */
     uint64_t fingerprint; /* of the rows: equal rows make an equal snapshot */
+    struct memo *memo;    /* rw_schema_memo_*: filled while the snapshot is in use */
+};
+
+struct memo {
+    rw_arena arena;
+    rw_map texts;
 };
 
 /* One query, one round trip: every row starts with its kind.
@@ -139,6 +145,9 @@ rw_schema *rw_schema_new(void)
         abort();
     s->refs = 1;
     s->version = next_version++;
+    s->memo = calloc(1, sizeof *s->memo);
+    if (!s->memo)
+        abort();
     return s;
 }
 
@@ -157,7 +166,37 @@ void rw_schema_unref(rw_schema *s)
     rw_map_free(&s->names);
     free(s->fks);
     rw_arena_free(&s->arena);
+    rw_map_free(&s->memo->texts);
+    rw_arena_free(&s->memo->arena);
+    free(s->memo);
     free(s);
+}
+
+/* The memo is keyed by the address of the object the text was derived from, then a tag for
+ * the kind of text: objects of the snapshot live exactly as long as the memo. Bytes, not a
+ * struct, so that no padding gets hashed. */
+enum { MEMO_KEY = sizeof(void *) + 1 };
+
+static void key_of(char *key, const void *object, char tag)
+{
+    memcpy(key, &object, sizeof object);
+    key[sizeof object] = tag;
+}
+
+const char *rw_schema_memo_get(const rw_schema *s, const void *object, char tag)
+{
+    char key[MEMO_KEY];
+    key_of(key, object, tag);
+    return rw_map_get(&s->memo->texts, key, sizeof key);
+}
+
+const char *rw_schema_memo_put(const rw_schema *s, const void *object, char tag, const char *text)
+{
+    char *key = rw_arena_alloc(&s->memo->arena, MEMO_KEY);
+    key_of(key, object, tag);
+    char *kept = rw_arena_strdup(&s->memo->arena, text);
+    rw_map_put(&s->memo->texts, key, MEMO_KEY, kept);
+    return kept;
 }
 
 static rw_table *table_by_oid(const rw_schema *s, const char *text)

@@ -100,6 +100,14 @@ bool rw_schema_has_name(const rw_schema *s, const char *name);
 /* True when `tombstone install` created this version's helper functions in the database. */
 bool rw_schema_has_helpers(const rw_schema *s);
 
+/* Texts the rewriter derives from the snapshot alone and that cost more to build than a
+ * statement costs to parse (a table's cascade plan, the check of a foreign key), kept for the
+ * snapshot's life. `object` is the table or key they come from, `tag` tells texts of one
+ * object apart. get returns NULL for a text not kept yet; put returns the kept copy. Like
+ * the reference count, not for use from several threads at once. */
+const char *rw_schema_memo_get(const rw_schema *s, const void *object, char tag);
+const char *rw_schema_memo_put(const rw_schema *s, const void *object, char tag, const char *text);
+
 /* Number of soft-delete tables. */
 int rw_schema_soft_count(const rw_schema *s);
 
