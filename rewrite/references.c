@@ -54,11 +54,11 @@ static const char *check_args(rw_walk *w, const rw_fk *fk)
         cols =
             cols ? rw_arena_printf(w->arena, "%s, %s", cols, fk->child_cols[i]) : fk->child_cols[i];
     int seq = w->alias_seq; /* the check's aliases are its own (rw_cascade_plan) */
-    const char *args = rw_arena_printf(
-        w->arena, "$tombstone$%s$tombstone$, %s, %s, %s, %s, %s)", check_sql(w, fk),
-        rw_sql_literal(w, fk->name), rw_sql_literal(w, fk->child->schema),
-        rw_sql_literal(w, fk->child->name), rw_sql_literal(w, fk->parent->name),
-        rw_sql_literal(w, cols));
+    const char *args =
+        rw_arena_printf(w->arena, "$tombstone$%s$tombstone$, %s, %s, %s, %s, %s)", check_sql(w, fk),
+                        rw_sql_literal(w, fk->name), rw_sql_literal(w, fk->child->schema),
+                        rw_sql_literal(w, fk->child->name), rw_sql_literal(w, fk->parent->name),
+                        rw_sql_literal(w, cols));
     w->alias_seq = seq;
     return rw_schema_memo_put(w->ctx->schema, fk, 'r', args);
 }
