@@ -77,7 +77,9 @@ def pgbench(target, script, mode, clients, seconds, logdir):
     # select-only runs skip pgbench's initial VACUUM; TPC-B runs keep it (it vacuums the
     # branches and tellers and truncates the history, so every run starts alike)
     if target.get("scripts"):  # the statements as tombstone rewrites them, sent directly
-        args += ["-f", target["scripts"][script]] + (["-n"] if script == "select" else [])
+        # a custom script gets :scale from -s (the built-in ones count pgbench_branches)
+        args += ["-f", target["scripts"][script], "-s", str(target["scale"])]
+        args += ["-n"] if script == "select" else []
     else:
         args += ["-S", "-n"] if script == "select" else []
     pid = target.get("pid")
@@ -182,9 +184,9 @@ def run(pg, quick=False, seconds=3, rounds=2, key_rounds=1, scale=10, baseline_b
             {"name": "pgbouncer", "port": bouncer.port, "db": "bench", "pid": bouncer.pid},
             {"name": "tombstone", "port": px.port, "db": "bench", "pid": px.proc.pid},
             {"name": "tombstone_rw", "port": px.port, "db": "bench_soft", "pid": px.proc.pid},
-            {"name": "direct_rw", "port": pg.port, "db": "bench_soft", "scripts": {
-                "select": os.path.join(PGBENCH_SCRIPTS, "select_rw.sql"),
-                "tpcb": os.path.join(PGBENCH_SCRIPTS, "tpcb_rw.sql")}},
+            {"name": "direct_rw", "port": pg.port, "db": "bench_soft", "scale": scale,
+             "scripts": {"select": os.path.join(PGBENCH_SCRIPTS, "select_rw.sql"),
+                         "tpcb": os.path.join(PGBENCH_SCRIPTS, "tpcb_rw.sql")}},
         ]
         if baseline_bin:
             saved = os.environ.get("TOMBSTONE_BIN")
