@@ -152,21 +152,42 @@ static const char *keys_match(rw_walk *w, const rw_fk *fk, int param)
                            vals, param);
 }
 
-/* The columns of t that foreign keys reference: what its deleted rows pass on. */
+static bool listed(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* The columns of t that foreign keys reference: what its deleted rows pass on. Runs for
+ * every DELETE on t, so it lists each column once without searching the text built. */
 static const char *key_object(rw_walk *w, const rw_table *t, const char *ref)
 {
-    const char *obj = NULL;
-    for (int i = 0; i < t->nchildren; i++) {
-        const rw_fk *fk = t->children[i];
-        for (int k = 0; k < fk->ncols; k++) {
-            const char *item =
-                rw_arena_printf(w->arena, "%s, %s.%s", rw_sql_literal(w, fk->parent_cols[k]), ref,
-                                rw_quote(w, fk->parent_cols[k]));
-            if (!obj || !strstr(obj, item))
-                obj = append(w, obj, ", ", item);
+    int n = 0, cap = 0;
+    for (int i = 0; i < t->nchildren; i++)
+        cap += t->children[i]->ncols;
+    if (!cap)
+        return NULL;
+    const char **names = rw_arena_alloc(w->arena, (size_t)cap * sizeof *names);
+    const char **items = rw_arena_alloc(w->arena, (size_t)cap * sizeof *items);
+    size_t len = 0;
+    for (int i = 0; i < t->nchildren; i++)
+        for (int k = 0; k < t->children[i]->ncols; k++) {
+            const char *col = t->children[i]->parent_cols[k];
+            if (listed(names, n, col))
+                continue;
+            names[n] = col;
+            items[n] = rw_arena_printf(w->arena, "%s%s, %s.%s", n ? ", " : "",
+                                       rw_sql_literal(w, col), ref, rw_quote(w, col));
+            len += strlen(items[n++]);
         }
-    }
-    return obj ? rw_arena_printf(w->arena, "jsonb_build_object(%s)", obj) : NULL;
+    char *obj = rw_arena_alloc(w->arena, len + sizeof "jsonb_build_object()"), *p = obj;
+    p = stpcpy(p, "jsonb_build_object(");
+    for (int i = 0; i < n; i++)
+        p = stpcpy(p, items[i]);
+    strcpy(p, ")");
+    return obj;
 }
 
 /* The child's rows that reference the deleted keys ($1), and meet `extra` if given. */

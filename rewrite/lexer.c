@@ -248,19 +248,6 @@ int rw_tok_at(const rw_tokens *t, int offset)
     return lo;
 }
 
-bool rw_tok_is(const rw_tokens *t, const char *text, int i, const char *kw)
-{
-    if (i < 0 || i >= t->n || t->tok[i].kind != RW_TOK_WORD)
-        return false;
-    /* keywords are lowercase ASCII: the first letter rules out almost every word before any
-     * length or case-blind comparison (this runs for every word against every clause) */
-    const char *word = text + t->tok[i].start;
-    if ((*word | 0x20) != kw[0])
-        return false;
-    size_t n = (size_t)(t->tok[i].end - t->tok[i].start);
-    return strlen(kw) == n && strncasecmp(word, kw, n) == 0;
-}
-
 int rw_tok_match_paren(const rw_tokens *t, int i)
 {
     int depth = 0;

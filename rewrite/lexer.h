@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
+#include <strings.h>
 
 typedef enum {
     RW_TOK_WORD,   /* identifier or keyword, unquoted */
@@ -45,8 +47,19 @@ void rw_tokens_free(rw_tokens *t);
 /* Index of the first token starting at or after offset (t->n if none). */
 int rw_tok_at(const rw_tokens *t, int offset);
 
-/* True when token i is the unquoted word kw (kw in lower case). */
-bool rw_tok_is(const rw_tokens *t, const char *text, int i, const char *kw);
+/* True when token i is the unquoted word kw (kw in lower case ASCII). Inline: the clause
+ * scans ask it for every word against every clause keyword, and the first letter rules out
+ * almost all of them before any length or case-blind comparison. */
+static inline bool rw_tok_is(const rw_tokens *t, const char *text, int i, const char *kw)
+{
+    if (i < 0 || i >= t->n || t->tok[i].kind != RW_TOK_WORD)
+        return false;
+    const char *word = text + t->tok[i].start;
+    if ((*word | 0x20) != kw[0])
+        return false;
+    size_t n = (size_t)(t->tok[i].end - t->tok[i].start);
+    return strlen(kw) == n && strncasecmp(word, kw, n) == 0;
+}
 
 /* Index of the parenthesis closing the one at token i, or t->n when it is not closed. */
 int rw_tok_match_paren(const rw_tokens *t, int i);

@@ -42,37 +42,47 @@ static const char *check_sql(rw_walk *w, const rw_fk *fk)
                            live ? live : "");
 }
 
-/* The arguments of check_ref after the values: the same for every value the key checks,
- * and built once per key and snapshot (a 100-row VALUES list checks one key 100 times). */
-static const char *check_args(rw_walk *w, const rw_fk *fk)
+static const char check_open[] = "tombstone.check_ref(CAST((";
+
+/* What follows the first value in a call of check_ref: its type, the other values (as
+ * text), then the check and the names for the error. For a one-column key it is the same
+ * for every value checked, and is built once per key and snapshot (a 100-row VALUES list
+ * checks one key 100 times). */
+static const char *check_close(rw_walk *w, const rw_fk *fk, const char *const *others)
 {
-    const char *kept = rw_schema_memo_get(w->ctx->schema, fk, 'r');
+    const char *kept = fk->ncols == 1 ? rw_schema_memo_get(w->ctx->schema, fk, 'r') : NULL;
     if (kept)
         return kept;
-    const char *cols = NULL;
+    const char *cols = NULL, *arr = NULL, *type = column_type(fk->child, fk->child_cols[0]);
     for (int i = 0; i < fk->ncols; i++)
         cols =
             cols ? rw_arena_printf(w->arena, "%s, %s", cols, fk->child_cols[i]) : fk->child_cols[i];
-    int seq = w->alias_seq; /* the check's aliases are its own (rw_cascade_plan) */
-    const char *args =
-        rw_arena_printf(w->arena, "$tombstone$%s$tombstone$, %s, %s, %s, %s, %s)", check_sql(w, fk),
-                        rw_sql_literal(w, fk->name), rw_sql_literal(w, fk->child->schema),
-                        rw_sql_literal(w, fk->child->name), rw_sql_literal(w, fk->parent->name),
-                        rw_sql_literal(w, cols));
-    w->alias_seq = seq;
-    return rw_schema_memo_put(w->ctx->schema, fk, 'r', args);
-}
-
-/* tombstone.check_ref(CAST((v) AS type), ARRAY[others]::text[], ...) */
-static const char *wrap(rw_walk *w, const rw_fk *fk, const char *value, const char *const *others)
-{
-    const char *type = column_type(fk->child, fk->child_cols[0]), *arr = NULL;
     for (int i = 1; i < fk->ncols; i++) {
         const char *o = rw_arena_printf(w->arena, "CAST((%s) AS text)", others[i]);
         arr = arr ? rw_arena_printf(w->arena, "%s, %s", arr, o) : o;
     }
-    return rw_arena_printf(w->arena, "tombstone.check_ref(CAST((%s) AS %s), ARRAY[%s]::text[], %s",
-                           value, type ? type : "text", arr ? arr : "", check_args(w, fk));
+    int seq = w->alias_seq; /* the check's aliases are its own (rw_cascade_plan) */
+    const char *close = rw_arena_printf(
+        w->arena, ") AS %s), ARRAY[%s]::text[], $tombstone$%s$tombstone$, %s, %s, %s, %s, %s)",
+        type ? type : "text", arr ? arr : "", check_sql(w, fk), rw_sql_literal(w, fk->name),
+        rw_sql_literal(w, fk->child->schema), rw_sql_literal(w, fk->child->name),
+        rw_sql_literal(w, fk->parent->name), rw_sql_literal(w, cols));
+    w->alias_seq = seq;
+    return fk->ncols == 1 ? rw_schema_memo_put(w->ctx->schema, fk, 'r', close) : close;
+}
+
+/* tombstone.check_ref(CAST((value) AS type), ARRAY[others]::text[], ...) */
+static const char *wrap(rw_walk *w, const rw_fk *fk, const char *value, const char *const *others)
+{
+    return rw_arena_printf(w->arena, "%s%s%s", check_open, value, check_close(w, fk, others));
+}
+
+/* The same around the tokens [first, stop) of the text, which stay where they are: two
+ * insertions, no copy of the value (nor of the literals in it, rewrite/shape.h). */
+static void wrap_tokens(rw_walk *w, const rw_fk *fk, int first, int stop, const char *const *others)
+{
+    rw_edit_insert(w, w->toks.tok[first].start, check_open);
+    rw_edit_insert(w, w->toks.tok[stop - 1].end, check_close(w, fk, others));
 }
 
 /* Foreign keys of t whose parent loses rows to soft deletes. */
@@ -173,8 +183,7 @@ static void wrap_values(rw_walk *w, const rw_table *t, const column_list *cols, 
                 int p = position_of(cols, fk->child_cols[i]);
                 others[i] = p >= 0 && p < n ? token_text(w, starts[p], ends[p]) : "NULL";
             }
-            rw_edit_replace(w, w->toks.tok[starts[pos]].start, w->toks.tok[ends[pos] - 1].end,
-                            wrap(w, fk, token_text(w, starts[pos], ends[pos]), others));
+            wrap_tokens(w, fk, starts[pos], ends[pos], others);
         }
         int close = rw_tok_match_paren(&w->toks, row);
         row = (close + 1 < w->toks.n && w->toks.tok[close + 1].kind == RW_TOK_COMMA) ? close + 2
@@ -318,8 +327,7 @@ void rw_check_set_refs(rw_walk *w, List *targets, const rw_table *t)
             }
             if (rw_tok_is(&w->toks, w->sql, first, "default") && stop == first + 1)
                 continue;
-            rw_edit_replace(w, w->toks.tok[first].start, w->toks.tok[stop - 1].end,
-                            wrap(w, fk, token_text(w, first, stop), NULL));
+            wrap_tokens(w, fk, first, stop, NULL);
         }
     }
 }
