@@ -154,18 +154,27 @@ static bool fields_well_formed(const uint8_t *p, const uint8_t *end)
     return p < end;
 }
 
-bool proto_build_error_edit(proto_buf *b, const uint8_t *orig, size_t orig_len, char field,
-                            const char *value)
+static const proto_error_change *change_of(const proto_error_change *changes, int n, uint8_t f)
+{
+    for (int i = 0; i < n; i++)
+        if ((uint8_t)changes[i].field == f)
+            return &changes[i];
+    return NULL;
+}
+
+bool proto_build_error_edit(proto_buf *b, const uint8_t *orig, size_t orig_len,
+                            const proto_error_change *changes, int n)
 {
     const uint8_t *p = orig + PROTO_HDR_LEN, *end = orig + orig_len;
     if (orig_len < PROTO_HDR_LEN + 1 || !fields_well_formed(p, end))
         return false;
     size_t start = proto_msg_begin(b, orig[0]);
     for (; *p; p += strlen((const char *)p + 1) + 2) {
-        if (*p == (uint8_t)field && !value)
+        const proto_error_change *c = change_of(changes, n, *p);
+        if (c && !c->value)
             continue;
         proto_buf_put_u8(b, *p);
-        proto_buf_put_str(b, *p == (uint8_t)field ? value : (const char *)p + 1);
+        proto_buf_put_str(b, c ? c->value : (const char *)p + 1);
     }
     proto_buf_put_u8(b, 0);
     proto_msg_end(b, start);

@@ -166,10 +166,16 @@ void proto_build_close(proto_buf *b, char kind, const char *name); /* 'S' statem
 void proto_build_parse(proto_buf *b, const char *name, const char *query);
 void proto_build_bind(proto_buf *b, const char *portal, const char *stmt);
 void proto_build_execute(proto_buf *b, const char *portal);
-/* An ErrorResponse or NoticeResponse like `orig` with field `field` ('M' message, 'W'
- * context...) set to value, or left out when value is NULL. */
-bool proto_build_error_edit(proto_buf *b, const uint8_t *orig, size_t orig_len, char field,
-                            const char *value);
+/* A field of an ErrorResponse or NoticeResponse ('M' message, 'W' context, 'P'
+ * position...) to set to value, or to leave out when value is NULL. */
+typedef struct {
+    char field;
+    const char *value;
+} proto_error_change;
+/* An ErrorResponse or NoticeResponse like `orig` with these fields changed (fields it does
+ * not have are not added). */
+bool proto_build_error_edit(proto_buf *b, const uint8_t *orig, size_t orig_len,
+                            const proto_error_change *changes, int n);
 /* A Parse message like `orig` (name and parameter types kept) with another query text. */
 bool proto_build_parse_like(proto_buf *b, const uint8_t *orig, size_t orig_len, const char *query,
                             size_t query_len);

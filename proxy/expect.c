@@ -31,6 +31,7 @@ static expect_item *head(expect_queue *q)
 static void pop(expect_queue *q)
 {
     free(q->items[q->head].fixes);
+    free(q->items[q->head].text.edits);
     q->head = (q->head + 1) % q->cap;
     q->count--;
 }
@@ -45,6 +46,23 @@ void expect_query(expect_queue *q, const uint8_t *fixes, int n)
             abort();
         memcpy(it->fixes, fixes, (size_t)n);
     }
+}
+
+void expect_parse(expect_queue *q)
+{
+    push(q, 'P');
+}
+
+void expect_edited(expect_queue *q, const rw_text_edit *edits, int n, int skip)
+{
+    expect_item *it = &q->items[(q->head + q->count - 1) % q->cap];
+    it->text.edits = malloc((size_t)(n ? n : 1) * sizeof *edits);
+    if (!it->text.edits)
+        abort();
+    if (n)
+        memcpy(it->text.edits, edits, (size_t)n * sizeof *edits);
+    it->text.nedits = n;
+    it->text.skip = skip;
 }
 
 void expect_execute(expect_queue *q, expect_answer answer)
@@ -65,6 +83,10 @@ void expect_own_reply(expect_queue *q, char reply)
 bool expect_drop_reply(expect_queue *q, char type)
 {
     expect_item *it = head(q);
+    if (it && it->kind == 'P' && type == '1') { /* the client's Parse succeeded */
+        pop(q);
+        return false;
+    }
     if (!it || it->kind != 'X' || it->reply != type)
         return false;
     pop(q);
@@ -109,14 +131,19 @@ int expect_copy_in(expect_queue *q)
 }
 
 /* In the extended protocol an error makes the server skip every message up to the Sync. */
-bool expect_error(expect_queue *q)
+bool expect_error(expect_queue *q, expect_text *text)
 {
     expect_item *it = head(q);
     bool fix =
         it &&
         ((it->kind == 'E' && it->answer == EXPECT_FIX) ||
          (it->kind == 'Q' && it->fixes && it->next < it->n && it->fixes[it->next] == EXPECT_FIX));
-    for (; it && (it->kind == 'E' || it->kind == 'X'); it = head(q))
+    *text = (expect_text){0};
+    if (it && (it->kind == 'Q' || it->kind == 'P')) {
+        *text = it->text;
+        it->text = (expect_text){0};
+    }
+    for (; it && (it->kind == 'E' || it->kind == 'X' || it->kind == 'P'); it = head(q))
         pop(q);
     return fix;
 }
@@ -126,7 +153,7 @@ void expect_ready(expect_queue *q)
     for (expect_item *it = head(q); it; it = head(q)) {
         char kind = it->kind;
         pop(q);
-        if (kind != 'E' && kind != 'X')
+        if (kind != 'E' && kind != 'X' && kind != 'P')
             break;
     }
 }

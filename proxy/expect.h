@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "rewrite/rewrite.h"
+
 /* What the proxy does with the CommandComplete of a statement. */
 typedef enum {
     EXPECT_PASS, /* forward it */
@@ -19,13 +21,22 @@ typedef enum {
     EXPECT_DROP, /* the statement is the proxy's own: the client must not see it */
 } expect_answer;
 
+/* Where the text of a Query or Parse was edited, to give an error's position in the text
+ * the client sent: rewrite/rewrite.h's edits, and the characters the proxy put before the
+ * client's text (statements of its own). */
 typedef struct {
-    char kind;      /* 'Q' query or function call, 'E' execute, 'S' sync, 'X' the reply to a
-                     * message the proxy sent itself, to be dropped */
-    char reply;     /* 'X': that reply's message type */
-    uint8_t answer; /* 'E': an expect_answer for its CommandComplete */
-    int next, n;    /* 'Q': statements answered so far, and in all */
-    uint8_t *fixes; /* 'Q': per statement (an expect_answer); NULL when all pass */
+    rw_text_edit *edits;
+    int nedits, skip;
+} expect_text;
+
+typedef struct {
+    char kind;        /* 'Q' query or function call, 'P' parse, 'E' execute, 'S' sync, 'X' the
+                       * reply to a message the proxy sent itself, to be dropped */
+    char reply;       /* 'X': that reply's message type */
+    uint8_t answer;   /* 'E': an expect_answer for its CommandComplete */
+    int next, n;      /* 'Q': statements answered so far, and in all */
+    uint8_t *fixes;   /* 'Q': per statement (an expect_answer); NULL when all pass */
+    expect_text text; /* 'Q', 'P': of a rewritten text */
 } expect_item;
 
 typedef struct {
@@ -35,19 +46,23 @@ typedef struct {
 
 /* answers[n] (copied) says what to do with each statement's CommandComplete; NULL: pass. */
 void expect_query(expect_queue *q, const uint8_t *answers, int n);
+void expect_parse(expect_queue *q);
+/* The Query or Parse queued last was rewritten with these edits (copied). */
+void expect_edited(expect_queue *q, const rw_text_edit *edits, int n, int skip);
 void expect_execute(expect_queue *q, expect_answer answer);
 void expect_sync(expect_queue *q);
 /* The proxy sent a message of its own whose reply (of this type) the client must not see. */
 void expect_own_reply(expect_queue *q, char reply);
 
 /* The server's answers. expect_command_complete says what to do with a CommandComplete;
- * expect_error whether the failed statement is a DELETE turned into an UPDATE. */
+ * expect_error whether the failed statement is a DELETE turned into an UPDATE, and in *text
+ * (the caller frees text->edits) how the text it failed in was edited. */
 expect_answer expect_command_complete(expect_queue *q);
 void expect_execute_done(expect_queue *q); /* EmptyQueryResponse or PortalSuspended */
 /* A ParseComplete, CloseComplete...: true when it answers the proxy's own message. The
  * replies have no content, so which of two of a kind is dropped makes no difference. */
 bool expect_drop_reply(expect_queue *q, char type);
-bool expect_error(expect_queue *q);
+bool expect_error(expect_queue *q, expect_text *text);
 /* CopyInResponse: drops the Syncs the server will ignore; returns how many. */
 int expect_copy_in(expect_queue *q);
 void expect_ready(expect_queue *q);

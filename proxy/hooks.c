@@ -39,6 +39,11 @@ static proto_verdict on_query(session *s, const proto_msg *m, proto_out *out)
         any |= answers[i] != EXPECT_PASS;
     }
     expect_query(&s->expect, any ? answers : NULL, r->nstmts);
+    /* positions in errors: the proxy's own statements come first, the client's text after */
+    if (s->chars != RW_CHARS_UNKNOWN && (r->edits || prefixed))
+        expect_edited(&s->expect, r->edits, r->nedits,
+                      prefixed ? rw_chars_count(prefixed, (int)(strlen(prefixed) - len), s->chars)
+                               : 0);
     if (answers != stack)
         free(answers);
     catalog_refresh(s, s->catalog);
@@ -73,8 +78,11 @@ static proto_verdict on_parse(session *s, const proto_msg *m, proto_out *out)
         .source_len = keep ? m->len : 0,
     };
     prepared_put(&s->statements, p.name, &e);
+    expect_parse(&s->expect);
     if (!r->sql)
         return PROTO_FORWARD;
+    if (r->edits)
+        expect_edited(&s->expect, r->edits, r->nedits, 0);
     proto_build_parse_like(&out->buf, m->data, m->len, r->sql, r->len);
     return PROTO_CONSUMED;
 }
@@ -185,8 +193,6 @@ proto_policy hooks_server_policy(session *s, uint8_t type)
     case '2': /* BindComplete */
     case '3': /* CloseComplete: any may answer a message the proxy sent itself */
         return expect_drop_reply(&s->expect, (char)type) ? PROTO_WHOLE : PROTO_PASS;
-    case 'S': /* ParameterStatus: standard_conforming_strings changes how text is lexed */
-        return PROTO_WHOLE;
     default:
         return PROTO_PASS;
     }
@@ -203,35 +209,49 @@ static proto_verdict fix_tag(const proto_msg *m, proto_out *out)
     return PROTO_CONSUMED;
 }
 
-/* Errors the proxy's statements raise look like PostgreSQL's own: the few that name the
- * command ("cannot execute UPDATE in a read-only transaction") say DELETE for the client's
- * DELETE, and the context of the helper function or DO block that raised a foreign-key error
- * or a refusal is left out (PostgreSQL's own foreign-key errors have none). */
-static proto_verdict fix_error(const proto_msg *m, bool was_delete, proto_out *out)
+/* Errors about a rewritten text look like PostgreSQL's own about the text the client sent:
+ * the position (a character index) points into the client's text; the few messages that
+ * name the command ("cannot execute UPDATE in a read-only transaction") say DELETE for the
+ * client's DELETE; and the context of the helper function or DO block that raised a
+ * foreign-key error or a refusal is left out (PostgreSQL's own foreign-key errors have
+ * none). */
+static proto_verdict fix_error(const proto_msg *m, bool was_delete, const expect_text *text,
+                               proto_out *out)
 {
     static const char update[] = "cannot execute UPDATE ";
-    const char *message = proto_error_field(m->data, m->len, 'M');
+    proto_error_change changes[3];
+    int n = 0;
+    char position[16], message[512];
+    const char *pos = proto_error_field(m->data, m->len, 'P');
+    if (pos && text->edits) {
+        int p = rw_original_position(text->edits, text->nedits, atoi(pos));
+        snprintf(position, sizeof position, "%d", p > text->skip ? p - text->skip : p);
+        changes[n++] = (proto_error_change){'P', position};
+    }
+    const char *msg = proto_error_field(m->data, m->len, 'M');
     const char *context = proto_error_field(m->data, m->len, 'W');
     bool helper = context && strstr(context, "PL/pgSQL function tombstone.");
-    bool refusal = context && message && strncmp(message, "tombstone:", 10) == 0 &&
+    bool refusal = context && msg && strncmp(msg, "tombstone:", 10) == 0 &&
                    strstr(context, "inline_code_block");
     if (helper || refusal)
-        return proto_build_error_edit(&out->buf, m->data, m->len, 'W', NULL) ? PROTO_CONSUMED
-                                                                             : PROTO_FORWARD;
-    if (!was_delete || !message || strncmp(message, update, sizeof update - 1) != 0)
+        changes[n++] = (proto_error_change){'W', NULL};
+    if (was_delete && msg && strncmp(msg, update, sizeof update - 1) == 0) {
+        snprintf(message, sizeof message, "cannot execute DELETE %s", msg + sizeof update - 1);
+        changes[n++] = (proto_error_change){'M', message};
+    }
+    if (!n || !proto_build_error_edit(&out->buf, m->data, m->len, changes, n))
         return PROTO_FORWARD;
-    char fixed[512];
-    snprintf(fixed, sizeof fixed, "cannot execute DELETE %s", message + sizeof update - 1);
-    return proto_build_error_edit(&out->buf, m->data, m->len, 'M', fixed) ? PROTO_CONSUMED
-                                                                          : PROTO_FORWARD;
+    return PROTO_CONSUMED;
 }
 
-static void on_parameter_status(session *s, const proto_msg *m)
+static proto_verdict on_error(session *s, const proto_msg *m, proto_out *out)
 {
-    proto_reader r = proto_reader_init(m->data, m->len);
-    const char *name = proto_read_str(&r), *value = proto_read_str(&r);
-    if (!r.bad && strcmp(name, "standard_conforming_strings") == 0)
-        s->standard_strings = strcmp(value, "on") == 0;
+    search_path_error(&s->path);
+    expect_text text;
+    bool was_delete = expect_error(&s->expect, &text);
+    proto_verdict v = fix_error(m, was_delete, &text, out);
+    free(text.edits);
+    return v;
 }
 
 static void on_ready(session *s, const proto_msg *m)
@@ -261,11 +281,7 @@ proto_verdict hooks_server_message(session *s, const proto_msg *m, proto_out *ou
         on_ready(s, m);
         break;
     case 'E':
-        search_path_error(&s->path);
-        return fix_error(m, expect_error(&s->expect), out);
-    case 'S':
-        on_parameter_status(s, m);
-        break;
+        return on_error(s, m, out);
     }
     return PROTO_FORWARD;
 }

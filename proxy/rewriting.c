@@ -28,7 +28,8 @@ const rw_result *rewriting_rewrite(session *s, const char *text, size_t len)
                       (const char *const *)sp->initial.v,
                       sp->initial.n,
                       (const char *const *)sp->now.temp.v,
-                      sp->now.temp.n};
+                      sp->now.temp.n,
+                      s->chars};
     const rw_result *r = rw_cache_rewrite(s->px->rewrites, &ctx, text, len);
     if (r->refusal)
         log_msg(CONF_LOG_INFO, "%s: refused: %s", s->peer, r->refusal);

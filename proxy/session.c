@@ -317,13 +317,53 @@ static void note_error(session *s, const proto_msg *m)
         s->server_fatal = true;
 }
 
+/* Encodings in which a character is a byte (PostgreSQL's names, as ParameterStatus gives
+ * them); UTF8 is counted as UTF-8, the other multi-byte ones are not counted. */
+static bool single_byte(const char *encoding)
+{
+    static const char *const prefixes[] = {"LATIN", "ISO_8859_", "WIN", "KOI8", NULL};
+    for (const char *const *p = prefixes; *p; p++)
+        if (strncmp(encoding, *p, strlen(*p)) == 0)
+            return true;
+    return false;
+}
+
+/* An error's position counts characters of the text as the server holds it: in the server
+ * encoding, after conversion from the client's (which keeps characters), or bytes when the
+ * server's is SQL_ASCII; a SQL_ASCII client's bytes are taken as they are. */
+static rw_chars chars_of(const char *client, const char *server)
+{
+    const char *text = strcmp(client, "SQL_ASCII") == 0 ? server : client;
+    if (strcmp(server, "SQL_ASCII") == 0)
+        return RW_CHARS_BYTES;
+    if (strcmp(text, "UTF8") == 0)
+        return RW_CHARS_UTF8;
+    return single_byte(text) ? RW_CHARS_BYTES : RW_CHARS_UNKNOWN;
+}
+
+/* ParameterStatus, at login and after SET: what the rewriter must know of the settings. */
+static void parameter_status(session *s, const proto_msg *m)
+{
+    proto_reader r = proto_reader_init(m->data, m->len);
+    const char *name = proto_read_str(&r), *value = proto_read_str(&r);
+    if (r.bad)
+        return;
+    if (strcmp(name, "standard_conforming_strings") == 0)
+        s->standard_strings = strcmp(value, "on") == 0;
+    else if (strcmp(name, "client_encoding") == 0)
+        snprintf(s->client_encoding, sizeof s->client_encoding, "%s", value);
+    else if (strcmp(name, "server_encoding") == 0)
+        snprintf(s->server_encoding, sizeof s->server_encoding, "%s", value);
+    s->chars = chars_of(s->client_encoding, s->server_encoding);
+}
+
 static proto_policy server_policy(void *arg, uint8_t type, size_t msg_len)
 {
     session *s = arg;
     (void)msg_len;
     if (s->internal_running) /* asynchronous messages still reach the client */
         return type == 'A' || type == 'S' ? PROTO_PASS : PROTO_WHOLE;
-    if (type == 'K' || type == 'Z' || type == 'E')
+    if (type == 'K' || type == 'Z' || type == 'E' || type == 'S')
         return PROTO_WHOLE;
     return s->state == SESSION_READY ? hooks_server_policy(s, type) : PROTO_PASS;
 }
@@ -337,6 +377,8 @@ static proto_verdict server_message(void *arg, const proto_msg *m, proto_out *ou
         proto_read_backend_key(m->data, m->len, &s->backend_pid, &s->backend_key);
     if (m->type == 'E')
         note_error(s, m);
+    if (m->type == 'S')
+        parameter_status(s, m);
     /* the hooks see every ReadyForQuery of a ready session, held back or not */
     proto_verdict v = s->state == SESSION_READY ? hooks_server_message(s, m, out) : PROTO_FORWARD;
     if (m->type == 'Z' && ready_for_query(s, m))
@@ -503,6 +545,8 @@ void session_start(proxy *px, int fd, const struct sockaddr *peer)
     s->server.fd = -1;
     s->client.framer.untyped = true;
     s->standard_strings = true;
+    strcpy(s->client_encoding, "UTF8"); /* until the server says */
+    strcpy(s->server_encoding, "UTF8");
     gettimeofday(&s->started, NULL);
     net_format_peer(peer, s->peer, sizeof s->peer);
     proxy_add_session(px, s);

@@ -54,6 +54,8 @@ struct session {
     expect_queue expect;                /* answers the server owes, in order */
     expect_answer answer;               /* for the CommandComplete being read */
     bool standard_strings;              /* standard_conforming_strings */
+    char client_encoding[32], server_encoding[32];
+    rw_chars chars; /* how the server counts the characters of a text, from the encodings */
     char peer[64];
     struct timeval started;
 };

@@ -29,7 +29,7 @@ struct rw_cache {
     entry head; /* sentinel of the LRU list */
     rw_cache_stats stats;
     rw_tokens toks;
-    rw_result made; /* returned for texts not kept in an entry (forwarded, or from a shape) */
+    rw_result made; /* returned for a text rewritten from a template, not kept */
     rw_stmt_facts *made_stmts;
     int nmade;
 };
@@ -94,6 +94,7 @@ void rw_cache_free(rw_cache *c)
     free(c->buckets);
     free(c->shape_buckets);
     free(c->made.sql);
+    free(c->made.edits);
     free(c->made_stmts);
     rw_tokens_free(&c->toks);
     free(c);
@@ -122,7 +123,8 @@ static void grow(rw_cache *c)
 
 static uint64_t path_key(const rw_context *ctx)
 {
-    uint64_t h = ctx->standard_strings ^ (ctx->user ? rw_hash(ctx->user, strlen(ctx->user)) : 0);
+    uint64_t h = ctx->standard_strings ^ (uint64_t)ctx->chars << 1 ^
+                 (ctx->user ? rw_hash(ctx->user, strlen(ctx->user)) : 0);
     for (int i = 0; i < ctx->nsearch_path; i++)
         h = h * 31 + rw_hash(ctx->search_path[i], strlen(ctx->search_path[i]));
     for (int i = 0; i < ctx->nreset_path; i++)
@@ -134,7 +136,7 @@ static uint64_t path_key(const rw_context *ctx)
 
 static size_t result_bytes(const rw_result *r, const rw_shape *s)
 {
-    size_t n = (size_t)r->nstmts * sizeof *r->stmts + r->len;
+    size_t n = (size_t)r->nstmts * sizeof *r->stmts + r->len + (size_t)r->nedits * sizeof *r->edits;
     for (int i = 0; i < r->nstmts; i++)
         n += (r->stmts[i].name ? strlen(r->stmts[i].name) : 0) +
              (r->stmts[i].value ? strlen(r->stmts[i].value) : 0);
@@ -174,8 +176,9 @@ static rw_result *made(rw_cache *c, int nstmts, const unsigned *flags)
             abort();
     }
     for (int i = 0; i < nstmts; i++)
-        c->made_stmts[i] = (rw_stmt_facts){.flags = flags ? flags[i] : 0};
+        c->made_stmts[i] = (rw_stmt_facts){.flags = flags[i]};
     free(c->made.sql);
+    free(c->made.edits);
     c->made = (rw_result){.nstmts = nstmts, .stmts = c->made_stmts};
     return &c->made;
 }
@@ -270,7 +273,7 @@ const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char
     touch(c, e);
     c->stats.shaped++;
     rw_result *r = made(c, e->shape.nstmts, e->shape.flags);
-    r->sql = rw_shape_apply(&e->shape, text, len, &c->toks, &r->len);
+    rw_shape_apply(&e->shape, text, len, &c->toks, ctx->chars, r);
     return r;
 }
 

@@ -44,32 +44,72 @@ static int by_offset(const void *a, const void *b)
     return x->seq - y->seq;
 }
 
-char *rw_edits_apply(rw_walk *w, size_t *len)
+int rw_chars_count(const char *text, int n, rw_chars chars)
 {
-    qsort(w->edits, (size_t)w->nedits, sizeof *w->edits, by_offset);
-    size_t cap = (size_t)w->len + 1;
-    for (int i = 0; i < w->nedits; i++)
-        cap += strlen(w->edits[i].ins);
-    char *out = malloc(cap), *p = out;
-    if (!out)
+    if (chars != RW_CHARS_UTF8)
+        return n;
+    int c = 0;
+    for (int i = 0; i < n; i++)
+        c += ((unsigned char)text[i] & 0xC0) != 0x80; /* not a continuation byte */
+    return c;
+}
+
+bool rw_splice(const char *text, int len, const rw_edit *edits, int n, rw_chars chars,
+               rw_result *out)
+{
+    size_t cap = (size_t)len + 1;
+    for (int i = 0; i < n; i++)
+        cap += strlen(edits[i].ins);
+    char *sql = malloc(cap), *p = sql;
+    bool map = chars != RW_CHARS_UNKNOWN;
+    rw_text_edit *where = map ? malloc((size_t)(n ? n : 1) * sizeof *where) : NULL;
+    if (!sql || (map && !where))
         abort();
-    int pos = 0;
-    for (int i = 0; i < w->nedits; i++) {
-        const rw_edit *e = &w->edits[i];
+    int pos = 0, in = 0, outc = 0;
+    for (int i = 0; i < n; i++) {
+        const rw_edit *e = &edits[i];
         if (e->at < pos) { /* overlapping replacements: a bug in the walk, never spliced */
-            free(out);
-            return NULL;
+            free(sql);
+            free(where);
+            return false;
         }
-        memcpy(p, w->sql + pos, (size_t)(e->at - pos));
+        memcpy(p, text + pos, (size_t)(e->at - pos));
         p += e->at - pos;
-        size_t n = strlen(e->ins);
-        memcpy(p, e->ins, n);
-        p += n;
+        size_t k = strlen(e->ins);
+        memcpy(p, e->ins, k);
+        p += k;
+        if (map) {
+            int same = rw_chars_count(text + pos, e->at - pos, chars);
+            where[i] = (rw_text_edit){outc + same, rw_chars_count(e->ins, (int)k, chars), in + same,
+                                      rw_chars_count(text + e->at, e->del, chars)};
+            outc = where[i].out + where[i].ins;
+            in = where[i].at + where[i].del;
+        }
         pos = e->at + e->del;
     }
-    memcpy(p, w->sql + pos, (size_t)(w->len - pos));
-    p += w->len - pos;
+    memcpy(p, text + pos, (size_t)(len - pos));
+    p += len - pos;
     *p = '\0';
-    *len = (size_t)(p - out);
-    return out;
+    out->sql = sql;
+    out->len = (size_t)(p - sql);
+    out->edits = where;
+    out->nedits = map ? n : 0;
+    return true;
+}
+
+bool rw_edits_apply(rw_walk *w, rw_result *out)
+{
+    qsort(w->edits, (size_t)w->nedits, sizeof *w->edits, by_offset);
+    return rw_splice(w->sql, w->len, w->edits, w->nedits, w->ctx->chars, out);
+}
+
+int rw_original_position(const rw_text_edit *edits, int n, int position)
+{
+    int p = position - 1, shift = 0;
+    for (int i = 0; i < n && edits[i].out <= p; i++) {
+        if (p < edits[i].out + edits[i].ins)
+            return edits[i].at + 1;
+        shift = edits[i].at + edits[i].del - (edits[i].out + edits[i].ins);
+    }
+    return p + shift + 1;
 }

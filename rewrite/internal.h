@@ -52,9 +52,12 @@ typedef struct {
 /* edits.c */
 void rw_edit_insert(rw_walk *w, int at, const char *text);
 void rw_edit_replace(rw_walk *w, int at, int end, const char *text);
-/* Applies the edits to the whole text; returns a malloc'd string, or NULL when two edits
- * overlap. */
-char *rw_edits_apply(rw_walk *w, size_t *len);
+/* Applies the walk's edits to its whole text, into out->sql, out->len and out->edits; false
+ * (and nothing set) when two edits overlap. */
+bool rw_edits_apply(rw_walk *w, rw_result *out);
+/* The same for edits in the order they apply (by offset, not overlapping), of any text. */
+bool rw_splice(const char *text, int len, const rw_edit *edits, int n, rw_chars chars,
+               rw_result *out);
 void rw_refuse(rw_walk *w, const char *why);
 
 /* clauses.c — token positions (indexes into w->toks) */

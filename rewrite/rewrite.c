@@ -112,7 +112,7 @@ static void refuse_all(rw_walk *w, List *stmts, rw_stmt_facts *facts, rw_result 
                             refusal_statement(w, "this combination of clauses"));
         facts[i++] = (rw_stmt_facts){.flags = RW_REFUSED};
     }
-    out->sql = rw_edits_apply(w, &out->len);
+    rw_edits_apply(w, out); /* whole statements replaced: they cannot overlap */
     if (!out->refusal)
         out->refusal = dup_out("this combination of clauses");
 }
@@ -173,7 +173,7 @@ bool rw_rewrite_shaped(const rw_context *ctx, const char *text, size_t len, rw_r
             local.search_path = path;
         }
     }
-    if (w.nedits && !(out->sql = rw_edits_apply(&w, &out->len)))
+    if (w.nedits && !rw_edits_apply(&w, out))
         refuse_all(&w, parsed.tree, facts, out);
     else if (shape && w.nedits) /* rw_edits_apply left the edits in the order they apply */
         rw_shape_make(&w, facts, n, shape);
@@ -192,6 +192,7 @@ void rw_result_free(rw_result *r)
     }
     free(r->stmts);
     free(r->sql);
+    free(r->edits);
     free(r->refusal);
     memset(r, 0, sizeof *r);
 }

@@ -19,6 +19,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* How the server counts the characters of a text (an error's position is a character
+ * index): as UTF-8, as bytes (a single-byte encoding, or SQL_ASCII on the server), or in a
+ * multi-byte encoding the rewriter does not count (positions are then left as they are). */
+typedef enum { RW_CHARS_UTF8, RW_CHARS_BYTES, RW_CHARS_UNKNOWN } rw_chars;
+
 typedef struct {
     const rw_schema *schema;
     /* The session's effective search path for relations, in order (what current_schemas(true)
@@ -34,6 +39,7 @@ typedef struct {
      * name of one of these is that temporary table, never a soft-delete table. */
     const char *const *temp_tables;
     int ntemp_tables;
+    rw_chars chars; /* for rw_result.edits */
 } rw_context;
 
 /* What the proxy must know about one statement of the text. */
@@ -69,19 +75,35 @@ typedef struct {
     int start, len;          /* the statement's bytes in the text (as sent, before rewriting) */
 } rw_stmt_facts;
 
+/* Where one edit went, in characters: the text it put at `out` in the rewritten text, `ins`
+ * characters long, replaced `del` characters at `at` in the original one. */
+typedef struct {
+    int out, ins, at, del;
+} rw_text_edit;
+
 typedef struct {
     char *sql; /* rewritten text (NUL-terminated), or NULL when forwarded unchanged */
     size_t len;
     int nstmts; /* statements in the text, as the server will count CommandCompletes */
     rw_stmt_facts *stmts;
-    bool parse_error; /* libpg_query rejected the text: forwarded unchanged */
-    char *refusal;    /* first refusal message, for logs; NULL if none */
+    rw_text_edit *edits; /* with sql: its edits in order, for rw_original_position; NULL */
+    int nedits;          /* when the context's characters are RW_CHARS_UNKNOWN */
+    bool parse_error;    /* libpg_query rejected the text: forwarded unchanged */
+    char *refusal;       /* first refusal message, for logs; NULL if none */
 } rw_result;
 
 /* Rewrites text[0..len) (NUL-terminated at len). Returns false only on a parse error, in
  * which case out->parse_error is set and the text must go to the server unchanged. */
 bool rw_rewrite(const rw_context *ctx, const char *text, size_t len, rw_result *out);
 void rw_result_free(rw_result *r);
+
+/* The position (1-based, in characters) in the original text of `position` in the rewritten
+ * one: what an ErrorResponse about the rewritten text must say to the client. A position
+ * inside inserted text is the place of the insertion. */
+int rw_original_position(const rw_text_edit *edits, int n, int position);
+
+/* The characters of text[0..n) as the server counts them (RW_CHARS_UNKNOWN: bytes). */
+int rw_chars_count(const char *text, int n, rw_chars chars);
 
 /* True when text (lexed into toks, rewrite/lexer.h) names no table the snapshot knows and
  * has no keyword of a statement the proxy must know about: it goes to the server as it is,

@@ -94,30 +94,22 @@ bool rw_shape_matches(const rw_shape *s, const char *source, const char *text,
     return true;
 }
 
-char *rw_shape_apply(const rw_shape *s, const char *text, size_t text_len, const rw_tokens *toks,
-                     size_t *len)
+void rw_shape_apply(const rw_shape *s, const char *text, size_t len, const rw_tokens *toks,
+                    rw_chars chars, rw_result *out)
 {
-    size_t cap = text_len + 1;
-    for (int i = 0; i < s->nedits; i++)
-        cap += strlen(s->edits[i].text);
-    char *out = malloc(cap), *p = out;
-    if (!out)
+    rw_edit stack[16] = {{0}};
+    rw_edit *edits = s->nedits <= 16 ? stack : malloc((size_t)s->nedits * sizeof *edits);
+    if (!edits)
         abort();
-    int pos = 0, n = (int)text_len;
     for (int i = 0; i < s->nedits; i++) {
         int at = offset_of(toks, s->edits[i].at), to = offset_of(toks, s->edits[i].to);
-        memcpy(p, text + pos, (size_t)(at - pos));
-        p += at - pos;
-        size_t k = strlen(s->edits[i].text);
-        memcpy(p, s->edits[i].text, k);
-        p += k;
-        pos = to;
+        edits[i] = (rw_edit){at, to - at, s->edits[i].text, i};
     }
-    memcpy(p, text + pos, (size_t)(n - pos));
-    p += n - pos;
-    *p = '\0';
-    *len = (size_t)(p - out);
-    return out;
+    /* a template's edits sit at token boundaries in the order they apply: they cannot
+     * overlap in a text whose tokens match */
+    rw_splice(text, (int)len, edits, s->nedits, chars, out);
+    if (edits != stack)
+        free(edits);
 }
 
 void rw_shape_free(rw_shape *s)

@@ -42,10 +42,10 @@ uint64_t rw_shape_hash(const char *text, const rw_tokens *toks);
 bool rw_shape_matches(const rw_shape *s, const char *source, const char *text,
                       const rw_tokens *toks);
 
-/* Rewrites text again through a template of its shape (one rw_shape_matches); returns the
- * malloc'd new text and its length. */
-char *rw_shape_apply(const rw_shape *s, const char *text, size_t text_len, const rw_tokens *toks,
-                     size_t *len);
+/* Rewrites text again through a template of its shape (one rw_shape_matches): fills
+ * out->sql, out->len and out->edits (malloc'd). */
+void rw_shape_apply(const rw_shape *s, const char *text, size_t len, const rw_tokens *toks,
+                    rw_chars chars, rw_result *out);
 
 void rw_shape_free(rw_shape *s);
 

@@ -2,7 +2,8 @@
 -- unchanged), a division by zero inside rewritten reads, deletes and updates, a unique
 -- violation on a live key, not-null and check violations, undefined tables and columns in
 -- statements that touch soft-delete tables, a type error, and the session going on after
--- each error.
+-- each error. Error positions are compared too: the proxy maps them back to the client's
+-- text, also after its own insertions and past multi-byte characters.
 SELEC * FROM authors;
 DELETE FROM authors WHERE;
 SELECT * FROM authors WHERE id = ;
@@ -24,6 +25,11 @@ DELETE FROM nosuch_table WHERE id = 1;
 DELETE FROM authors WHERE nosuch = 1;
 SELECT nosuch FROM books;
 SELECT a.id FROM authors a JOIN books b ON b.nosuch = a.id;
+SELECT a.id FROM authors a JOIN books b ON b.author_id = a.id WHERE b.nosuch = 1;
+SELECT 'prénom ünïcödé' AS x, a.id FROM authors a JOIN books b ON b.author_id = a.id
+  JOIN chapters c ON c.book_id = b.id WHERE c.nosuch = 'é';
+SELECT a.id FROM authors a JOIN books b ON b.author_id = a.id WHERE b.id = 'abc'::int;
+DELETE FROM books /* ↯ */ USING authors a WHERE a.id = books.author_id AND a.nosuch;
 UPDATE chapters SET pages = 'many' WHERE id = 3;
 DELETE FROM chapters WHERE book_id = 'x';
 SELECT id FROM authors WHERE id = 'abc'::int;

@@ -14,18 +14,17 @@ against two fresh databases cloned from two templates loaded with schema.sql:
 in three ways, each on a freshly cloned pair:
 
   simple    psql -X -a -f script (simple query protocol; `\\;` joins statements into one
-            Query message). Errors (VERBOSITY default, SHOW_CONTEXT never) and command tags
-            appear in the transcript. The ONLY lines filtered out are the error-position
-            lines, "LINE n: ..." and the caret line under it: the statement text S's server
-            saw was rewritten, so the excerpt and the caret column legitimately differ.
-            Everything else (messages, DETAIL, HINT, tags, rows) must match exactly.
+            Query message). Errors (VERBOSITY default, SHOW_CONTEXT never, so with their
+            "LINE n:" excerpt and caret: the proxy maps positions back to the client's text)
+            and command tags appear in the transcript.
+            Everything (messages, DETAIL, HINT, positions, tags, rows) must match exactly.
   extended  psycopg 3, autocommit, each statement separately over the extended protocol
             with the unnamed statement and portal (Parse/Bind/Describe/Execute/Sync), even
             without parameters (psycopg would otherwise use a simple Query). Per statement:
             command status, column names and type OIDs (built-in types; "user" for a type
             of the schema, whose OID differs between the templates), rows, notices, or the error
             (SQLSTATE, severity, primary message, detail, hint, schema/table/column/
-            constraint/datatype names — not the position or context, see above).
+            constraint/datatype names, and the statement position — not the context).
   prepared  the same with execute(..., prepare=True): named statements (psycopg reuses
             the name when the same text comes again) — exercises the tag fix on Execute of
             a named statement.
@@ -504,28 +503,14 @@ def proxy_binary():
 
 def run_psql(host, port, db, path):
     """psql's transcript of a script, stderr merged in order (psql flushes stdout before it
-    writes a message), minus the error-position lines."""
+    writes a message)."""
     cmd = [PSQL, "-X", "-a", "-v", "ON_ERROR_STOP=0", "-v", "VERBOSITY=default",
            "-v", "SHOW_CONTEXT=never", "-P", "pager=off", "-h", host, "-p", str(port),
            "-U", "postgres", "-d", db, "-f", path]
     out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          stdin=subprocess.DEVNULL, timeout=120)
     text = out.stdout.decode("utf-8", "replace")
-    return filter_positions(text) + f"[psql exit status {out.returncode}]\n"
-
-
-def filter_positions(text):
-    kept, skip_caret = [], False
-    for line in text.splitlines(keepends=True):
-        if skip_caret and re.match(r"^\s*\^\s*$", line):
-            skip_caret = False
-            continue
-        skip_caret = False
-        if re.match(r"^LINE \d+: ", line):
-            skip_caret = True
-            continue
-        kept.append(line)
-    return "".join(kept)
+    return text + f"[psql exit status {out.returncode}]\n"
 
 
 class ExtendedCursor(psycopg.Cursor):
@@ -539,8 +524,8 @@ class ExtendedCursor(psycopg.Cursor):
 
 
 ERROR_FIELDS = ("severity_nonlocalized", "message_primary", "message_detail", "message_hint",
-                "schema_name", "table_name", "column_name", "constraint_name",
-                "datatype_name")
+                "statement_position", "schema_name", "table_name", "column_name",
+                "constraint_name", "datatype_name")
 
 
 def render_error(e):

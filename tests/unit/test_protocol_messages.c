@@ -37,9 +37,21 @@ static void test_error_as_server_sends_it(void **state)
     assert_true(proto_read_error(b.data, b.len, &e));
     assert_string_equal(e.sqlstate, "42601");
     assert_string_equal(e.position, "8");
+
+    /* fields changed and left out; the others kept in order; a field it lacks not added */
+    proto_buf edited = {0};
+    static const proto_error_change changes[] = {{'P', "15"}, {'M', NULL}, {'W', "absent"}};
+    assert_true(proto_build_error_edit(&edited, b.data, b.len, changes, 3));
+    static const char want[] = "SERROR\0VERROR\0C42601\0P15\0Fscan.l\0L1176\0Rscanner_yyerror\0";
+    assert_int_equal(edited.len, PROTO_HDR_LEN + sizeof want);
+    assert_memory_equal(edited.data + PROTO_HDR_LEN, want, sizeof want);
+    assert_int_equal(edited.data[0], 'E');
+
     b.data[b.len - 1] = 'x'; /* unterminated list */
     assert_false(proto_read_error(b.data, b.len, &e));
+    assert_false(proto_build_error_edit(&edited, b.data, b.len, changes, 3));
     proto_buf_free(&b);
+    proto_buf_free(&edited);
 }
 
 static void test_ready_round_trip(void **state)

@@ -487,10 +487,58 @@ static void test_refusals_and_errors(void **state)
     rw_result_free(&r);
 }
 
+/* The 1-based character position of the first `word` in text, as the server counts it. */
+static int char_position(const char *text, const char *word, rw_chars chars)
+{
+    const char *at = strstr(text, word);
+    assert_non_null(at);
+    return rw_chars_count(text, (int)(at - text), chars) + 1;
+}
+
+/* An error the server reports at a word of the rewritten text points at the same word of the
+ * client's text, after insertions, replacements and multi-byte characters; a position inside
+ * inserted text points at the insertion. */
+static void test_error_positions(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "SELECT 'é€' AS x FROM authors a JOIN books b ON b.author_id = a.id WHERE b.zz = 1",
+        "DELETE FROM books /* ↯ */ USING authors a WHERE a.id = books.author_id AND a.zz",
+        "SELECT * FROM authors WHERE id IN (SELECT author_id FROM books) AND 'ü' <> zz",
+    };
+    for (int mode = 0; mode < 2; mode++) {
+        rw_chars chars = mode ? RW_CHARS_BYTES : RW_CHARS_UTF8;
+        rw_context c = ctx;
+        c.chars = chars;
+        for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+            rw_result r;
+            assert_true(rw_rewrite(&c, texts[i], strlen(texts[i]), &r));
+            assert_non_null(r.sql);
+            assert_true(r.nedits > 0);
+            int got = rw_original_position(r.edits, r.nedits, char_position(r.sql, "zz", chars));
+            assert_int_equal(got, char_position(texts[i], "zz", chars));
+            rw_result_free(&r);
+        }
+    }
+    rw_result r;
+    const char *sql = texts[0];
+    assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
+    int inserted = char_position(r.sql, "deleted_at", RW_CHARS_UTF8); /* appended to WHERE */
+    assert_int_equal(rw_original_position(r.edits, r.nedits, inserted),
+                     rw_chars_count(sql, (int)strlen(sql), RW_CHARS_UTF8) + 1);
+    rw_result_free(&r);
+    rw_context unknown = ctx;
+    unknown.chars = RW_CHARS_UNKNOWN;
+    assert_true(rw_rewrite(&unknown, sql, strlen(sql), &r));
+    assert_null(r.edits); /* the proxy then drops the position rather than guess */
+    rw_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_untouched),
+        cmocka_unit_test(test_error_positions),
         cmocka_unit_test(test_select_where),
         cmocka_unit_test(test_subqueries),
         cmocka_unit_test(test_joins),

@@ -96,6 +96,10 @@ static void test_shapes(void **state)
         assert_string_equal(r->sql, direct.sql);
         assert_int_equal(r->nstmts, direct.nstmts);
         assert_int_equal(r->stmts[0].flags, direct.stmts[0].flags);
+        /* error positions map back the same way from a template's text */
+        for (int pos = 1; pos <= (int)r->len + 1; pos++)
+            assert_int_equal(rw_original_position(r->edits, r->nedits, pos),
+                             rw_original_position(direct.edits, direct.nedits, pos));
         rw_result_free(&direct);
     }
     assert_int_equal(rw_cache_get_stats(c).shaped, 5);
