@@ -239,7 +239,7 @@ def rewriter_section(rw, out):
                "and instructions per call under callgrind (Ir; independent of the machine's "
                "load). raw = libpg_query's raw parse (the floor); cold = rw_rewrite (parse, "
                "walk, splice) + rw_result_free; cached = rw_cache_rewrite of a text it holds "
-               "(a text that needs no rewrite is not kept: it is lexed and checked again); "
+               "(texts that need no rewrite are kept too); "
                "shaped = rw_cache_rewrite of a text it does not hold that differs from a held "
                "one only by its numbers (served from that one's template; – when the cache "
                "keeps no template for it); lex = the rewriter's lexer alone; hash = rw_hash of "

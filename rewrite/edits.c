@@ -1,6 +1,7 @@
 /* rewrite/edits.c — recording edits against the original text and splicing them in. */
 #include "rewrite/internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,9 +49,18 @@ int rw_chars_count(const char *text, int n, rw_chars chars)
 {
     if (chars != RW_CHARS_UTF8)
         return n;
-    int c = 0;
-    for (int i = 0; i < n; i++)
-        c += ((unsigned char)text[i] & 0xC0) != 0x80; /* not a continuation byte */
+    /* characters = bytes - continuation bytes (10xxxxxx), eight bytes at a time: inserted
+     * texts run to kilobytes (a cascade's plan, a checked 100-row VALUES), mostly ASCII */
+    const uint64_t high = 0x8080808080808080u, ones = 0x0101010101010101u;
+    int c = n, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, text + i, 8);
+        if (w & high) /* one bit per continuation byte, summed into the top byte */
+            c -= (int)((((w & ~(w << 1) & high) >> 7) * ones) >> 56);
+    }
+    for (; i < n; i++)
+        c -= ((unsigned char)text[i] & 0xC0) == 0x80;
     return c;
 }
 

@@ -245,14 +245,22 @@ static void delete_with_actions(rw_walk *w, DeleteStmt *d, const rw_table *t, in
     /* the WHERE's predicates first: the tail below is inserted at the same place, after them */
     filter_target(w, anchor, DELETE_CLAUSES, d->whereClause, preds);
     int ret = c->at[RW_CL_RETURNING] >= 0 ? c->at[RW_CL_RETURNING] : c->end;
-    rw_edit_insert(w, rw_end_before(w, ret),
+    int at = rw_end_before(w, ret);
+    /* three insertions at one place, spliced in order: the plan (kilobytes, kept per table and
+     * snapshot) is not copied into a printed string first */
+    rw_edit_insert(w, at,
                    rw_arena_printf(w->arena,
                                    " FOR UPDATE OF %s), _tomb_fk AS (SELECT tombstone.cascade("
-                                   "$tombstone$%s$tombstone$::jsonb, (SELECT jsonb_agg(_tomb_key) "
+                                   "$tombstone$",
+                                   lock));
+    rw_edit_insert(w, at, plan);
+    rw_edit_insert(w, at,
+                   rw_arena_printf(w->arena,
+                                   "$tombstone$::jsonb, (SELECT jsonb_agg(_tomb_key) "
                                    "FROM _tomb_rows)) AS _tomb_done) UPDATE %.*s%s FROM "
                                    "_tomb_rows, _tomb_fk WHERE %s.tableoid = "
                                    "_tomb_rows._tomb_tableoid AND %s.ctid = _tomb_rows._tomb_ctid",
-                                   lock, plan, end - start, w->sql + start,
+                                   end - start, w->sql + start,
                                    set_marker(w, t, rw_marker_value(t)), ref, ref));
 }
 

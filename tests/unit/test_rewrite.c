@@ -527,6 +527,14 @@ static void test_error_positions(void **state)
     assert_int_equal(rw_original_position(r.edits, r.nedits, inserted),
                      rw_chars_count(sql, (int)strlen(sql), RW_CHARS_UTF8) + 1);
     rw_result_free(&r);
+    const char *mixed = "aé€ünïcödé ↯ abcdefghij ẞx"; /* over several 8-byte words */
+    assert_int_equal(rw_chars_count(mixed, (int)strlen(mixed), RW_CHARS_UTF8), 26);
+    assert_int_equal(rw_chars_count(mixed, (int)strlen(mixed), RW_CHARS_BYTES), 37);
+    char many[4001];
+    for (int i = 0; i < 4000; i += 2)
+        memcpy(many + i, "é", 2);
+    many[4000] = '\0';
+    assert_int_equal(rw_chars_count(many, 4000, RW_CHARS_UTF8), 2000);
     rw_context unknown = ctx;
     unknown.chars = RW_CHARS_UNKNOWN;
     assert_true(rw_rewrite(&unknown, sql, strlen(sql), &r));
