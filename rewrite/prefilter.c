@@ -14,17 +14,23 @@
 #include <string.h>
 
 /* Words that start or make a statement the proxy must know about. "into" is there for
- * SELECT ... INTO, which creates a table. */
+ * SELECT ... INTO, which creates a table; "set" for SET and ALTER ... SET. Neither counts in
+ * the statement they are part of: UPDATE ... SET and INSERT INTO (see `owner`). */
 static const char *const fact_words[] = {
     "create",  "alter",      "drop",    "into",      "set",     "reset",    "prepare",
     "execute", "deallocate", "discard", "savepoint", "release", "rollback", "abort",
     "import",  "set_config", "do",      "call",      NULL,
 };
 
-static bool is_fact_word(const char *w)
+/* A fact word, unless it is the clause keyword of the statement it is in, whose first word
+ * is `first` ("" at the first word itself). */
+static bool is_fact_word(const char *w, const char *first)
 {
+    if ((strcmp(w, "set") == 0 && strcmp(first, "update") == 0) ||
+        (strcmp(w, "into") == 0 && strcmp(first, "insert") == 0))
+        return false;
     for (const char *const *f = fact_words; *f; f++)
-        if (strcmp(*f, w) == 0)
+        if (**f == *w && strcmp(*f, w) == 0) /* every word of a statement comes here */
             return true;
     return false;
 }
@@ -45,17 +51,21 @@ static bool token_name(const char *text, const rw_token *t, char *out, size_t ca
 
 bool rw_irrelevant(const rw_context *ctx, const char *text, const rw_tokens *toks, int *nstmts)
 {
-    char name[128];
+    char name[128], first[8] = "";
     int n = 0, depth = 0;
     bool in_statement = false;
     for (int i = 0; i < toks->n; i++) {
         const rw_token *t = &toks->tok[i];
+        if (!in_statement)
+            first[0] = '\0';
         if (t->kind == RW_TOK_WORD || t->kind == RW_TOK_QIDENT) {
             if (!token_name(text, t, name, sizeof name))
                 return false;
             if ((ctx->schema && rw_schema_has_name(ctx->schema, name)) ||
-                (t->kind == RW_TOK_WORD && is_fact_word(name)))
+                (t->kind == RW_TOK_WORD && is_fact_word(name, first)))
                 return false;
+            if (!in_statement && t->kind == RW_TOK_WORD && strlen(name) < sizeof first)
+                strcpy(first, name);
         }
         depth += (t->kind == RW_TOK_LPAREN) - (t->kind == RW_TOK_RPAREN);
         if (t->kind == RW_TOK_SEMI && depth == 0) {

@@ -132,12 +132,23 @@ static void test_irrelevant_texts_skip_the_parser(void **state)
     assert_int_equal(n, 2);
     assert_true(irrelevant(&ctx, "", &n));
     assert_int_equal(n, 0);
+    /* UPDATE ... SET and INSERT INTO on other tables are plain DML (pgbench's TPC-B) */
+    assert_true(irrelevant(&ctx,
+                           "UPDATE orders SET n = n + 1 WHERE id = 3; INSERT INTO log "
+                           "VALUES (1)",
+                           &n));
+    assert_int_equal(n, 2);
     static const char *const relevant[] = {
         "SELECT * FROM authors",
         "SELECT * FROM \"books\"",
         "SET search_path = archive",
         "CREATE TABLE x (deleted_at timestamptz)",
         "SELECT 1 INTO t",
+        "INSERT INTO log VALUES (1); SELECT 1 INTO t",
+        "INSERT INTO log VALUES (1); (SELECT 1 INTO t)",
+        "UPDATE orders SET n = 1; SET search_path = x",
+        "UPDATE orders SET n = 1; ALTER TABLE orders ALTER n SET DEFAULT 0",
+        "WITH x AS (SELECT 1) SELECT * INTO t FROM x",
         "EXECUTE p",
         "SELECT set_config('search_path', 'x', false)",
         "ROLLBACK TO s",
