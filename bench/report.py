@@ -401,8 +401,10 @@ def git_state():
         out = subprocess.run(["git", "-C", REPO, *args], stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, text=True).stdout
         return out.strip() if strip else out
+    # the results being written are not a change to the code measured
     dirty = [ln[3:] for ln in git("status", "--porcelain", "--untracked-files=no",
-                                  strip=False).split("\n") if ln.strip()]
+                                  strip=False).split("\n")
+             if ln.strip() and not ln[3:].startswith("bench/results/")]
     return git("rev-parse", "--short", "HEAD"), dirty
 
 
