@@ -7,6 +7,7 @@ PgBouncer, tombstone, and per-process CPU and memory readings from /proc.
     pgb = PgBouncer.start(pg, "session")
 """
 
+import json
 import os
 import resource
 import shutil
@@ -45,6 +46,20 @@ def start_postgres(**settings):
             "checkpoint_timeout": "30min", "autovacuum": "off"}
     conf.update({k: str(v) for k, v in settings.items()})
     return Postgres.start(conf)
+
+
+def run_alone(pg, out, part):
+    """A part run on its own (its script's main): part(pg) on the PostgreSQL pg, which is
+    stopped afterwards, its result written to `out` as JSON; exits non-zero when the result
+    reports an error."""
+    try:
+        result = part(pg)
+    finally:
+        pg.stop()
+    with open(out, "w") as f:
+        json.dump(result, f, indent=1)
+    if "error" in result:
+        sys.exit(result["error"])
 
 
 def pgbench_env(port, dbname):

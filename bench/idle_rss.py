@@ -16,14 +16,13 @@ when its hard limit cannot be raised (the report says so).
 Usage: idle_rss.py --out FILE.json [--counts 1000,10000]"""
 
 import argparse
-import json
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import (PgBouncer, raise_nofile, rss_kb, start_postgres, start_tombstone,  # noqa
-                      wait_for)
+from benchlib import (PgBouncer, raise_nofile, rss_kb, run_alone, start_postgres,  # noqa
+                      start_tombstone, wait_for)
 from rawpg import RawConn, query  # noqa: E402  (tests/lib, on the path through benchlib)
 
 DIRECT_MAX = 1000
@@ -138,12 +137,7 @@ def main():
     counts = [int(x) for x in a.counts.split(",")]
     direct = [n for n in counts if n <= DIRECT_MAX]
     pg = start_postgres(max_connections=max(direct + [100]) + 50, shared_buffers="64MB")
-    try:
-        result = run(pg, counts)
-    finally:
-        pg.stop()
-    with open(a.out, "w") as f:
-        json.dump(result, f, indent=1)
+    run_alone(pg, a.out, lambda pg: run(pg, counts))
 
 
 if __name__ == "__main__":

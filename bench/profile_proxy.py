@@ -16,7 +16,6 @@ load:
 Usage: profile_proxy.py --out FILE.json [--quick]"""
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -27,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (PG_BIN, REPO, PgBouncer, make_pgbench_dbs, pgbench_env,  # noqa: E402
-                      start_postgres, start_tombstone)
+                      run_alone, start_postgres, start_tombstone)
 
 # Functions whose inclusive cost per transaction is reported when they show up.
 KEY_FUNCTIONS = [
@@ -306,12 +305,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     a = ap.parse_args()
     pg = start_postgres()
-    try:
-        result = run(pg, a.quick)
-    finally:
-        pg.stop()
-    with open(a.out, "w") as f:
-        json.dump(result, f, indent=1)
+    run_alone(pg, a.out, lambda pg: run(pg, a.quick))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Usage: rw.py --rwbench PATH --out FILE.json [--quick] [--no-callgrind]"""
 
 import argparse
 import glob
-import json
 import os
 import re
 import shutil
@@ -23,7 +22,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import BENCH, PG_BIN, REPO, start_postgres  # noqa: E402
+from benchlib import BENCH, PG_BIN, REPO, run_alone, start_postgres  # noqa: E402
 
 CORPUS = os.path.join(BENCH, "corpus")
 KINDS = ("raw", "cold", "cached", "shaped", "lex", "hash")
@@ -139,14 +138,7 @@ def main():
     ap.add_argument("--no-callgrind", action="store_true")
     a = ap.parse_args()
     pg = start_postgres()
-    try:
-        result = run(pg, a.rwbench, a.tombstone, a.quick, not a.no_callgrind)
-    finally:
-        pg.stop()
-    with open(a.out, "w") as f:
-        json.dump(result, f, indent=1)
-    if "error" in result:
-        sys.exit(result["error"])
+    run_alone(pg, a.out, lambda pg: run(pg, a.rwbench, a.tombstone, a.quick, not a.no_callgrind))
 
 
 if __name__ == "__main__":

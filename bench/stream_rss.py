@@ -8,14 +8,13 @@ read brought in, whatever the result's size.
 Usage: stream_rss.py --out FILE.json [--bytes N] [--rate MB_PER_S] [--proxy tombstone|pgbouncer]"""
 
 import argparse
-import json
 import os
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import PgBouncer, rss_kb, start_postgres, start_tombstone  # noqa: E402
+from benchlib import PgBouncer, rss_kb, run_alone, start_postgres, start_tombstone  # noqa: E402
 from rawpg import RawConn, query  # noqa: E402
 
 ROW_BYTES = 1 + 4 + 2 + 4 + 1000  # DataRow: type, length, field count, field length, value
@@ -93,12 +92,7 @@ def main():
     ap.add_argument("--proxy", default="tombstone", choices=("tombstone", "pgbouncer"))
     a = ap.parse_args()
     pg = start_postgres()
-    try:
-        result = run(pg, a.bytes, a.rate, a.proxy)
-    finally:
-        pg.stop()
-    with open(a.out, "w") as f:
-        json.dump(result, f, indent=1)
+    run_alone(pg, a.out, lambda pg: run(pg, a.bytes, a.rate, a.proxy))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ Prints one line per run; writes every run and the rewriting check to FILE.json."
 
 import argparse
 import glob
-import json
 import os
 import re
 import shutil
@@ -38,7 +37,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (PG_BIN, PgBouncer, cpu_ns, cpu_user_sys, machine, make_pgbench_dbs,  # noqa
-                      pgbench_env, start_postgres, start_tombstone)
+                      pgbench_env, run_alone, start_postgres, start_tombstone)
 
 SCRIPTS = ("select", "tpcb")
 PGBENCH_SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pgbench")
@@ -269,15 +268,8 @@ def main():
         configs = [(c.split(":")[0], c.split(":")[1], int(c.split(":")[2]))
                    for c in a.configs.split(",")]
     pg = start_postgres(max_connections=400)
-    try:
-        result = run(pg, a.quick, a.seconds, a.rounds, a.key_rounds, a.scale, a.baseline_bin,
-                     a.only, configs)
-    finally:
-        pg.stop()
-    with open(a.out, "w") as f:
-        json.dump(result, f, indent=1)
-    if "error" in result:
-        sys.exit(result["error"])
+    run_alone(pg, a.out, lambda pg: run(pg, a.quick, a.seconds, a.rounds, a.key_rounds,
+                                        a.scale, a.baseline_bin, a.only, configs))
 
 
 if __name__ == "__main__":
