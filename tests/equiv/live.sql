@@ -126,3 +126,14 @@ WHERE EXISTS (SELECT 1 FROM public.widgets w WHERE w.id = p.widget_id AND w.dele
 
 -- @table public.gadgets soft is_deleted created
 SELECT * FROM public.gadgets WHERE NOT is_deleted;
+
+-- Tables created by fk_shared_column.sql -------------------------------------------------
+
+-- @table public.warehouses soft deleted_at created
+SELECT * FROM public.warehouses WHERE deleted_at IS NULL;
+
+-- @table public.bins soft deleted_at created
+SELECT * FROM public.bins WHERE deleted_at IS NULL;
+
+-- @table public.items created
+SELECT * FROM public.items;
