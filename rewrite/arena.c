@@ -84,6 +84,25 @@ char *rw_arena_printf(rw_arena *a, const char *fmt, ...)
     return p;
 }
 
+const char rw_arena_cat_end[] = "";
+
+char *rw_arena_catv(rw_arena *a, const char *const *parts)
+{
+    size_t len[RW_ARENA_CAT_MAX], n = 0;
+    int k = 0;
+    for (; parts[k] != rw_arena_cat_end; k++) {
+        if (k == RW_ARENA_CAT_MAX) /* a call site with too many parts: a bug, caught by tests */
+            abort();
+        n += len[k] = strlen(parts[k]);
+    }
+    char *p = rw_arena_alloc(a, n + 1), *q = p;
+    for (int i = 0; i < k; i++) {
+        memcpy(q, parts[i], len[i]);
+        q += len[i];
+    }
+    return p; /* the arena's memory is zeroed: q already ends the string */
+}
+
 void rw_arena_reset(rw_arena *a)
 {
     rw_arena_block *b = a->head;

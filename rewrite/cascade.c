@@ -129,7 +129,7 @@ static const char *column_type(const rw_table *t, const char *col)
 
 static const char *append(rw_walk *w, const char *list, const char *sep, const char *item)
 {
-    return list ? rw_arena_printf(w->arena, "%s%s%s", list, sep, item) : item;
+    return list ? rw_arena_cat(w->arena, list, sep, item) : item;
 }
 
 /* "(c.a, c.b) IN (SELECT (k->>'x')::int, (k->>'y')::int FROM jsonb_array_elements($n) k)":
@@ -141,12 +141,12 @@ static const char *keys_match(rw_walk *w, const rw_fk *fk, int param)
         /* the key's text cast to the column's type keeps the column's index usable; a type
          * the snapshot does not know is compared as text */
         const char *type = column_type(fk->child, fk->child_cols[i]);
-        const char *col = rw_arena_printf(w->arena, "c.%s%s", rw_quote(w, fk->child_cols[i]),
-                                          type ? "" : "::text");
+        const char *col =
+            rw_arena_cat(w->arena, "c.", rw_quote(w, fk->child_cols[i]), type ? "" : "::text");
         cols = append(w, cols, ", ", col);
         vals = append(w, vals, ", ",
-                      rw_arena_printf(w->arena, "(k->>%s)::%s",
-                                      rw_sql_literal(w, fk->parent_cols[i]), type ? type : "text"));
+                      rw_arena_cat(w->arena, "(k->>", rw_sql_literal(w, fk->parent_cols[i]),
+                                   ")::", type ? type : "text"));
     }
     return rw_arena_printf(w->arena, "(%s) IN (SELECT %s FROM jsonb_array_elements($%d) k)", cols,
                            vals, param);
@@ -178,8 +178,8 @@ static const char *key_object(rw_walk *w, const rw_table *t, const char *ref)
             if (listed(names, n, col))
                 continue;
             names[n] = col;
-            items[n] = rw_arena_printf(w->arena, "%s%s, %s.%s", n ? ", " : "",
-                                       rw_sql_literal(w, col), ref, rw_quote(w, col));
+            items[n] = rw_arena_cat(w->arena, n ? ", " : "", rw_sql_literal(w, col), ", ", ref, ".",
+                                    rw_quote(w, col));
             len += strlen(items[n++]);
         }
     char *obj = rw_arena_alloc(w->arena, len + sizeof "jsonb_build_object()"), *p = obj;
@@ -194,7 +194,7 @@ static const char *key_object(rw_walk *w, const rw_table *t, const char *ref)
 static const char *referencing(rw_walk *w, const rw_fk *fk, const char *extra)
 {
     const char *match = keys_match(w, fk, 1);
-    return extra ? rw_arena_printf(w->arena, "%s AND %s", match, extra) : match;
+    return extra ? rw_arena_cat(w->arena, match, " AND ", extra) : match;
 }
 
 /* Rows of the statement's own target are marked by the statement itself, after the steps:
@@ -211,22 +211,21 @@ static const char *not_deleted_here(plan *p, const rw_fk *fk)
     for (int i = 0; i < key->ncols; i++) {
         const char *type = column_type(t, key->parent_cols[i]);
         cols = append(p->w, cols, ", ",
-                      rw_arena_printf(p->w->arena, "c.%s%s", rw_quote(p->w, key->parent_cols[i]),
-                                      type ? "" : "::text"));
+                      rw_arena_cat(p->w->arena, "c.", rw_quote(p->w, key->parent_cols[i]),
+                                   type ? "" : "::text"));
         vals = append(p->w, vals, ", ",
-                      rw_arena_printf(p->w->arena, "(k->>%s)::%s",
-                                      rw_sql_literal(p->w, key->parent_cols[i]),
-                                      type ? type : "text"));
+                      rw_arena_cat(p->w->arena, "(k->>", rw_sql_literal(p->w, key->parent_cols[i]),
+                                   ")::", type ? type : "text"));
     }
-    return rw_arena_printf(p->w->arena, "NOT (%s) IN (SELECT %s FROM jsonb_array_elements($2) k)",
-                           cols, vals);
+    return rw_arena_cat(p->w->arena, "NOT (", cols, ") IN (SELECT ", vals,
+                        " FROM jsonb_array_elements($2) k)");
 }
 
 static const char *both(rw_walk *w, const char *a, const char *b)
 {
     if (!a || !b)
         return a ? a : b;
-    return rw_arena_printf(w->arena, "%s AND %s", a, b);
+    return rw_arena_cat(w->arena, a, " AND ", b);
 }
 
 static const char *step_sql(plan *p, const step *s, const char **lock)
@@ -240,11 +239,11 @@ static const char *step_sql(plan *p, const step *s, const char **lock)
     *lock = NULL;
     switch (s->kind) {
     case 'c': {
-        const char *own = rw_arena_printf(w->arena, "c.%s %s", rw_quote(w, c->marker_col),
-                                          c->marker == RW_MARKER_BOOL ? "= false" : "IS NULL");
+        const char *own = rw_arena_cat(w->arena, "c.", rw_quote(w, c->marker_col), " ",
+                                       c->marker == RW_MARKER_BOOL ? "= false" : "IS NULL");
         const char *rows = referencing(w, fk, both(w, own, not_deleted_here(p, fk)));
         *lock =
-            rw_arena_printf(w->arena, "SELECT 1 FROM %s c WHERE %s FOR UPDATE OF c", table, rows);
+            rw_arena_cat(w->arena, "SELECT 1 FROM ", table, " c WHERE ", rows, " FOR UPDATE OF c");
         return rw_arena_printf(w->arena,
                                "WITH u AS (UPDATE %s c SET %s = %s WHERE %s RETURNING %s AS k) "
                                "SELECT %s FROM u",
@@ -254,31 +253,26 @@ static const char *step_sql(plan *p, const step *s, const char **lock)
     case 'v': {
         const char *rows = referencing(w, fk, not_deleted_here(p, fk));
         *lock =
-            rw_arena_printf(w->arena, "SELECT 1 FROM %s c WHERE %s FOR UPDATE OF c", table, rows);
-        return rw_arena_printf(w->arena, "SELECT jsonb_agg(%s) FROM %s c WHERE %s", keys, table,
-                               rows);
+            rw_arena_cat(w->arena, "SELECT 1 FROM ", table, " c WHERE ", rows, " FOR UPDATE OF c");
+        return rw_arena_cat(w->arena, "SELECT jsonb_agg(", keys, ") FROM ", table, " c WHERE ",
+                            rows);
     }
     case 'n': {
         const char *set = NULL, *value = fk->on_delete == 'd' ? "DEFAULT" : "NULL";
         int n = fk->nset_cols ? fk->nset_cols : fk->ncols;
         char **cols = fk->nset_cols ? fk->set_cols : fk->child_cols;
         for (int i = 0; i < n; i++)
-            set = append(w, set, ", ",
-                         rw_arena_printf(w->arena, "%s = %s", rw_quote(w, cols[i]), value));
-        return rw_arena_printf(w->arena,
-                               "WITH u AS (UPDATE %s c SET %s WHERE %s RETURNING 1) "
-                               "SELECT NULL::jsonb",
-                               table, set, referencing(w, fk, live));
+            set = append(w, set, ", ", rw_arena_cat(w->arena, rw_quote(w, cols[i]), " = ", value));
+        return rw_arena_cat(w->arena, "WITH u AS (UPDATE ", table, " c SET ", set, " WHERE ",
+                            referencing(w, fk, live), " RETURNING 1) SELECT NULL::jsonb");
     }
     default: {
         const char *vals = NULL;
         for (int i = 0; i < fk->ncols; i++)
-            vals = append(w, vals, ", ",
-                          rw_arena_printf(w->arena, "c.%s", rw_quote(w, fk->child_cols[i])));
-        return rw_arena_printf(w->arena,
-                               "SELECT jsonb_build_array(concat_ws(', ', %s)) FROM %s c WHERE %s "
-                               "LIMIT 1",
-                               vals, table, referencing(w, fk, live));
+            vals =
+                append(w, vals, ", ", rw_arena_cat(w->arena, "c.", rw_quote(w, fk->child_cols[i])));
+        return rw_arena_cat(w->arena, "SELECT jsonb_build_array(concat_ws(', ', ", vals, ")) FROM ",
+                            table, " c WHERE ", referencing(w, fk, live), " LIMIT 1");
     }
     }
 }
@@ -306,7 +300,7 @@ static const char *steps_of(plan *p, const rw_table *t)
     for (int i = 0; i < p->nsteps; i++)
         if (p->steps[i].fk->parent == t)
             list = append(p->w, list, ",", rw_arena_printf(p->w->arena, "%d", i));
-    return rw_arena_printf(p->w->arena, "[%s]", list ? list : "");
+    return rw_arena_cat(p->w->arena, "[", list ? list : "", "]");
 }
 
 static const char *step_json(plan *p, const step *s)
@@ -316,12 +310,12 @@ static const char *step_json(plan *p, const step *s)
     const char *json = rw_arena_printf(w->arena, "{\"kind\":\"%c\",\"act\":%s",
                                        s->kind == 'v' ? 'c' : s->kind, json_string(w, act));
     if (lock)
-        json = rw_arena_printf(w->arena, "%s,\"lock\":%s", json, json_string(w, lock));
+        json = rw_arena_cat(w->arena, json, ",\"lock\":", json_string(w, lock));
     if (s->kind == 'c' || s->kind == 'v')
-        json = rw_arena_printf(w->arena, "%s,\"next\":%s", json, steps_of(p, s->fk->child));
+        json = rw_arena_cat(w->arena, json, ",\"next\":", steps_of(p, s->fk->child));
     if (s->kind == 'a') {
-        json = rw_arena_printf(w->arena, "%s,\"deferred\":%s", json,
-                               s->fk->deferred && s->fk->on_delete == 'a' ? "true" : "false");
+        json = rw_arena_cat(w->arena, json, ",\"deferred\":",
+                            s->fk->deferred && s->fk->on_delete == 'a' ? "true" : "false");
         const char *cols = NULL;
         for (int i = 0; i < s->fk->ncols; i++)
             cols = append(w, cols, ", ", s->fk->parent_cols[i]);
@@ -331,7 +325,7 @@ static const char *step_json(plan *p, const step *s)
             json_string(w, s->fk->child->name), json_string(w, s->fk->child->schema),
             json_string(w, cols));
     }
-    return rw_arena_printf(w->arena, "%s}", json);
+    return rw_arena_cat(w->arena, json, "}");
 }
 
 static const char *build_plan(rw_walk *w, const rw_table *t)
@@ -343,7 +337,7 @@ static const char *build_plan(rw_walk *w, const rw_table *t)
     const char *steps = NULL;
     for (int i = 0; i < p.nsteps; i++)
         steps = append(w, steps, ",", step_json(&p, &p.steps[i]));
-    return rw_arena_printf(w->arena, "{\"root\":%s,\"steps\":[%s]}", steps_of(&p, t), steps);
+    return rw_arena_cat(w->arena, "{\"root\":", steps_of(&p, t), ",\"steps\":[", steps, "]}");
 }
 
 /* A plan depends on the snapshot alone and, over a large graph of keys, costs far more than
@@ -367,7 +361,6 @@ const char *rw_key_object(rw_walk *w, const rw_table *t, const char *ref)
 
 const char *rw_cascade_row_value(rw_walk *w, const rw_table *t, const char *ref, const char *plan)
 {
-    return rw_arena_printf(w->arena,
-                           "tombstone.cascade_row($tombstone$%s$tombstone$::jsonb, %s, %s)", plan,
-                           key_object(w, t, ref), rw_marker_value(t));
+    return rw_arena_cat(w->arena, "tombstone.cascade_row($tombstone$", plan, "$tombstone$::jsonb, ",
+                        key_object(w, t, ref), ", ", rw_marker_value(t), ")");
 }

@@ -74,7 +74,7 @@ static void add_to_on(rw_walk *w, JoinExpr *j, const rw_pending *preds)
     int end = rw_on_expr_end(w, on);
     rw_edit_insert(w, w->toks.tok[on + 1].start, "(");
     rw_edit_insert(w, rw_end_before(w, end),
-                   rw_arena_printf(w->arena, ") AND %s", rw_join_preds(w, preds)));
+                   rw_arena_cat(w->arena, ") AND ", rw_join_preds(w, preds)));
 }
 
 /* Applies predicates at join j to rows that j may null-extend. */

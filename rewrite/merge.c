@@ -19,7 +19,7 @@ static void target_live_only(rw_walk *w, MergeStmt *m, const char *pred, int *on
     if (!pred)
         return;
     rw_edit_insert(w, w->toks.tok[on + 1].start, "(");
-    rw_edit_insert(w, rw_end_before(w, *on_end), rw_arena_printf(w->arena, ") AND %s", pred));
+    rw_edit_insert(w, rw_end_before(w, *on_end), rw_arena_cat(w->arena, ") AND ", pred));
 }
 
 /* WHEN MATCHED THEN DELETE → WHEN MATCHED THEN UPDATE SET m = now() */
@@ -42,7 +42,7 @@ static void deletes_mark(rw_walk *w, MergeStmt *m, const rw_table *t, int from)
             rw_tok_is(&w->toks, w->sql, i - 1, "then"))
             rw_edit_replace(
                 w, w->toks.tok[i].start, w->toks.tok[i].end,
-                rw_arena_printf(w->arena, "UPDATE SET %s = %s", rw_quote(w, t->marker_col), value));
+                rw_arena_cat(w->arena, "UPDATE SET ", rw_quote(w, t->marker_col), " = ", value));
     }
 }
 

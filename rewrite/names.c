@@ -44,13 +44,13 @@ const char *rw_ref_name(rw_walk *w, const RangeVar *rv)
         return rel;
     const char *schema = rw_quote(w, rv->schemaname);
     if (!rv->catalogname)
-        return rw_arena_printf(w->arena, "%s.%s", schema, rel);
-    return rw_arena_printf(w->arena, "%s.%s.%s", rw_quote(w, rv->catalogname), schema, rel);
+        return rw_arena_cat(w->arena, schema, ".", rel);
+    return rw_arena_cat(w->arena, rw_quote(w, rv->catalogname), ".", schema, ".", rel);
 }
 
 const char *rw_qualified(rw_walk *w, const rw_table *t)
 {
-    return rw_arena_printf(w->arena, "%s.%s", rw_quote(w, t->schema), rw_quote(w, t->name));
+    return rw_arena_cat(w->arena, rw_quote(w, t->schema), ".", rw_quote(w, t->name));
 }
 
 void rw_push_cte_name(rw_walk *w, const char *name)

@@ -18,8 +18,8 @@ static const char *marker_test(rw_walk *w, const rw_table *t, const char *ref, b
 {
     const char *col = rw_quote(w, t->marker_col);
     if (t->marker == RW_MARKER_BOOL)
-        return rw_arena_printf(w->arena, "%s%s.%s", gone ? "" : "NOT ", ref, col);
-    return rw_arena_printf(w->arena, "%s.%s IS %sNULL", ref, col, gone ? "NOT " : "");
+        return rw_arena_cat(w->arena, gone ? "" : "NOT ", ref, ".", col);
+    return rw_arena_cat(w->arena, ref, ".", col, " IS ", gone ? "NOT " : "", "NULL");
 }
 
 static bool on_path(const rw_table *const *path, int depth, const rw_table *t)
@@ -45,8 +45,8 @@ static const char *parent_gone(rw_walk *w, const rw_fk *fk, const char *ref, con
         cond = rw_arena_printf(w->arena, "%s.%s = %s.%s AND %s", alias,
                                rw_quote(w, fk->parent_cols[i]), ref, rw_quote(w, fk->child_cols[i]),
                                cond);
-    return rw_arena_printf(w->arena, "EXISTS (SELECT 1 FROM %s %s WHERE %s)",
-                           rw_qualified(w, fk->parent), alias, cond);
+    return rw_arena_cat(w->arena, "EXISTS (SELECT 1 FROM ", rw_qualified(w, fk->parent), " ", alias,
+                        " WHERE ", cond, ")");
 }
 
 static bool cascades_from_affected(const rw_fk *fk, const rw_table **path, int depth)
@@ -72,11 +72,11 @@ static const char *gone_pred(rw_walk *w, const rw_table *t, const char *ref, con
             continue;
         const char *e = parent_gone(w, t->parents[i], ref, path, depth);
         if (e && terms++)
-            any = rw_arena_printf(w->arena, "%s OR %s", any, e);
+            any = rw_arena_cat(w->arena, any, " OR ", e);
         else if (e)
             any = e;
     }
-    return terms > 1 ? rw_arena_printf(w->arena, "(%s)", any) : any;
+    return terms > 1 ? rw_arena_cat(w->arena, "(", any, ")") : any;
 }
 
 const char *rw_live_pred(rw_walk *w, const rw_table *t, const char *ref)
@@ -87,13 +87,13 @@ const char *rw_live_pred(rw_walk *w, const rw_table *t, const char *ref)
         return marker_test(w, t, ref, false);
     const rw_table *path[MAX_CHAIN];
     const char *gone = gone_pred(w, t, ref, path, 0);
-    return gone ? rw_arena_printf(w->arena, "NOT %s", gone) : NULL;
+    return gone ? rw_arena_cat(w->arena, "NOT ", gone) : NULL;
 }
 
 const char *rw_join_preds(rw_walk *w, const rw_pending *p)
 {
     const char *s = p->text;
     for (p = p->next; p; p = p->next)
-        s = rw_arena_printf(w->arena, "%s AND %s", s, p->text);
+        s = rw_arena_cat(w->arena, s, " AND ", p->text);
     return s;
 }

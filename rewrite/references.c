@@ -33,13 +33,12 @@ static const char *check_sql(rw_walk *w, const rw_fk *fk)
             i == 0 ? "$1"
                    : rw_arena_printf(w->arena, "CAST($2[%d] AS %s)", i, type ? type : "text");
         const char *eq =
-            rw_arena_printf(w->arena, "p.%s = %s", rw_quote(w, fk->parent_cols[i]), value);
-        cond = cond ? rw_arena_printf(w->arena, "%s AND %s", cond, eq) : eq;
+            rw_arena_cat(w->arena, "p.", rw_quote(w, fk->parent_cols[i]), " = ", value);
+        cond = cond ? rw_arena_cat(w->arena, cond, " AND ", eq) : eq;
     }
     const char *live = rw_live_pred(w, fk->parent, "p");
-    return rw_arena_printf(w->arena, "SELECT true FROM %s p WHERE %s%s%s FOR KEY SHARE OF p",
-                           rw_qualified(w, fk->parent), cond, live ? " AND " : "",
-                           live ? live : "");
+    return rw_arena_cat(w->arena, "SELECT true FROM ", rw_qualified(w, fk->parent), " p WHERE ",
+                        cond, live ? " AND " : "", live ? live : "", " FOR KEY SHARE OF p");
 }
 
 static const char check_open[] = "tombstone.check_ref(CAST((";
@@ -55,11 +54,10 @@ static const char *check_close(rw_walk *w, const rw_fk *fk, const char *const *o
         return kept;
     const char *cols = NULL, *arr = NULL, *type = column_type(fk->child, fk->child_cols[0]);
     for (int i = 0; i < fk->ncols; i++)
-        cols =
-            cols ? rw_arena_printf(w->arena, "%s, %s", cols, fk->child_cols[i]) : fk->child_cols[i];
+        cols = cols ? rw_arena_cat(w->arena, cols, ", ", fk->child_cols[i]) : fk->child_cols[i];
     for (int i = 1; i < fk->ncols; i++) {
-        const char *o = rw_arena_printf(w->arena, "CAST((%s) AS text)", others[i]);
-        arr = arr ? rw_arena_printf(w->arena, "%s, %s", arr, o) : o;
+        const char *o = rw_arena_cat(w->arena, "CAST((", others[i], ") AS text)");
+        arr = arr ? rw_arena_cat(w->arena, arr, ", ", o) : o;
     }
     int seq = w->alias_seq; /* the check's aliases are its own (rw_cascade_plan) */
     const char *close = rw_arena_printf(
@@ -74,7 +72,7 @@ static const char *check_close(rw_walk *w, const rw_fk *fk, const char *const *o
 /* tombstone.check_ref(CAST((value) AS type), ARRAY[others]::text[], ...) */
 static const char *wrap(rw_walk *w, const rw_fk *fk, const char *value, const char *const *others)
 {
-    return rw_arena_printf(w->arena, "%s%s%s", check_open, value, check_close(w, fk, others));
+    return rw_arena_cat(w->arena, check_open, value, check_close(w, fk, others));
 }
 
 /* The same around the tokens [first, stop) of the text, which stay where they are: two
@@ -196,7 +194,7 @@ static void wrap_select(rw_walk *w, const rw_table *t, const column_list *cols, 
 {
     const char *list = NULL, *names = NULL;
     for (int i = 0; i < cols->n; i++) {
-        const char *col = rw_arena_printf(w->arena, "_tomb_src.%s", rw_quote(w, cols->names[i]));
+        const char *col = rw_arena_cat(w->arena, "_tomb_src.", rw_quote(w, cols->names[i]));
         for (int f = 0; f < t->nparents; f++) {
             const rw_fk *fk = t->parents[f];
             if (!checked(fk) || strcmp(fk->child_cols[0], cols->names[i]) != 0)
@@ -209,18 +207,17 @@ static void wrap_select(rw_walk *w, const rw_table *t, const column_list *cols, 
             for (int k = 1; k < fk->ncols; k++)
                 others[k] =
                     position_of(cols, fk->child_cols[k]) >= 0
-                        ? rw_arena_printf(w->arena, "_tomb_src.%s", rw_quote(w, fk->child_cols[k]))
+                        ? rw_arena_cat(w->arena, "_tomb_src.", rw_quote(w, fk->child_cols[k]))
                         : "NULL";
             col = wrap(w, fk, col, others);
         }
-        list = list ? rw_arena_printf(w->arena, "%s, %s", list, col) : col;
+        list = list ? rw_arena_cat(w->arena, list, ", ", col) : col;
         const char *q = rw_quote(w, cols->names[i]);
-        names = names ? rw_arena_printf(w->arena, "%s, %s", names, q) : q;
+        names = names ? rw_arena_cat(w->arena, names, ", ", q) : q;
     }
-    rw_edit_insert(w, w->toks.tok[first].start,
-                   rw_arena_printf(w->arena, "SELECT %s FROM (", list));
+    rw_edit_insert(w, w->toks.tok[first].start, rw_arena_cat(w->arena, "SELECT ", list, " FROM ("));
     rw_edit_insert(w, w->toks.tok[stop - 1].end,
-                   rw_arena_printf(w->arena, ") AS _tomb_src(%s)", names));
+                   rw_arena_cat(w->arena, ") AS _tomb_src(", names, ")"));
 }
 
 /* Where the source of an INSERT starts: after the target, its column list and OVERRIDING. */
@@ -362,8 +359,8 @@ void rw_check_copy_refs(rw_walk *w, CopyStmt *c, const rw_table *t)
                                                                    : "NULL";
         const char *col = rw_quote(w, fk->child_cols[0]);
         const char *test =
-            rw_arena_printf(w->arena, "%s IS NOT DISTINCT FROM %s", wrap(w, fk, col, others), col);
-        cond = cond ? rw_arena_printf(w->arena, "%s AND %s", cond, test) : test;
+            rw_arena_cat(w->arena, wrap(w, fk, col, others), " IS NOT DISTINCT FROM ", col);
+        cond = cond ? rw_arena_cat(w->arena, cond, " AND ", test) : test;
     }
     if (!cond)
         return;

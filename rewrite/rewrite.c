@@ -48,10 +48,9 @@ static bool mentions_known_table(rw_walk *w, int first, int last)
 
 static const char *refusal_statement(rw_walk *w, const char *why)
 {
-    const char *msg = rw_arena_printf(w->arena,
-                                      "tombstone: %s is not supported on soft-delete "
-                                      "tables (the statement was not run)",
-                                      why);
+    const char *msg =
+        rw_arena_cat(w->arena, "tombstone: ", why,
+                     " is not supported on soft-delete tables (the statement was not run)");
     /* the message goes into a '...' literal inside a dollar-quoted block */
     size_t n = strlen(msg), k = 0;
     char *lit = rw_arena_alloc(w->arena, 2 * n + 1);
@@ -60,10 +59,9 @@ static const char *refusal_statement(rw_walk *w, const char *why)
             lit[k++] = '\'';
         lit[k++] = msg[i];
     }
-    return rw_arena_printf(w->arena,
-                           "DO $tombstone$BEGIN RAISE EXCEPTION USING ERRCODE = '0A000', "
-                           "MESSAGE = '%s'; END$tombstone$",
-                           lit);
+    return rw_arena_cat(w->arena,
+                        "DO $tombstone$BEGIN RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = '",
+                        lit, "'; END$tombstone$");
 }
 
 /* Token range [first, last) of a statement. stmt_len 0 means "to the end". */

@@ -12,8 +12,7 @@ void rw_add_where(rw_walk *w, Node *where, int where_kw, int where_end, int inse
 {
     const char *text = rw_join_preds(w, preds);
     if (!where) {
-        rw_edit_insert(w, rw_end_before(w, insert_before),
-                       rw_arena_printf(w->arena, " WHERE %s", text));
+        rw_edit_insert(w, rw_end_before(w, insert_before), rw_arena_cat(w->arena, " WHERE ", text));
         return;
     }
     /* the keyword found by scanning must be the one the tree's expression follows */
@@ -22,7 +21,7 @@ void rw_add_where(rw_walk *w, Node *where, int where_kw, int where_end, int inse
         return;
     }
     rw_edit_insert(w, w->toks.tok[where_kw + 1].start, "(");
-    rw_edit_insert(w, rw_end_before(w, where_end), rw_arena_printf(w->arena, ") AND %s", text));
+    rw_edit_insert(w, rw_end_before(w, where_end), rw_arena_cat(w->arena, ") AND ", text));
 }
 
 /* A token at the select's own depth to scan its clauses from: its first output column, or

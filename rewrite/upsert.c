@@ -50,7 +50,7 @@ static void infer_partial(rw_walk *w, const InferClause *infer, const rw_table *
         rw_refuse(w, "an ON CONFLICT clause whose text could not be located");
         return;
     }
-    rw_edit_insert(w, w->toks.tok[close].end, rw_arena_printf(w->arena, " WHERE %s", u->predicate));
+    rw_edit_insert(w, w->toks.tok[close].end, rw_arena_cat(w->arena, " WHERE ", u->predicate));
 }
 
 /* DO UPDATE SET ... [WHERE c]: the conflicting row must be live. */

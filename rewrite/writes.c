@@ -61,7 +61,7 @@ static const char *gone_marker(rw_walk *w, const rw_table *t)
 {
     if (t->marker == RW_MARKER_BOOL)
         return "false";
-    return rw_arena_printf(w->arena, "CAST(NULL AS %s)", marker_type(t));
+    return rw_arena_cat(w->arena, "CAST(NULL AS ", marker_type(t), ")");
 }
 
 static bool has_column(const rw_table *t, const char *name)
@@ -82,12 +82,12 @@ static const char *gone_row(rw_walk *w, const rw_table *t, const char *ref, bool
             continue; /* dropped column */
         const char *col = rw_quote(w, t->cols[i].name), *item;
         if (strcmp(t->cols[i].name, t->marker_col) != 0)
-            item = rw_arena_printf(w->arena, "%s.%s", ref, col);
+            item = rw_arena_cat(w->arena, ref, ".", col);
         else if (labels)
-            item = rw_arena_printf(w->arena, "%s AS %s", gone_marker(w, t), col);
+            item = rw_arena_cat(w->arena, gone_marker(w, t), " AS ", col);
         else
             item = gone_marker(w, t);
-        s = s ? rw_arena_printf(w->arena, "%s, %s", s, item) : item;
+        s = s ? rw_arena_cat(w->arena, s, ", ", item) : item;
     }
     return s;
 }
@@ -96,9 +96,9 @@ static const char *gone_row(rw_walk *w, const rw_table *t, const char *ref, bool
 static const char *whole_row(rw_walk *w, const rw_table *t, const char *ref, const char *name,
                              bool whole)
 {
-    const char *row = rw_arena_printf(w->arena, "CAST(ROW(%s) AS %s)", gone_row(w, t, ref, false),
-                                      rw_qualified(w, t));
-    return whole ? rw_arena_printf(w->arena, "%s AS %s", row, rw_quote(w, name)) : row;
+    const char *row = rw_arena_cat(w->arena, "CAST(ROW(", gone_row(w, t, ref, false), ") AS ",
+                                   rw_qualified(w, t), ")");
+    return whole ? rw_arena_cat(w->arena, row, " AS ", rw_quote(w, name)) : row;
 }
 
 /* Token index after the last token of a column reference starting at token i. */
@@ -159,9 +159,9 @@ static void fix_columnref(returning_ctx *rc, ColumnRef *cr, bool whole)
         rw_edit_replace(w, start, end, gone_row(w, rc->t, ref, true));
     else if (!star && target && strcmp(strVal(llast(cr->fields)), rc->t->marker_col) == 0)
         rw_edit_replace(w, start, end,
-                        whole ? rw_arena_printf(w->arena, "%s AS %s", gone_marker(w, rc->t),
-                                                rw_quote(w, rc->t->marker_col))
-                              : rw_arena_printf(w->arena, "(%s)", gone_marker(w, rc->t)));
+                        whole ? rw_arena_cat(w->arena, gone_marker(w, rc->t), " AS ",
+                                             rw_quote(w, rc->t->marker_col))
+                              : rw_arena_cat(w->arena, "(", gone_marker(w, rc->t), ")"));
     else if (!star && n == 1 && !has_column(rc->t, strVal(linitial(cr->fields))) &&
              names_target(rc->rv, cr->fields, 1))
         rw_edit_replace(w, start, end,
@@ -202,7 +202,7 @@ static int delete_keyword(rw_walk *w, int anchor)
 
 static const char *set_marker(rw_walk *w, const rw_table *t, const char *value)
 {
-    return rw_arena_printf(w->arena, " SET %s = %s", rw_quote(w, t->marker_col), value);
+    return rw_arena_cat(w->arena, " SET ", rw_quote(w, t->marker_col), " = ", value);
 }
 
 /* DELETE FROM [ONLY] t [AS a] USING u → UPDATE [ONLY] t [AS a] SET m = now() FROM u */
@@ -234,11 +234,9 @@ static void delete_with_actions(rw_walk *w, DeleteStmt *d, const rw_table *t, in
     int start, end;
     rw_range_span(w, d->relation, &start, &end);
     rw_edit_replace(w, w->toks.tok[del].start, w->toks.tok[del + 1].end,
-                    rw_arena_printf(w->arena,
-                                    "%s_tomb_rows AS (SELECT %s.tableoid AS _tomb_tableoid, "
-                                    "%s.ctid AS _tomb_ctid, %s AS _tomb_key FROM",
-                                    d->withClause ? ", " : "WITH ", ref, ref,
-                                    rw_key_object(w, t, ref)));
+                    rw_arena_cat(w->arena, d->withClause ? ", " : "WITH ", "_tomb_rows AS (SELECT ",
+                                 ref, ".tableoid AS _tomb_tableoid, ", ref, ".ctid AS _tomb_ctid, ",
+                                 rw_key_object(w, t, ref), " AS _tomb_key FROM"));
     if (c->at[RW_CL_USING] >= 0)
         rw_edit_replace(w, w->toks.tok[c->at[RW_CL_USING]].start,
                         w->toks.tok[c->at[RW_CL_USING]].end, ",");
@@ -249,10 +247,8 @@ static void delete_with_actions(rw_walk *w, DeleteStmt *d, const rw_table *t, in
     /* three insertions at one place, spliced in order: the plan (kilobytes, kept per table and
      * snapshot) is not copied into a printed string first */
     rw_edit_insert(w, at,
-                   rw_arena_printf(w->arena,
-                                   " FOR UPDATE OF %s), _tomb_fk AS (SELECT tombstone.cascade("
-                                   "$tombstone$",
-                                   lock));
+                   rw_arena_cat(w->arena, " FOR UPDATE OF ", lock,
+                                "), _tomb_fk AS (SELECT tombstone.cascade($tombstone$"));
     rw_edit_insert(w, at, plan);
     rw_edit_insert(w, at,
                    rw_arena_printf(w->arena,
