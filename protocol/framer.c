@@ -85,21 +85,47 @@ static const uint8_t *take_header(proto_framer *f, const uint8_t **p, const uint
     return f->hdr;
 }
 
-/* Starts the message whose header begins at p; returns where the walk goes on. */
+/* Reads a header and asks the policy. Returns the message's full size, or 0 (with *err)
+ * when it is impossible. */
+static size_t read_header(proto_framer *f, const uint8_t *hdr, const proto_hooks *h, void *ctx,
+                          const char **err)
+{
+    f->msg_len = message_size(f, hdr, err);
+    if (!f->msg_len)
+        return 0;
+    f->type = f->untyped ? 0 : hdr[0];
+    f->policy = f->untyped ? PROTO_WHOLE : h->policy(ctx, f->type, f->msg_len);
+    return f->msg_len;
+}
+
+/* A message its handler must see (WHOLE or PEEK), whose header is at hdr (in the input when
+ * in_input) and the walk at p, past the header. Returns where the walk goes on. */
+static const uint8_t *take_message(proto_framer *f, const uint8_t *hdr, bool in_input,
+                                   const uint8_t *p, const uint8_t *end, const proto_hooks *h,
+                                   void *ctx, proto_out *out)
+{
+    f->want = f->policy == PROTO_WHOLE ? f->msg_len : min_size(f->msg_len, PROTO_PEEK_MAX);
+    /* The common case: the message is all there, so the handler reads it in place. */
+    if (in_input && (size_t)(end - hdr) >= f->want) {
+        const uint8_t *next = hdr + f->want;
+        deliver(f, hdr, true, h, ctx, out);
+        return next;
+    }
+    gather(f, hdr, header_size(f), h, ctx, out);
+    return p;
+}
+
+/* Starts the message whose header begins at p, possibly split across reads; returns where
+ * the walk goes on. */
 static const uint8_t *start_message(proto_framer *f, const uint8_t *p, const uint8_t *end,
                                     const proto_hooks *h, void *ctx, proto_out *out,
                                     const char **err)
 {
     const uint8_t *hdr = take_header(f, &p, end);
-    if (!hdr)
+    if (!hdr || !read_header(f, hdr, h, ctx, err))
         return p;
     size_t hlen = header_size(f);
     bool in_input = hdr != f->hdr;
-    f->msg_len = message_size(f, hdr, err);
-    if (!f->msg_len)
-        return p;
-    f->type = f->untyped ? 0 : hdr[0];
-    f->policy = f->untyped ? PROTO_WHOLE : h->policy(ctx, f->type, f->msg_len);
     if (f->policy == PROTO_PASS) {
         if (in_input)
             proto_out_ref(out, hdr, hlen);
@@ -108,28 +134,7 @@ static const uint8_t *start_message(proto_framer *f, const uint8_t *p, const uin
         f->pass_left = f->msg_len - hlen;
         return p;
     }
-    f->want = f->policy == PROTO_WHOLE ? f->msg_len : min_size(f->msg_len, PROTO_PEEK_MAX);
-    /* The common case: the message is all there, so the handler reads it in place. */
-    if (in_input && (size_t)(end - hdr) >= f->want) {
-        const uint8_t *next = hdr + f->want;
-        deliver(f, hdr, true, h, ctx, out);
-        return next;
-    }
-    gather(f, hdr, hlen, h, ctx, out);
-    return p;
-}
-
-/* The common case, a typed message whose header is all in the input: reads the header and
- * asks the policy. Returns the message's full size, or 0 (with *err) when it is impossible. */
-static size_t typed_header(proto_framer *f, const uint8_t *hdr, const proto_hooks *h, void *ctx,
-                           const char **err)
-{
-    f->msg_len = message_size(f, hdr, err);
-    if (!f->msg_len)
-        return 0;
-    f->type = hdr[0];
-    f->policy = h->policy(ctx, f->type, f->msg_len);
-    return f->msg_len;
+    return take_message(f, hdr, in_input, p, end, h, ctx, out);
 }
 
 const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const proto_hooks *hooks,
@@ -159,7 +164,8 @@ const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const pro
             continue;
         }
         if (!f->want && !f->untyped && f->hdr_len == 0 && avail >= PROTO_HDR_LEN) {
-            size_t msg_len = typed_header(f, p, hooks, ctx, &err);
+            /* the common case, a typed header all in the input: a PASS message joins the run */
+            size_t msg_len = read_header(f, p, hooks, ctx, &err);
             if (!msg_len)
                 break;
             if (f->policy == PROTO_PASS) {
@@ -171,15 +177,7 @@ const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const pro
                 continue;
             }
             FLUSH_RUN();
-            f->want = f->policy == PROTO_WHOLE ? msg_len : min_size(msg_len, PROTO_PEEK_MAX);
-            if (avail >= f->want) {
-                const uint8_t *next = p + f->want;
-                deliver(f, p, true, hooks, ctx, out);
-                p = next;
-            } else {
-                gather(f, p, avail, hooks, ctx, out);
-                p = end;
-            }
+            p = take_message(f, p, true, p + PROTO_HDR_LEN, end, hooks, ctx, out);
         } else if (f->want) {
             FLUSH_RUN();
             size_t n = min_size(avail, f->want - f->acc.len);
