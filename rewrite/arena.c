@@ -103,6 +103,11 @@ char *rw_arena_catv(rw_arena *a, const char *const *parts)
     return p; /* the arena's memory is zeroed: q already ends the string */
 }
 
+const char *rw_arena_append(rw_arena *a, const char *list, const char *sep, const char *item)
+{
+    return list ? rw_arena_cat(a, list, sep, item) : item;
+}
+
 void rw_arena_reset(rw_arena *a)
 {
     rw_arena_block *b = a->head;

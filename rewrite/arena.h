@@ -23,6 +23,8 @@ char *rw_arena_printf(rw_arena *a, const char *fmt, ...) __attribute__((format(p
 extern const char rw_arena_cat_end[];
 #define rw_arena_cat(a, ...) rw_arena_catv(a, (const char *const[]){__VA_ARGS__, rw_arena_cat_end})
 char *rw_arena_catv(rw_arena *a, const char *const *parts);
+/* list, sep and item joined, or item alone when list is NULL: for building lists. */
+const char *rw_arena_append(rw_arena *a, const char *list, const char *sep, const char *item);
 /* Frees every block but the first, which is kept (cleared) for reuse. */
 void rw_arena_reset(rw_arena *a);
 void rw_arena_free(rw_arena *a);

@@ -127,11 +127,6 @@ static const char *column_type(const rw_table *t, const char *col)
     return NULL;
 }
 
-static const char *append(rw_walk *w, const char *list, const char *sep, const char *item)
-{
-    return list ? rw_arena_cat(w->arena, list, sep, item) : item;
-}
-
 /* "(c.a, c.b) IN (SELECT (k->>'x')::int, (k->>'y')::int FROM jsonb_array_elements($n) k)":
  * rows of the child whose key columns hold one of the parent keys in $n. */
 static const char *keys_match(rw_walk *w, const rw_fk *fk, int param)
@@ -143,10 +138,11 @@ static const char *keys_match(rw_walk *w, const rw_fk *fk, int param)
         const char *type = column_type(fk->child, fk->child_cols[i]);
         const char *col =
             rw_arena_cat(w->arena, "c.", rw_quote(w, fk->child_cols[i]), type ? "" : "::text");
-        cols = append(w, cols, ", ", col);
-        vals = append(w, vals, ", ",
-                      rw_arena_cat(w->arena, "(k->>", rw_sql_literal(w, fk->parent_cols[i]),
-                                   ")::", type ? type : "text"));
+        cols = rw_arena_append(w->arena, cols, ", ", col);
+        vals =
+            rw_arena_append(w->arena, vals, ", ",
+                            rw_arena_cat(w->arena, "(k->>", rw_sql_literal(w, fk->parent_cols[i]),
+                                         ")::", type ? type : "text"));
     }
     return rw_arena_printf(w->arena, "(%s) IN (SELECT %s FROM jsonb_array_elements($%d) k)", cols,
                            vals, param);
@@ -210,12 +206,13 @@ static const char *not_deleted_here(plan *p, const rw_fk *fk)
     const char *cols = NULL, *vals = NULL;
     for (int i = 0; i < key->ncols; i++) {
         const char *type = column_type(t, key->parent_cols[i]);
-        cols = append(p->w, cols, ", ",
-                      rw_arena_cat(p->w->arena, "c.", rw_quote(p->w, key->parent_cols[i]),
-                                   type ? "" : "::text"));
-        vals = append(p->w, vals, ", ",
-                      rw_arena_cat(p->w->arena, "(k->>", rw_sql_literal(p->w, key->parent_cols[i]),
-                                   ")::", type ? type : "text"));
+        cols = rw_arena_append(p->w->arena, cols, ", ",
+                               rw_arena_cat(p->w->arena, "c.", rw_quote(p->w, key->parent_cols[i]),
+                                            type ? "" : "::text"));
+        vals = rw_arena_append(p->w->arena, vals, ", ",
+                               rw_arena_cat(p->w->arena, "(k->>",
+                                            rw_sql_literal(p->w, key->parent_cols[i]),
+                                            ")::", type ? type : "text"));
     }
     return rw_arena_cat(p->w->arena, "NOT (", cols, ") IN (SELECT ", vals,
                         " FROM jsonb_array_elements($2) k)");
@@ -262,15 +259,16 @@ static const char *step_sql(plan *p, const step *s, const char **lock)
         int n = fk->nset_cols ? fk->nset_cols : fk->ncols;
         char **cols = fk->nset_cols ? fk->set_cols : fk->child_cols;
         for (int i = 0; i < n; i++)
-            set = append(w, set, ", ", rw_arena_cat(w->arena, rw_quote(w, cols[i]), " = ", value));
+            set = rw_arena_append(w->arena, set, ", ",
+                                  rw_arena_cat(w->arena, rw_quote(w, cols[i]), " = ", value));
         return rw_arena_cat(w->arena, "WITH u AS (UPDATE ", table, " c SET ", set, " WHERE ",
                             referencing(w, fk, live), " RETURNING 1) SELECT NULL::jsonb");
     }
     default: {
         const char *vals = NULL;
         for (int i = 0; i < fk->ncols; i++)
-            vals =
-                append(w, vals, ", ", rw_arena_cat(w->arena, "c.", rw_quote(w, fk->child_cols[i])));
+            vals = rw_arena_append(w->arena, vals, ", ",
+                                   rw_arena_cat(w->arena, "c.", rw_quote(w, fk->child_cols[i])));
         return rw_arena_cat(w->arena, "SELECT jsonb_build_array(concat_ws(', ', ", vals, ")) FROM ",
                             table, " c WHERE ", referencing(w, fk, live), " LIMIT 1");
     }
@@ -299,7 +297,7 @@ static const char *steps_of(plan *p, const rw_table *t)
     const char *list = NULL;
     for (int i = 0; i < p->nsteps; i++)
         if (p->steps[i].fk->parent == t)
-            list = append(p->w, list, ",", rw_arena_printf(p->w->arena, "%d", i));
+            list = rw_arena_append(p->w->arena, list, ",", rw_arena_printf(p->w->arena, "%d", i));
     return rw_arena_cat(p->w->arena, "[", list ? list : "", "]");
 }
 
@@ -318,7 +316,7 @@ static const char *step_json(plan *p, const step *s)
                             s->fk->deferred && s->fk->on_delete == 'a' ? "true" : "false");
         const char *cols = NULL;
         for (int i = 0; i < s->fk->ncols; i++)
-            cols = append(w, cols, ", ", s->fk->parent_cols[i]);
+            cols = rw_arena_append(w->arena, cols, ", ", s->fk->parent_cols[i]);
         json = rw_arena_printf(
             w->arena, "%s,\"con\":%s,\"parent\":%s,\"child\":%s,\"schema\":%s,\"cols\":%s", json,
             json_string(w, s->fk->name), json_string(w, s->fk->parent->name),
@@ -336,7 +334,7 @@ static const char *build_plan(rw_walk *w, const rw_table *t)
         return "";
     const char *steps = NULL;
     for (int i = 0; i < p.nsteps; i++)
-        steps = append(w, steps, ",", step_json(&p, &p.steps[i]));
+        steps = rw_arena_append(w->arena, steps, ",", step_json(&p, &p.steps[i]));
     return rw_arena_cat(w->arena, "{\"root\":", steps_of(&p, t), ",\"steps\":[", steps, "]}");
 }
 

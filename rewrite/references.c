@@ -34,7 +34,7 @@ static const char *check_sql(rw_walk *w, const rw_fk *fk)
                    : rw_arena_printf(w->arena, "CAST($2[%d] AS %s)", i, type ? type : "text");
         const char *eq =
             rw_arena_cat(w->arena, "p.", rw_quote(w, fk->parent_cols[i]), " = ", value);
-        cond = cond ? rw_arena_cat(w->arena, cond, " AND ", eq) : eq;
+        cond = rw_arena_append(w->arena, cond, " AND ", eq);
     }
     const char *live = rw_live_pred(w, fk->parent, "p");
     return rw_arena_cat(w->arena, "SELECT true FROM ", rw_qualified(w, fk->parent), " p WHERE ",
@@ -54,10 +54,10 @@ static const char *check_close(rw_walk *w, const rw_fk *fk, const char *const *o
         return kept;
     const char *cols = NULL, *arr = NULL, *type = column_type(fk->child, fk->child_cols[0]);
     for (int i = 0; i < fk->ncols; i++)
-        cols = cols ? rw_arena_cat(w->arena, cols, ", ", fk->child_cols[i]) : fk->child_cols[i];
+        cols = rw_arena_append(w->arena, cols, ", ", fk->child_cols[i]);
     for (int i = 1; i < fk->ncols; i++) {
         const char *o = rw_arena_cat(w->arena, "CAST((", others[i], ") AS text)");
-        arr = arr ? rw_arena_cat(w->arena, arr, ", ", o) : o;
+        arr = rw_arena_append(w->arena, arr, ", ", o);
     }
     int seq = w->alias_seq; /* the check's aliases are its own (rw_cascade_plan) */
     const char *close = rw_arena_printf(
@@ -211,9 +211,9 @@ static void wrap_select(rw_walk *w, const rw_table *t, const column_list *cols, 
                         : "NULL";
             col = wrap(w, fk, col, others);
         }
-        list = list ? rw_arena_cat(w->arena, list, ", ", col) : col;
+        list = rw_arena_append(w->arena, list, ", ", col);
         const char *q = rw_quote(w, cols->names[i]);
-        names = names ? rw_arena_cat(w->arena, names, ", ", q) : q;
+        names = rw_arena_append(w->arena, names, ", ", q);
     }
     rw_edit_insert(w, w->toks.tok[first].start, rw_arena_cat(w->arena, "SELECT ", list, " FROM ("));
     rw_edit_insert(w, w->toks.tok[stop - 1].end,
@@ -360,7 +360,7 @@ void rw_check_copy_refs(rw_walk *w, CopyStmt *c, const rw_table *t)
         const char *col = rw_quote(w, fk->child_cols[0]);
         const char *test =
             rw_arena_cat(w->arena, wrap(w, fk, col, others), " IS NOT DISTINCT FROM ", col);
-        cond = cond ? rw_arena_cat(w->arena, cond, " AND ", test) : test;
+        cond = rw_arena_append(w->arena, cond, " AND ", test);
     }
     if (!cond)
         return;

@@ -40,7 +40,7 @@ static char *setting_value(rw_walk *w, List *args)
         const char *v = (IsA(n, A_Const) && IsA(&((A_Const *)n)->val, String))
                             ? strVal(&((A_Const *)n)->val)
                             : "";
-        s = s ? rw_arena_cat(w->arena, s, ", ", v) : v;
+        s = rw_arena_append(w->arena, s, ", ", v);
     }
     return (char *)(s ? s : "");
 }
@@ -138,7 +138,7 @@ static void drop_facts(rw_walk *w, DropStmt *d, rw_stmt_facts *f)
         if (list_length(name) != 1 && !temp_schema)
             continue;
         const char *n = strVal(llast(name));
-        names = names ? rw_arena_cat(w->arena, names, ",", n) : n;
+        names = rw_arena_append(w->arena, names, ",", n);
     }
     if (names) {
         f->flags |= RW_DROP_TABLES;

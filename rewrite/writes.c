@@ -87,7 +87,7 @@ static const char *gone_row(rw_walk *w, const rw_table *t, const char *ref, bool
             item = rw_arena_cat(w->arena, gone_marker(w, t), " AS ", col);
         else
             item = gone_marker(w, t);
-        s = s ? rw_arena_cat(w->arena, s, ", ", item) : item;
+        s = rw_arena_append(w->arena, s, ", ", item);
     }
     return s;
 }
