@@ -20,7 +20,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import profile_proxy  # noqa: E402
 import tps  # noqa: E402
-from benchlib import BENCH, REPO, make_pgbench_dbs, start_postgres  # noqa: E402
+from benchlib import BENCH, make_pgbench_dbs, start_postgres, tombstone_binary  # noqa: E402
 
 CONFIGS = [("select", m, c) for m in tps.MODES for c in (1, 8)] + \
     [("tpcb", m, 8) for m in tps.MODES]
@@ -29,8 +29,7 @@ CONFIGS = [("select", m, c) for m in tps.MODES for c in (1, 8)] + \
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--base", required=True)
-    ap.add_argument("--new", default=os.environ.get("TOMBSTONE_BIN",
-                                                    os.path.join(REPO, "tombstone")))
+    ap.add_argument("--new", default=tombstone_binary())
     ap.add_argument("--out", required=True)
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--seconds", type=int, default=3)
@@ -49,8 +48,8 @@ def main():
                   for db in ("bench", "bench_soft")]
         cg = {}
         for name, binary in (("base", a.base), ("new", a.new)):
-            os.environ["TOMBSTONE_BIN"] = os.path.abspath(binary)
-            cg[name] = profile_proxy.callgrind_profile(pg, tempfile.mkdtemp(), combos, 300, 1300)
+            cg[name] = profile_proxy.callgrind_profile(pg, tempfile.mkdtemp(), combos, 300, 1300,
+                                                       binary=os.path.abspath(binary))
         with open(os.path.join(a.out, "ab_callgrind.json"), "w") as f:
             json.dump(cg, f, indent=1)
     finally:

@@ -20,7 +20,8 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
 
-from harness import PG_BIN, TEST_USER, Postgres, Proxy, free_port, port_open, wait_for  # noqa
+from harness import (PG_BIN, TEST_USER, Postgres, Proxy, free_port, port_open, rss_kb,  # noqa
+                     tombstone_binary, wait_for)
 
 PGBENCH_TABLES = ("pgbench_accounts", "pgbench_branches", "pgbench_tellers", "pgbench_history")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -144,14 +145,6 @@ def cpu_user_sys(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def machine():

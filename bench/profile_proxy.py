@@ -25,8 +25,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import (PG_BIN, REPO, PgBouncer, make_pgbench_dbs, pgbench_env,  # noqa: E402
-                      run_alone, start_postgres, start_tombstone)
+from benchlib import (PG_BIN, PgBouncer, make_pgbench_dbs, pgbench_env,  # noqa: E402
+                      run_alone, start_postgres, start_tombstone, tombstone_binary)
 
 # Functions whose inclusive cost per transaction is reported when they show up.
 KEY_FUNCTIONS = [
@@ -134,28 +134,20 @@ def short_object(obj):
     return obj
 
 
-def callgrind_profile(pg, work, combos, n1, n2, warm=3000):
-    binary = os.environ.get("TOMBSTONE_BIN", os.path.join(REPO, "tombstone"))
+def callgrind_profile(pg, work, combos, n1, n2, warm=3000, binary=None):
+    binary = binary or tombstone_binary()
     out = os.path.join(work, "px.cg")
     wrapper = os.path.join(work, "tombstone-callgrind")
     with open(wrapper, "w") as f:
         f.write(f"#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file={out} "
                 f"{binary} \"$@\"\n")
     os.chmod(wrapper, 0o755)
-    saved = os.environ.get("TOMBSTONE_BIN")
-    os.environ["TOMBSTONE_BIN"] = wrapper
-    try:
-        # no periodic catalog refresh (it would invalidate the rewrite cache in the middle of
-        # a measurement), and a small rewrite cache, so that simple-protocol statements, whose
-        # literals differ every time, reach the steady state of a full cache (every new text
-        # evicts an old one) after a short warm-up
-        px = start_tombstone(pg, extra="log_level = warning\nrewrite_cache_mb = 1\n"
-                                       "[softdelete]\nschema_refresh = 0")
-    finally:
-        if saved is None:
-            del os.environ["TOMBSTONE_BIN"]
-        else:
-            os.environ["TOMBSTONE_BIN"] = saved
+    # no periodic catalog refresh (it would invalidate the rewrite cache in the middle of a
+    # measurement), and a small rewrite cache, so that simple-protocol statements, whose
+    # literals differ every time, reach the steady state of a full cache (every new text
+    # evicts an old one) after a short warm-up
+    px = start_tombstone(pg, extra="log_level = warning\nrewrite_cache_mb = 1\n"
+                                   "[softdelete]\nschema_refresh = 0", binary=wrapper)
     pid = str(px.proc.pid)
     profiles = []
     dump = 0

@@ -22,7 +22,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import BENCH, PG_BIN, REPO, run_alone, start_postgres  # noqa: E402
+from benchlib import BENCH, PG_BIN, run_alone, start_postgres, tombstone_binary  # noqa: E402
 
 CORPUS = os.path.join(BENCH, "corpus")
 KINDS = ("raw", "cold", "cached", "shaped", "lex", "hash")
@@ -131,8 +131,7 @@ def run(pg, rwbench, tombstone, quick=False, callgrind=True):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rwbench", required=True)
-    ap.add_argument("--tombstone", default=os.environ.get("TOMBSTONE_BIN",
-                                                          os.path.join(REPO, "tombstone")))
+    ap.add_argument("--tombstone", default=tombstone_binary())
     ap.add_argument("--out", required=True)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-callgrind", action="store_true")

@@ -22,7 +22,7 @@ import profile_proxy  # noqa: E402
 import rw  # noqa: E402
 import stream_rss  # noqa: E402
 import tps  # noqa: E402
-from benchlib import BENCH, REPO, start_postgres  # noqa: E402
+from benchlib import BENCH, start_postgres, tombstone_binary  # noqa: E402
 
 
 def part(title, out, name, fn):
@@ -43,7 +43,7 @@ def main():
     ap.add_argument("--baseline-bin")
     ap.add_argument("--command", default="make bench")
     a = ap.parse_args()
-    tombstone = os.environ.get("TOMBSTONE_BIN", os.path.join(REPO, "tombstone"))
+    tombstone = tombstone_binary()
     errors = []
     if a.quick:
         pg = start_postgres(max_connections=200, shared_buffers="64MB")

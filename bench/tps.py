@@ -188,15 +188,7 @@ def run(pg, quick=False, seconds=3, rounds=2, key_rounds=1, scale=10, baseline_b
                          "tpcb": os.path.join(PGBENCH_SCRIPTS, "tpcb_rw.sql")}},
         ]
         if baseline_bin:
-            saved = os.environ.get("TOMBSTONE_BIN")
-            os.environ["TOMBSTONE_BIN"] = baseline_bin
-            try:
-                base = start_tombstone(pg)
-            finally:
-                if saved is None:
-                    del os.environ["TOMBSTONE_BIN"]
-                else:
-                    os.environ["TOMBSTONE_BIN"] = saved
+            base = start_tombstone(pg, binary=baseline_bin)
             targets += [
                 {"name": "tombstone_base", "port": base.port, "db": "bench", "pid": base.proc.pid},
                 {"name": "tombstone_base_rw", "port": base.port, "db": "bench_soft",

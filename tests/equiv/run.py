@@ -498,7 +498,7 @@ class Cluster:
 # --- the three ways ----------------------------------------------------------------------
 
 def proxy_binary():
-    return os.environ.get("TOMBSTONE_BIN", os.path.join(harness.REPO, "tombstone"))
+    return harness.tombstone_binary()
 
 
 def run_psql(host, port, db, path):

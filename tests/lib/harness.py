@@ -176,6 +176,20 @@ class Postgres:
             shutil.rmtree(os.path.dirname(self.datadir), ignore_errors=True)
 
 
+def tombstone_binary():
+    """The proxy under test: $TOMBSTONE_BIN, else the repository's ./tombstone."""
+    return os.environ.get("TOMBSTONE_BIN", os.path.join(REPO, "tombstone"))
+
+
+def rss_kb(pid):
+    """The resident set size of process pid, in kB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
 class Proxy:
     """A running ./tombstone (or $TOMBSTONE_BIN) with a generated configuration."""
 
@@ -194,8 +208,8 @@ class Proxy:
         return "\n".join(lines) + "\n"
 
     @classmethod
-    def start(cls, pg, databases=None, extra="", args=(), port=None):
-        binary = os.environ.get("TOMBSTONE_BIN", os.path.join(REPO, "tombstone"))
+    def start(cls, pg, databases=None, extra="", args=(), port=None, binary=None):
+        binary = binary or tombstone_binary()
         workdir = tempfile.mkdtemp(prefix="tombstone-px-")
         port = port or free_port()
         config = os.path.join(workdir, "tombstone.ini")
@@ -224,11 +238,7 @@ class Proxy:
         return text in self.log()
 
     def rss_kb(self):
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
+        return rss_kb(self.proc.pid)
 
     def send_signal(self, sig):
         self.proc.send_signal(sig)
