@@ -87,8 +87,8 @@ static const uint8_t *take_header(proto_framer *f, const uint8_t **p, const uint
 
 /* Reads a header and asks the policy. Returns the message's full size, or 0 (with *err)
  * when it is impossible. */
-static size_t read_header(proto_framer *f, const uint8_t *hdr, const proto_hooks *h, void *ctx,
-                          const char **err)
+static inline size_t read_header(proto_framer *f, const uint8_t *hdr, const proto_hooks *h,
+                                 void *ctx, const char **err)
 {
     f->msg_len = message_size(f, hdr, err);
     if (!f->msg_len)
@@ -100,9 +100,9 @@ static size_t read_header(proto_framer *f, const uint8_t *hdr, const proto_hooks
 
 /* A message its handler must see (WHOLE or PEEK), whose header is at hdr (in the input when
  * in_input) and the walk at p, past the header. Returns where the walk goes on. */
-static const uint8_t *take_message(proto_framer *f, const uint8_t *hdr, bool in_input,
-                                   const uint8_t *p, const uint8_t *end, const proto_hooks *h,
-                                   void *ctx, proto_out *out)
+static inline const uint8_t *take_message(proto_framer *f, const uint8_t *hdr, bool in_input,
+                                          const uint8_t *p, const uint8_t *end,
+                                          const proto_hooks *h, void *ctx, proto_out *out)
 {
     f->want = f->policy == PROTO_WHOLE ? f->msg_len : min_size(f->msg_len, PROTO_PEEK_MAX);
     /* The common case: the message is all there, so the handler reads it in place. */
