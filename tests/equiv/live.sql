@@ -8,7 +8,9 @@
 --
 -- Format: each query is preceded by a line `-- @table <schema>.<name>` and, for a
 -- soft-delete table, `soft <marker column>`; the soft tables are also the ones whose rows
--- must all still exist physically after a script (check (ii) of run.py).
+-- must all still exist physically after a script (check (ii) of run.py). A table a script
+-- creates says `created`, and, when soft, `marked N`: the number of its rows the script
+-- deletes, which S must hold marked (check (ii) cannot follow rows it never saw).
 --
 -- Every table is compared on its OWN rows (`FROM ONLY`): an inheritance parent without its
 -- children's rows, a partitioned table (no rows of its own) apart from its partitions.
@@ -117,23 +119,28 @@ SELECT * FROM archive.special_notes WHERE deleted_at IS NULL;
 
 -- Tables created by ddl_refresh.sql ------------------------------------------------------
 
--- @table public.widgets soft deleted_at created
+-- @table public.widgets soft deleted_at created marked 3
 SELECT * FROM public.widgets WHERE deleted_at IS NULL;
 
 -- @table public.widget_parts created
 SELECT p.* FROM public.widget_parts p
 WHERE EXISTS (SELECT 1 FROM public.widgets w WHERE w.id = p.widget_id AND w.deleted_at IS NULL);
 
--- @table public.gadgets soft is_deleted created
+-- @table public.gadgets soft is_deleted created marked 2
 SELECT * FROM public.gadgets WHERE NOT is_deleted;
 
 -- Tables created by fk_shared_column.sql -------------------------------------------------
 
--- @table public.warehouses soft deleted_at created
+-- @table public.warehouses soft deleted_at created marked 1
 SELECT * FROM public.warehouses WHERE deleted_at IS NULL;
 
--- @table public.bins soft deleted_at created
+-- @table public.bins soft deleted_at created marked 3
 SELECT * FROM public.bins WHERE deleted_at IS NULL;
 
 -- @table public.items created
 SELECT * FROM public.items;
+
+-- Tables created by plain_tables.sql ------------------------------------------------------
+
+-- @table public.gizmos soft deleted_at created marked 1
+SELECT * FROM public.gizmos WHERE deleted_at IS NULL;

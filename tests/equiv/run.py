@@ -48,7 +48,8 @@ After each way, the state is checked:
        all rows of H, table by table, whole rows in primary-key order (tables a script
        created are compared too);
   (ii) every row a soft-delete table of S held before the prelude still exists physically
-       (a proxy that deletes for real fails here).
+       (a proxy that deletes for real fails here), and a soft-delete table a script creates
+       holds as many marked rows as live.sql says the script deletes (`marked N`).
 
 --self-test replaces the proxy by a direct connection to a second copy of H: S and H are
 then both real-delete databases, so everything must pass; (ii) cannot hold there and is
@@ -280,9 +281,10 @@ def schema_texts():
 
 
 class LiveTable:
-    def __init__(self, schema, name, marker, sql, created=False):
+    def __init__(self, schema, name, marker, sql, created=False, marked=None):
         self.schema, self.name, self.marker, self.sql = schema, name, marker, sql
         self.created = created  # created by a script, not in schema.sql
+        self.marked = marked  # created soft table: the rows its script deletes (marked in S)
 
     @property
     def key(self):
@@ -297,9 +299,10 @@ def load_live():
     with open(os.path.join(HERE, "live.sql")) as f:
         text = f.read()
     tables = {}
-    for m in re.finditer(r"^-- @table (\S+?)\.(\S+)(?: soft (\S+))?( created)?\n(.*?);",
-                         text, re.M | re.S):
-        t = LiveTable(m.group(1), m.group(2), m.group(3), m.group(5).strip(), bool(m.group(4)))
+    for m in re.finditer(r"^-- @table (\S+?)\.(\S+)(?: soft (\S+))?( created)?(?: marked (\d+))?\n"
+                         r"(.*?);", text, re.M | re.S):
+        t = LiveTable(m.group(1), m.group(2), m.group(3), m.group(6).strip(), bool(m.group(4)),
+                      int(m.group(5)) if m.group(5) else None)
         tables[t.key] = t
     return tables
 
@@ -666,6 +669,22 @@ def check_state(s_dsn_direct, h_dsn, live, before, self_test):
                     problems.append(("ii", f"{key[0]}.{key[1]}: {len(gone)} row(s) physically "
                                            f"gone from S: {sample}"
                                      + (" ..." if len(gone) > 10 else "")))
+            problems += marked_rows(s, live, s_tables)
+    return problems
+
+
+def marked_rows(s, live, s_tables):
+    """(ii) for the soft tables a script creates, whose rows (ii) cannot follow from before
+    the script: S holds exactly as many marked rows as live.sql says the script deletes."""
+    problems = []
+    for key, lt in sorted(live.items()):
+        if lt.marked is None or key not in s_tables:
+            continue
+        total = s.execute(f"SELECT count(*) FROM ONLY {lt.qualified}").fetchone()[0]
+        alive = s.execute(f"SELECT count(*) FROM ({lt.sql}) l").fetchone()[0]
+        if total - alive != lt.marked:
+            problems.append(("ii", f"{key[0]}.{key[1]}: {total - alive} marked row(s) in S, "
+                                   f"live.sql says the script deletes {lt.marked}"))
     return problems
 
 
