@@ -71,6 +71,7 @@ typedef enum {
     PROTO_PASS,  /* stream the message through as its bytes arrive */
     PROTO_PEEK,  /* show the handler its first PROTO_PEEK_MAX bytes, then stream it through */
     PROTO_WHOLE, /* gather the complete message; the handler forwards, replaces or drops it */
+    PROTO_HOLD,  /* not now: the walk ends before this message, which comes first next time */
 } proto_policy;
 
 typedef enum {
@@ -110,9 +111,13 @@ typedef struct {
 
 /* Walks in[0, len): appends to out what must be sent to the peer, calling hooks for each
  * message. Returns NULL, or a description of the protocol violation (the stream is then
- * unusable). Segments in out may point into in, so send them before reusing in. */
+ * unusable). Segments in out may point into in, so send them before reusing in. *used is
+ * how much of in was walked: all of it, unless a policy said PROTO_HOLD; then the rest
+ * starts at a message (whose header the framer may keep) and must be walked again later,
+ * before anything newer. The policy is asked for startup packets too (type 0): anything
+ * but PROTO_HOLD means PROTO_WHOLE for them. */
 const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const proto_hooks *hooks,
-                       void *ctx, proto_out *out);
+                       void *ctx, proto_out *out, size_t *used);
 /* True between messages: nothing of a message is half-sent, so the proxy may insert one. */
 bool proto_framer_at_boundary(const proto_framer *f);
 void proto_framer_free(proto_framer *f);

@@ -33,14 +33,19 @@ static time_t now(void)
 
 catalog_db *catalog_of(proxy *px, const char *upstream, const char *dbname)
 {
-    char key[512];
-    int n = snprintf(key, sizeof key, "%s/%s", upstream, dbname);
-    catalog_db *db = rw_map_get(&px->catalogs, key, (size_t)n);
-    if (db)
-        return db;
-    db = calloc(1, sizeof *db);
-    if (!db || !(db->key = strdup(key)))
+    char *key;
+    int n = asprintf(&key, "%s/%s", upstream, dbname);
+    if (n < 0)
         abort();
+    catalog_db *db = rw_map_get(&px->catalogs, key, (size_t)n);
+    if (db) {
+        free(key);
+        return db;
+    }
+    db = calloc(1, sizeof *db);
+    if (!db)
+        abort();
+    db->key = key;
     rw_map_put(&px->catalogs, db->key, (size_t)n, db);
     return db;
 }

@@ -156,13 +156,19 @@ proto_policy hooks_client_policy(session *s, uint8_t type)
 
 proto_verdict hooks_client_message(session *s, const proto_msg *m, proto_out *out)
 {
+    proto_verdict v;
     switch (m->type) {
     case 'Q':
-        return on_query(s, m, out);
+        v = on_query(s, m, out);
+        rewriting_done(s);
+        return v;
     case 'P':
-        return on_parse(s, m, out);
+        v = on_parse(s, m, out);
+        rewriting_done(s);
+        return v;
     case 'B':
         on_bind(s, m, out);
+        rewriting_done(s);
         break;
     case 'E':
         on_execute(s, m);

@@ -3,6 +3,7 @@
 #include "proxy/proxy.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 #include "proxy/relay.h"
 #include "proxy/session.h"
 #include "rewrite/cache.h"
+
+enum { MMAP_THRESHOLD = 256 * 1024 };
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
@@ -231,6 +234,10 @@ int proxy_run(const char *conf_path, bool verbose)
         return 1;
     }
     apply_log_level(&px);
+    /* large buffers (a 50 MB statement, its rewrite) are mapped and unmapped whole, so that
+     * freeing them gives the memory back to the system: glibc would otherwise raise this
+     * threshold after the first such free and keep later ones in its heap */
+    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
     px.base = event_base_new();

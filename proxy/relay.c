@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -15,6 +16,10 @@
 /* The loop is single-threaded, so one read buffer and one walk output serve every session. */
 static uint8_t scratch[RELAY_SCRATCH];
 static proto_out walk_out;
+
+/* The walk output's buffer holds the messages the proxy built for one read: a rewritten
+ * 50 MB Query makes it that big once, and it must not stay that big. */
+enum { WALK_OUT_KEPT = 4 * RELAY_SCRATCH };
 
 static void set_event(struct event *ev, bool *on, bool want)
 {
@@ -31,10 +36,12 @@ void relay_update_reads(session *s)
 {
     if (s->dead)
         return;
-    /* A side is read only while its peer has nothing pending: that is the backpressure. */
-    set_event(&s->client.rd, &s->client.reading, !s->client_paused && s->server.pending.len == 0);
+    /* A side is read only while its peer has nothing pending (that is the backpressure) and
+     * it holds nothing back itself. */
+    set_event(&s->client.rd, &s->client.reading,
+              s->client.held.len == 0 && s->server.pending.len == 0);
     set_event(&s->server.rd, &s->server.reading,
-              s->state >= SESSION_AUTH && s->client.pending.len == 0);
+              s->state >= SESSION_AUTH && s->server.held.len == 0 && s->client.pending.len == 0);
 }
 
 static void queue(conn *c, const uint8_t *p, size_t n)
@@ -135,7 +142,51 @@ void relay_send(session *s, conn *to, const void *p, size_t n)
     send_out(s, to, &one);
 }
 
-static void relay_read(session *s, conn *from, conn *to, const proto_hooks *hooks)
+static conn *peer_of(conn *c)
+{
+    session *s = c->owner;
+    return c == &s->client ? &s->server : &s->client;
+}
+
+static const proto_hooks *hooks_of(conn *c)
+{
+    session *s = c->owner;
+    return c == &s->client ? &session_client_hooks : &session_server_hooks;
+}
+
+/* Walks in[0, n) read from one side and sends what it produced to the other. Returns how
+ * much was walked (less than n when the rest is held), or 0 with the session closed. */
+static size_t walk(session *s, conn *from, const uint8_t *in, size_t n)
+{
+    size_t used = 0;
+    proto_out_reset(&walk_out);
+    const char *err = proto_walk(&from->framer, in, n, hooks_of(from), s, &walk_out, &used);
+    if (err) {
+        session_protocol_error(s, from, err);
+        return 0;
+    }
+    if (!s->dead)
+        send_out(s, peer_of(from), &walk_out);
+    if (walk_out.buf.cap > WALK_OUT_KEPT || walk_out.segcap > WALK_OUT_KEPT / 64)
+        proto_out_free(&walk_out);
+    return used;
+}
+
+void relay_resume(session *s, conn *c)
+{
+    if (s->dead || c->held.len == 0)
+        return;
+    size_t used = walk(s, c, c->held.data, c->held.len);
+    if (s->dead || used == c->held.len) {
+        proto_buf_free(&c->held);
+    } else if (used) {
+        memmove(c->held.data, c->held.data + used, c->held.len - used);
+        c->held.len -= used;
+    }
+    relay_update_reads(s);
+}
+
+static void relay_read(session *s, conn *from)
 {
     ssize_t n = recv(from->fd, scratch, sizeof scratch, 0);
     if (n <= 0) {
@@ -143,21 +194,15 @@ static void relay_read(session *s, conn *from, conn *to, const proto_hooks *hook
             session_connection_lost(s, from, n == 0 ? "connection closed" : "read failed");
         return;
     }
-    proto_out_reset(&walk_out);
-    const char *err = proto_walk(&from->framer, scratch, (size_t)n, hooks, s, &walk_out);
-    if (err) {
-        session_protocol_error(s, from, err);
-        return;
+    size_t used = walk(s, from, scratch, (size_t)n);
+    if (!s->dead && used < (size_t)n) {
+        proto_buf_put(&from->held, scratch + used, (size_t)n - used);
+        if (from->held.oom)
+            session_connection_lost(s, from, "out of memory");
     }
-    if (!s->dead)
-        send_out(s, to, &walk_out);
+    /* what this side said may let the other side's held messages go */
+    relay_resume(s, peer_of(from));
     relay_update_reads(s);
-}
-
-static conn *peer_of(conn *c)
-{
-    session *s = c->owner;
-    return c == &s->client ? &s->server : &s->client;
 }
 
 static void on_readable(evutil_socket_t fd, short what, void *arg)
@@ -166,7 +211,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
     session *s = c->owner;
     (void)fd;
     (void)what;
-    relay_read(s, c, peer_of(c), c == &s->client ? &session_client_hooks : &session_server_hooks);
+    relay_read(s, c);
     session_after_event(s);
 }
 
@@ -218,6 +263,7 @@ void relay_close(conn *c)
 void relay_release(conn *c)
 {
     proto_buf_free(&c->pending);
+    proto_buf_free(&c->held);
     proto_framer_free(&c->framer);
 }
 

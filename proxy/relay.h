@@ -25,6 +25,8 @@ typedef struct {
     proto_framer framer; /* walks what this side sends */
     proto_buf pending;   /* bytes waiting to be written to this side, allocated only then */
     size_t sent;         /* of pending, already written */
+    proto_buf held;      /* read from this side, not walked yet: a policy said PROTO_HOLD;
+                          * this side is not read again until it is walked (relay_resume) */
 } conn;
 
 #define RELAY_SCRATCH (128 * 1024)
@@ -34,6 +36,9 @@ typedef struct {
 void relay_attach(session *s, conn *c, int fd);
 /* Sends bytes the proxy made itself to one side, after anything still pending there. */
 void relay_send(session *s, conn *to, const void *p, size_t n);
+/* Walks what one side held, as far as its policy now lets it (after the session's state
+ * changed): what it produces goes to the peer, in order before anything read later. */
+void relay_resume(session *s, conn *c);
 /* Starts or stops reading each side according to the session's state and backpressure. */
 void relay_update_reads(session *s);
 /* Writes what pending bytes the socket takes now, without waiting (used before closing). */

@@ -38,6 +38,11 @@ const rw_result *rewriting_rewrite(session *s, const char *text, size_t len)
     return r;
 }
 
+void rewriting_done(session *s)
+{
+    rw_cache_trim(s->px->rewrites);
+}
+
 unsigned rewriting_path_version(const session *s)
 {
     return s->path.version;

@@ -19,6 +19,9 @@ const rw_result *rewriting_rewrite(session *s, const char *text, size_t len);
  * whose effects happen at each Execute of it. */
 typedef enum { FACTS_QUERY, FACTS_PARSE, FACTS_EXECUTE } facts_moment;
 
+/* The last rewrite's result is no longer needed: what it took beyond the usual is freed. */
+void rewriting_done(session *s);
+
 /* Applies a statement's facts. `text` is the text they point into (for SQL PREPARE). */
 void rewriting_apply(session *s, const rw_stmt_facts *f, const char *text, facts_moment when);
 

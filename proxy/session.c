@@ -75,9 +75,13 @@ static void free_internal(internal_query *q)
 
 static void session_free(session *s)
 {
+    /* queries of the proxy's own that will never finish say so: a catalog load must not be
+     * taken for under way by a session that is gone */
+    static const proto_error_fields gone = {.sqlstate = "08006", .message = "session closed"};
     while (s->internal) {
         internal_query *q = s->internal;
         s->internal = q->next;
+        q->on_done(s, q->arg, &gone);
         free_internal(q);
     }
     relay_release(&s->client);
@@ -181,7 +185,6 @@ static void start_internal(session *s)
         relay_send(s, &s->server, b.data, b.len);
     proto_buf_free(&b);
     s->internal_running = true;
-    s->client_paused = true;
 }
 
 void session_run_internal_query(session *s, const char *sql, session_row_fn on_row,
@@ -232,7 +235,6 @@ static void finish_internal(session *s, proto_out *out)
     /* Done: what was held goes to the client in stream order, and the client is read again. */
     proto_out_copy(out, s->held.data, s->held.len);
     proto_buf_free(&s->held);
-    s->client_paused = false;
 }
 
 static proto_verdict internal_message(session *s, const proto_msg *m, proto_out *out)
@@ -290,6 +292,12 @@ static void on_search_path_done(session *s, void *arg, const proto_error_fields 
 
 /* ---- the server's messages ----------------------------------------------------------- */
 
+static const char *upstream_dbname(const session *s)
+{
+    const conf_db *db = conf_find_db(&s->conf->cfg, s->database);
+    return db && db->dbname ? db->dbname : s->database;
+}
+
 /* A ReadyForQuery: one sync point done. Returns true when it was held back because an
  * internal query runs now. */
 static bool ready_for_query(session *s, const proto_msg *m)
@@ -297,8 +305,12 @@ static bool ready_for_query(session *s, const proto_msg *m)
     if (!proto_read_ready(m->data, m->len, &s->tx_status))
         return false;
     if (s->state == SESSION_AUTH) {
-        s->state = SESSION_READY;
         SESSION_LOG(CONF_LOG_DEBUG, s, "authenticated, server pid %u", s->backend_pid);
+        /* only now: a database name nobody logged in to never costs the proxy memory. Queued
+         * while not yet ready, so that it runs below, before this ReadyForQuery goes on. */
+        s->catalog = catalog_of(s->px, s->upstream->label, upstream_dbname(s));
+        catalog_refresh(s, s->catalog);
+        s->state = SESSION_READY;
     } else if (s->syncs_pending > 0) {
         s->syncs_pending--;
     }
@@ -361,6 +373,8 @@ static proto_policy server_policy(void *arg, uint8_t type, size_t msg_len)
 {
     session *s = arg;
     (void)msg_len;
+    if (s->dead)
+        return PROTO_HOLD;   /* and never taken: nothing more of a closed session is read */
     if (s->internal_running) /* asynchronous messages still reach the client */
         return type == 'A' || type == 'S' ? PROTO_PASS : PROTO_WHOLE;
     if (type == 'K' || type == 'Z' || type == 'E' || type == 'S')
@@ -419,8 +433,6 @@ static void begin_login(session *s, proto_startup *st)
     SESSION_LOG(CONF_LOG_INFO, s, "login via %s", s->upstream->label);
     session_run_internal_query(s, "SELECT current_setting('search_path')", on_search_path_row,
                                on_search_path_done, NULL);
-    s->catalog = catalog_of(s->px, s->upstream->label, db->dbname ? db->dbname : db_name);
-    catalog_refresh(s, s->catalog);
     connect_server(s);
 }
 
@@ -472,10 +484,32 @@ static void note_client_message(session *s, uint8_t type)
     }
 }
 
+/* Can the session take this message of the client's now? Nothing reaches the server before
+ * the proxy can rewrite it: until the login is done only the startup packet and the answers
+ * to the server's authentication requests go through, and while the session runs a query
+ * of its own the client waits. A closed session takes nothing more. */
+static bool takes_client_message(const session *s, uint8_t type)
+{
+    if (s->dead)
+        return false;
+    switch (s->state) {
+    case SESSION_STARTUP:
+        return type == 0;
+    case SESSION_AUTH:
+        return type == 'p'; /* password, SASL or GSS response */
+    case SESSION_READY:
+        return !s->internal_running;
+    default:
+        return false;
+    }
+}
+
 static proto_policy client_policy(void *arg, uint8_t type, size_t msg_len)
 {
     session *s = arg;
     (void)msg_len;
+    if (!takes_client_message(s, type))
+        return PROTO_HOLD;
     note_client_message(s, type);
     return s->state == SESSION_READY ? hooks_client_policy(s, type) : PROTO_PASS;
 }

@@ -35,7 +35,6 @@ struct session {
     conn client, server;
     session_state state;
     bool dead;              /* closed; freed when the event callback that closed it returns */
-    bool client_paused;     /* not reading the client while an internal query runs */
     bool client_terminated; /* the client sent Terminate: the server's close is expected */
     bool server_fatal;      /* the server sent a FATAL error: its close is expected */
     bool client_unsynced;   /* extended-protocol messages sent since the client's last Sync */

@@ -12,7 +12,10 @@ struct rw_arena_block {
     char data[];
 };
 
-enum { BLOCK_MIN = 4096 };
+enum {
+    BLOCK_MIN = 4096,
+    BLOCK_KEPT = 65536, /* a larger first block, made for one huge text, is not kept */
+};
 
 static rw_arena_block *new_block(size_t need, rw_arena_block *next)
 {
@@ -113,13 +116,18 @@ void rw_arena_reset(rw_arena *a)
     rw_arena_block *b = a->head;
     if (!b)
         return;
-    /* keep the oldest block: it is the one sized for the common case */
+    /* keep the oldest block, when it is the one sized for the common case */
     while (b->next) {
         rw_arena_block *next = b->next;
         free(b);
         b = next;
     }
-    b->off = 0;
+    if (b->size > BLOCK_KEPT) {
+        free(b);
+        b = NULL;
+    } else {
+        b->off = 0;
+    }
     a->head = b;
     a->used = 0;
 }

@@ -32,6 +32,14 @@ struct rw_cache {
     rw_result made; /* returned for a text rewritten from a template, not kept */
     rw_stmt_facts *made_stmts;
     int nmade;
+    rw_result once; /* returned for a text too big to keep */
+};
+
+/* A text longer than this share of the cache is rewritten but not kept: one 50 MB statement
+ * would otherwise stay in memory until something evicts it, whatever the cache's size. */
+enum {
+    CACHE_TEXT_SHARE = 16,
+    MADE_KEPT = 4096, /* statements of a result not kept: more are freed after use */
 };
 
 rw_cache *rw_cache_new(size_t max_bytes)
@@ -96,6 +104,7 @@ void rw_cache_free(rw_cache *c)
     free(c->made.sql);
     free(c->made.edits);
     free(c->made_stmts);
+    rw_result_free(&c->once);
     rw_tokens_free(&c->toks);
     free(c);
 }
@@ -165,7 +174,8 @@ static entry *insert(rw_cache *c, uint64_t h, uint64_t version, uint64_t path, c
     return e;
 }
 
-/* The result returned for a text kept in no entry: nstmts statements with these flags. */
+/* The result returned for a text kept in no entry: nstmts statements with these flags (none
+ * when flags is NULL). */
 static rw_result *made(rw_cache *c, int nstmts, const unsigned *flags)
 {
     if (nstmts > c->nmade) {
@@ -176,7 +186,7 @@ static rw_result *made(rw_cache *c, int nstmts, const unsigned *flags)
             abort();
     }
     for (int i = 0; i < nstmts; i++)
-        c->made_stmts[i] = (rw_stmt_facts){.flags = flags[i]};
+        c->made_stmts[i] = (rw_stmt_facts){.flags = flags ? flags[i] : 0};
     free(c->made.sql);
     free(c->made.edits);
     c->made = (rw_result){.nstmts = nstmts, .stmts = c->made_stmts};
@@ -249,8 +259,24 @@ static const rw_result *keep_irrelevant(rw_cache *c, uint64_t h, uint64_t versio
     return keep(c, e);
 }
 
-const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text, size_t len)
+/* A text too big to keep: rewritten (or found to need nothing) every time it comes. */
+static const rw_result *rewrite_once(rw_cache *c, const rw_context *ctx, const char *text,
+                                     size_t len)
 {
+    int nstmts;
+    rw_lex(text, (int)len, ctx->standard_strings, &c->toks);
+    if (rw_irrelevant(ctx, text, &c->toks, &nstmts))
+        return made(c, nstmts, NULL);
+    rw_rewrite(ctx, text, len, &c->once);
+    return &c->once;
+}
+
+static const rw_result *lookup(rw_cache *c, const rw_context *ctx, const char *text, size_t len)
+{
+    if (len > c->stats.max_bytes / CACHE_TEXT_SHARE) {
+        c->stats.misses++;
+        return rewrite_once(c, ctx, text, len);
+    }
     uint64_t version = ctx->schema ? rw_schema_version(ctx->schema) : 0, path = path_key(ctx);
     uint64_t h = rw_hash(text, len) ^ version * 0x9e3779b97f4a7c15ULL ^ path;
     entry *e = find_text(c, h, version, path, text, len);
@@ -274,6 +300,28 @@ const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char
     c->stats.shaped++;
     rw_result *r = made(c, e->shape.nstmts, e->shape.flags);
     rw_shape_apply(&e->shape, text, len, &c->toks, ctx->chars, r);
+    return r;
+}
+
+void rw_cache_trim(rw_cache *c)
+{
+    rw_result_free(&c->once);
+    if (c->nmade > MADE_KEPT) {
+        free(c->made_stmts);
+        c->made_stmts = NULL;
+        c->nmade = 0;
+    }
+    free(c->made.sql);
+    free(c->made.edits);
+    c->made = (rw_result){0};
+    rw_tokens_trim(&c->toks);
+}
+
+const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text, size_t len)
+{
+    rw_cache_trim(c); /* the last result is no longer in use */
+    const rw_result *r = lookup(c, ctx, text, len);
+    rw_tokens_trim(&c->toks);
     return r;
 }
 

@@ -235,6 +235,14 @@ void rw_tokens_free(rw_tokens *t)
     t->n = t->cap = 0;
 }
 
+enum { TOKENS_KEPT = 16384 }; /* 192 kB: a statement of thousands of values */
+
+void rw_tokens_trim(rw_tokens *t)
+{
+    if (t->cap > TOKENS_KEPT)
+        rw_tokens_free(t);
+}
+
 int rw_tok_at(const rw_tokens *t, int offset)
 {
     int lo = 0, hi = t->n;

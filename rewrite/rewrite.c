@@ -177,6 +177,7 @@ bool rw_rewrite_shaped(const rw_context *ctx, const char *text, size_t len, rw_r
         rw_shape_make(&w, facts, n, shape);
     export_facts(out, facts, n);
     scratch_tokens = w.toks;
+    rw_tokens_trim(&scratch_tokens);
     pg_query_exit_memory_context(mc);
     rw_arena_reset(&scratch);
     return true;
