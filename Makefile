@@ -19,7 +19,7 @@ CPPFLAGS += -I. -isystem $(PG_SERVER_INC) -isystem /usr/include/pg_query -isyste
 CFLAGS += -std=gnu11 -g $(OPT) -Wall -Wextra -Werror -MMD -MP
 LDLIBS += -lpg_query -levent -levent_openssl -lssl -lcrypto -lpq -lm
 
-CORE_SRC := $(wildcard protocol/*.c conf/*.c rewrite/*.c)
+CORE_SRC := $(wildcard common/*.c protocol/*.c conf/*.c rewrite/*.c track/*.c)
 PROXY_SRC := $(wildcard proxy/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 ITEST_SRC := $(wildcard tests/integration/*.c)

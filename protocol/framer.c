@@ -54,7 +54,7 @@ static void deliver(proto_framer *f, const uint8_t *data, bool in_input, const p
     }
     f->pass_left = f->msg_len - m.len;
     f->want = 0;
-    if (f->acc.cap || f->acc.oom) /* only a message split across reads was gathered */
+    if (f->acc.cap) /* only a message split across reads was gathered */
         proto_buf_free(&f->acc);
 }
 
@@ -201,15 +201,11 @@ const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const pro
             if (f->policy == PROTO_HOLD)
                 break;
         }
-        if (f->acc.oom)
-            err = "out of memory";
     }
     FLUSH_RUN();
 #undef FLUSH_RUN
     *used = (size_t)(p - in);
     proto_out_seal(out);
-    if (!err && proto_out_failed(out))
-        err = "out of memory";
     return err;
 }
 

@@ -18,18 +18,56 @@
 #define PROTO_MAX_MESSAGE 0x40000000u
 #define PROTO_PEEK_MAX 1024u /* how much of a PEEK message the handler sees */
 
+/* Message types: the first byte of a typed message. The same byte means different messages
+ * in each direction ('C' is Close from the client, CommandComplete from the server), hence
+ * two enums. A startup packet has no type byte; the walk calls it type 0. */
+typedef enum {
+    PROTO_FE_STARTUP = 0,
+    PROTO_FE_BIND = 'B',
+    PROTO_FE_CLOSE = 'C',
+    PROTO_FE_COPY_DATA = 'd',
+    PROTO_FE_COPY_DONE = 'c',
+    PROTO_FE_COPY_FAIL = 'f',
+    PROTO_FE_DESCRIBE = 'D',
+    PROTO_FE_EXECUTE = 'E',
+    PROTO_FE_FLUSH = 'H',
+    PROTO_FE_FUNCTION_CALL = 'F',
+    PROTO_FE_PARSE = 'P',
+    PROTO_FE_PASSWORD = 'p', /* also SASL and GSS responses */
+    PROTO_FE_QUERY = 'Q',
+    PROTO_FE_SYNC = 'S',
+    PROTO_FE_TERMINATE = 'X',
+} proto_fe_type;
+
+typedef enum {
+    PROTO_BE_AUTHENTICATION = 'R',
+    PROTO_BE_BACKEND_KEY = 'K',
+    PROTO_BE_BIND_COMPLETE = '2',
+    PROTO_BE_CLOSE_COMPLETE = '3',
+    PROTO_BE_COMMAND_COMPLETE = 'C',
+    PROTO_BE_COPY_IN = 'G',
+    PROTO_BE_DATA_ROW = 'D',
+    PROTO_BE_EMPTY_QUERY = 'I',
+    PROTO_BE_ERROR = 'E',
+    PROTO_BE_NOTICE = 'N',
+    PROTO_BE_NOTIFICATION = 'A',
+    PROTO_BE_PARAMETER_STATUS = 'S',
+    PROTO_BE_PARSE_COMPLETE = '1',
+    PROTO_BE_PORTAL_SUSPENDED = 's',
+    PROTO_BE_READY = 'Z',
+    PROTO_BE_ROW_DESCRIPTION = 'T',
+} proto_be_type;
+
 /* ---- byte buffer ------------------------------------------------------------------------ */
 
-/* A growable byte buffer. An allocation failure sets oom and makes later appends no-ops, so
- * builders need no error path of their own; the owner checks oom once. */
+/* A growable byte buffer (allocation failures end the process: common/mem.h). */
 typedef struct {
     uint8_t *data;
     size_t len, cap;
-    bool oom;
 } proto_buf;
 
 void proto_buf_free(proto_buf *b);
-bool proto_buf_reserve(proto_buf *b, size_t extra);
+void proto_buf_reserve(proto_buf *b, size_t extra);
 void proto_buf_put(proto_buf *b, const void *p, size_t n);
 void proto_buf_put_u8(proto_buf *b, uint8_t v);
 void proto_buf_put_u16(proto_buf *b, uint16_t v);
@@ -59,9 +97,7 @@ void proto_out_ref(proto_out *o, const uint8_t *p, size_t n);
 void proto_out_copy(proto_out *o, const void *p, size_t n);
 /* Turns bytes appended to o->buf since the last segment into a segment. */
 void proto_out_seal(proto_out *o);
-size_t proto_out_total(const proto_out *o);
 const uint8_t *proto_out_seg_data(const proto_out *o, const proto_seg *s);
-bool proto_out_failed(const proto_out *o);
 void proto_out_reset(proto_out *o); /* empties it, keeping the allocations for the next walk */
 void proto_out_free(proto_out *o);
 

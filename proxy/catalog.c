@@ -6,21 +6,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/mem.h"
 #include "proxy/log.h"
-#include "proxy/proxy.h"
-#include "proxy/session.h"
-#include "rewrite/map.h"
 
-/* A load whose session vanished before it finished is given up after this long. */
-enum { LOAD_GIVE_UP_SECONDS = 60 };
-
-struct catalog_db {
-    char *key;
+struct catalog {
+    char *key;           /* "upstream/dbname" */
     rw_schema *snapshot; /* newest complete snapshot, or NULL */
     time_t loaded_at;
     bool stale;
-    rw_schema *building; /* the load under way */
-    time_t building_since;
+    rw_schema *building; /* the load under way, or NULL */
     const char *row_error;
 };
 
@@ -31,55 +25,70 @@ static time_t now(void)
     return ts.tv_sec;
 }
 
-catalog_db *catalog_of(proxy *px, const char *upstream, const char *dbname)
+catalog *catalog_of(rw_map *all, const char *upstream, const char *dbname)
 {
-    char *key;
-    int n = asprintf(&key, "%s/%s", upstream, dbname);
-    if (n < 0)
-        abort();
-    catalog_db *db = rw_map_get(&px->catalogs, key, (size_t)n);
+    char *key = mem_printf("%s/%s", upstream, dbname);
+    size_t n = strlen(key);
+    catalog *db = rw_map_get(all, key, n);
     if (db) {
         free(key);
         return db;
     }
-    db = calloc(1, sizeof *db);
-    if (!db)
-        abort();
+    db = mem_zalloc(sizeof *db);
     db->key = key;
-    rw_map_put(&px->catalogs, db->key, (size_t)n, db);
+    rw_map_put(all, db->key, n, db);
     return db;
 }
 
-rw_schema *catalog_snapshot(const catalog_db *db)
+rw_schema *catalog_snapshot(const catalog *db)
 {
     return db->snapshot;
 }
 
-void catalog_mark_stale(catalog_db *db)
+void catalog_mark_stale(catalog *db)
 {
     db->stale = true;
 }
 
-static void on_row(session *s, void *arg, int nfields, const char *const *fields)
+static bool due(const catalog *db, const conf_config *cfg)
 {
-    catalog_db *db = arg;
-    (void)s;
+    if (!db->snapshot || db->stale)
+        return true;
+    return cfg->schema_refresh > 0 && difftime(now(), db->loaded_at) >= cfg->schema_refresh;
+}
+
+char *catalog_load_due(catalog *db, const conf_config *cfg)
+{
+    if (db->building || !due(db, cfg))
+        return NULL; /* another session is at it, or nothing to do */
+    db->building = rw_schema_new();
+    db->row_error = NULL;
+    db->stale = false;
+    rw_schema_options o = {
+        (const char *const *)cfg->columns.items, cfg->columns.n,
+        (const char *const *)cfg->include.items, cfg->include.n,
+        (const char *const *)cfg->exclude.items, cfg->exclude.n,
+    };
+    return rw_schema_query(&o);
+}
+
+void catalog_load_row(catalog *db, int nfields, const char *const *fields)
+{
     rw_catalog_row row = {nfields, fields};
     if (db->building && !db->row_error)
         rw_schema_add_row(db->building, &row, &db->row_error);
 }
 
-static void on_done(session *s, void *arg, const proto_error_fields *error)
+void catalog_load_done(catalog *db, const char *error)
 {
-    catalog_db *db = arg;
-    (void)s;
     rw_schema *built = db->building;
     db->building = NULL;
-    const char *why = error ? (error->message ? error->message : "error") : db->row_error;
+    const char *why = error ? error : db->row_error;
     if (!built || why) {
-        log_msg(CONF_LOG_WARNING, "%s: cannot read the catalog: %s", db->key, why ? why : "lost");
+        log_warning("%s: cannot read the catalog: %s", db->key, why ? why : "lost");
         rw_schema_unref(built);
-        return; /* without any snapshot, the session's statements are refused (rewriting.c) */
+        db->stale = db->stale || why; /* the next session tries again */
+        return; /* without any snapshot, the sessions' statements are refused */
     }
     db->loaded_at = now();
     /* an unchanged catalog keeps its snapshot: cached rewrites and prepared statements stay
@@ -91,50 +100,23 @@ static void on_done(session *s, void *arg, const proto_error_fields *error)
     rw_schema_finish(built);
     rw_schema_unref(db->snapshot);
     db->snapshot = built;
-    log_msg(CONF_LOG_INFO, "%s: catalog read, %d soft-delete tables%s", db->key,
-            rw_schema_soft_count(built),
-            rw_schema_has_helpers(built) ? "" : ", helper functions not installed");
+    log_info("%s: catalog read, %d soft-delete tables%s", db->key, rw_schema_soft_count(built),
+             rw_schema_has_helpers(built) ? "" : ", helper functions not installed");
 }
 
-static bool due(const catalog_db *db, const conf_config *cfg)
+static void free_one(const char *key, void *value, void *arg)
 {
-    if (!db->snapshot || db->stale)
-        return true;
-    return cfg->schema_refresh > 0 && difftime(now(), db->loaded_at) >= cfg->schema_refresh;
-}
-
-void catalog_refresh(session *s, catalog_db *db)
-{
-    const conf_config *cfg = &s->conf->cfg;
-    if (!due(db, cfg))
-        return;
-    if (db->building && difftime(now(), db->building_since) < LOAD_GIVE_UP_SECONDS)
-        return; /* another session is at it */
+    catalog *db = value;
+    (void)key;
+    (void)arg;
+    rw_schema_unref(db->snapshot);
     rw_schema_unref(db->building);
-    db->building = rw_schema_new();
-    db->building_since = now();
-    db->row_error = NULL;
-    db->stale = false;
-    rw_schema_options o = {
-        (const char *const *)cfg->columns.items, cfg->columns.n,
-        (const char *const *)cfg->include.items, cfg->include.n,
-        (const char *const *)cfg->exclude.items, cfg->exclude.n,
-    };
-    char *sql = rw_schema_query(&o);
-    session_run_internal_query(s, sql, on_row, on_done, db);
-    free(sql);
+    free(db->key);
+    free(db);
 }
 
-void catalog_free_all(proxy *px)
+void catalog_free_all(rw_map *all)
 {
-    for (size_t i = 0; i < px->catalogs.cap; i++) {
-        catalog_db *db = px->catalogs.slots[i].value;
-        if (!db)
-            continue;
-        rw_schema_unref(db->snapshot);
-        rw_schema_unref(db->building);
-        free(db->key);
-        free(db);
-    }
-    rw_map_free(&px->catalogs);
+    rw_map_each(all, free_one, NULL);
+    rw_map_free(all);
 }

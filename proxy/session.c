@@ -1,8 +1,10 @@
 /* proxy/session.c — a client and its server connection: the startup packet, routing to an
- * upstream, relayed authentication, the bookkeeping that must see every message (sync
- * points, BackendKeyData, fatal errors), internal queries, and the end of the session. */
+ * upstream, relayed authentication, queries of the proxy's own, and the end of the session
+ * (see session.h). What the client and server say once it is logged in goes through the
+ * track (track/), which rewrites it. */
 #include "proxy/session.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,17 +13,25 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <event2/event.h>
-
+#include "common/mem.h"
 #include "proxy/cancel.h"
-#include "proxy/catalog.h"
-#include "proxy/hooks.h"
 #include "proxy/log.h"
+
+/* A query the session runs on its server connection by itself, invisible to the client:
+ * while it runs the client's messages wait and the server's answers (RowDescription,
+ * DataRow, CommandComplete, ErrorResponse, ReadyForQuery) are consumed by the session. It
+ * runs as soon as the server is idle outside a transaction block: right away if it is, else
+ * at the next ReadyForQuery, which is held back from the client until the query is done. A
+ * query queued before authentication completes runs before the client's first
+ * ReadyForQuery. on_row gets each row as text (NULL for SQL NULL); on_done gets the error,
+ * or NULL on success, and is called whatever happens, the session's end included. */
+typedef void (*row_fn)(session *s, void *arg, int nfields, const char *const *fields);
+typedef void (*done_fn)(session *s, void *arg, const proto_error_fields *error);
 
 struct internal_query {
     internal_query *next;
-    session_row_fn on_row;
-    session_done_fn on_done;
+    row_fn on_row;
+    done_fn on_done;
     void *arg;
     proto_buf error; /* a copy of the ErrorResponse, if the query failed */
     char sql[];
@@ -37,8 +47,7 @@ static void send_error(session *s, const char *severity, const char *sqlstate, c
 {
     proto_buf b = {0};
     proto_build_error(&b, severity, sqlstate, msg);
-    if (!b.oom)
-        relay_send(s, &s->client, b.data, b.len);
+    relay_send(&s->client, b.data, b.len);
     proto_buf_free(&b);
 }
 
@@ -51,8 +60,8 @@ static double elapsed(const session *s)
 }
 
 /* Closes both sockets after a last attempt to deliver what is pending; the memory goes when
- * the current event callback returns (session_after_event), since a walk may still be
- * running over this session's buffers. */
+ * the current event callback returns (on_event_done), since a walk may still be running
+ * over this session's buffers. */
 static void session_close(session *s, const char *why)
 {
     if (s->dead)
@@ -64,7 +73,7 @@ static void session_close(session *s, const char *why)
     relay_close(&s->server);
     relay_close(&s->client);
     s->dead = true;
-    proxy_remove_session(s->px, s);
+    s->env->closed(s->env->owner, s);
 }
 
 static void free_internal(internal_query *q)
@@ -87,21 +96,12 @@ static void session_free(session *s)
     relay_release(&s->client);
     relay_release(&s->server);
     proto_buf_free(&s->held);
-    search_path_free(&s->path);
-    prepared_clear(&s->statements);
-    prepared_clear(&s->portals);
-    expect_free(&s->expect);
-    proxy_conf_unref(s->conf);
+    track_free(&s->track);
+    config_unref(s->conf);
     free(s->search_path);
     free(s->user);
     free(s->database);
     free(s);
-}
-
-void session_after_event(session *s)
-{
-    if (s->dead)
-        session_free(s);
 }
 
 /* Refuses a client before it reached a server: a FATAL error, then the end. */
@@ -121,43 +121,16 @@ __attribute__((format(printf, 3, 4))) static void reject(session *s, const char 
 /* Tells the server the client is gone, the way that frees its backend soonest. */
 static void release_server(session *s)
 {
-    if (s->state < SESSION_AUTH || s->client_terminated)
+    if (s->state < SESSION_AUTH || s->track.terminated)
         return;
-    if ((s->syncs_pending > 0 || s->internal_running) && s->backend_pid) {
-        cancel_send(s->px, s->upstream, s->backend_pid, s->backend_key);
+    if ((s->track.syncs_pending > 0 || s->internal_running) && s->backend_pid) {
+        cancel_send(s->env->base, s->upstream, s->backend_pid, s->backend_key);
     } else if (proto_framer_at_boundary(&s->client.framer)) {
-        static const uint8_t terminate[] = {'X', 0, 0, 0, 4};
-        relay_send(s, &s->server, terminate, sizeof terminate);
+        proto_buf b = {0};
+        proto_build_terminate(&b);
+        relay_send(&s->server, b.data, b.len);
+        proto_buf_free(&b);
     }
-}
-
-void session_connection_lost(session *s, conn *c, const char *why)
-{
-    if (s->dead)
-        return;
-    if (c == &s->client) {
-        release_server(s);
-        session_close(s, s->client_terminated ? "client terminated" : "client disconnected");
-        return;
-    }
-    /* Unless the server already said why (a FATAL error), tell the client, if an error
-     * message can go in between two of the messages already sent to it. */
-    if (!s->server_fatal && !s->client_terminated && proto_framer_at_boundary(&s->server.framer))
-        send_error(s, "FATAL", "08006", "server closed the connection unexpectedly");
-    char reason[128];
-    snprintf(reason, sizeof reason, "server connection: %s", why);
-    session_close(s, s->server_fatal ? "server sent a fatal error" : reason);
-}
-
-void session_protocol_error(session *s, conn *c, const char *why)
-{
-    if (c == &s->client && proto_framer_at_boundary(&s->server.framer))
-        send_error(s, "FATAL", "08P01", why);
-    char reason[128];
-    snprintf(reason, sizeof reason, "protocol violation from the %s: %s",
-             c == &s->client ? "client" : "server", why);
-    release_server(s);
-    session_close(s, reason);
 }
 
 void session_terminate(session *s, const char *sqlstate, const char *message)
@@ -169,34 +142,92 @@ void session_terminate(session *s, const char *sqlstate, const char *message)
     session_free(s);
 }
 
+const net_addr *session_cancel_target(const session *s, uint32_t pid, uint32_t key)
+{
+    bool ours = !s->dead && s->upstream && s->backend_pid == pid && s->backend_key == key;
+    return ours ? s->upstream : NULL;
+}
+
+/* ---- what the connections tell the session (relay_ops) ------------------------------ */
+
+static void connection_lost(void *owner, conn *c, const char *why)
+{
+    session *s = owner;
+    if (s->dead)
+        return;
+    if (c == &s->client) {
+        release_server(s);
+        session_close(s, s->track.terminated ? "client terminated" : "client disconnected");
+        return;
+    }
+    /* Unless the server already said why (a FATAL error), tell the client, if an error
+     * message can go in between two of the messages already sent to it. */
+    if (!s->server_fatal && !s->track.terminated && proto_framer_at_boundary(&s->server.framer))
+        send_error(s, "FATAL", "08006", "server closed the connection unexpectedly");
+    char reason[128];
+    snprintf(reason, sizeof reason, "server connection: %s", why);
+    session_close(s, s->server_fatal ? "server sent a fatal error" : reason);
+}
+
+static void protocol_violation(void *owner, conn *c, const char *why)
+{
+    session *s = owner;
+    if (c == &s->client && proto_framer_at_boundary(&s->server.framer))
+        send_error(s, "FATAL", "08P01", why);
+    char reason[128];
+    snprintf(reason, sizeof reason, "protocol violation from the %s: %s",
+             c == &s->client ? "client" : "server", why);
+    release_server(s);
+    session_close(s, reason);
+}
+
+static void server_connected(void *owner, conn *c, int err)
+{
+    session *s = owner;
+    (void)c;
+    if (err) {
+        reject(s, "08006", "could not connect to server %s: %s", s->upstream->label, strerror(err));
+        return;
+    }
+    s->state = SESSION_AUTH;
+    relay_set_readable(&s->server, true);
+}
+
+static void client_connected(void *owner, conn *c, int err)
+{
+    (void)owner;
+    (void)c;
+    (void)err; /* accepted sockets are attached, never connected */
+}
+
+static void on_event_done(void *owner)
+{
+    session *s = owner;
+    if (s->dead)
+        session_free(s);
+}
+
 /* ---- internal queries ------------------------------------------------------------------ */
 
 static bool server_idle(const session *s)
 {
-    return s->state == SESSION_READY && s->syncs_pending == 0 && !s->client_unsynced &&
-           s->tx_status == 'I' && !s->internal_running;
+    return s->state == SESSION_READY && !s->internal_running && track_idle(&s->track);
 }
 
 static void start_internal(session *s)
 {
     proto_buf b = {0};
     proto_build_query(&b, s->internal->sql);
-    if (!b.oom)
-        relay_send(s, &s->server, b.data, b.len);
+    relay_send(&s->server, b.data, b.len);
     proto_buf_free(&b);
     s->internal_running = true;
 }
 
-void session_run_internal_query(session *s, const char *sql, session_row_fn on_row,
-                                session_done_fn on_done, void *arg)
+static void run_internal_query(session *s, const char *sql, row_fn on_row, done_fn on_done,
+                               void *arg)
 {
     size_t len = strlen(sql) + 1;
-    internal_query *q = calloc(1, sizeof *q + len);
-    if (!q) {
-        proto_error_fields oom = {.sqlstate = "53200", .message = "out of memory"};
-        on_done(s, arg, &oom);
-        return;
-    }
+    internal_query *q = mem_zalloc(sizeof *q + len);
     memcpy(q->sql, sql, len);
     q->on_row = on_row;
     q->on_done = on_done;
@@ -222,6 +253,7 @@ static void internal_row(session *s, internal_query *q, const proto_msg *m)
 static void finish_internal(session *s, proto_out *out)
 {
     internal_query *q = s->internal;
+    assert(q && s->internal_running);
     s->internal = q->next;
     s->internal_running = false;
     proto_error_fields error;
@@ -232,7 +264,8 @@ static void finish_internal(session *s, proto_out *out)
         start_internal(s);
         return;
     }
-    /* Done: what was held goes to the client in stream order, and the client is read again. */
+    /* Done: what was held goes to the client in stream order, and the client's messages
+     * go on (the relay resumes them after this walk). */
     proto_out_copy(out, s->held.data, s->held.len);
     proto_buf_free(&s->held);
 }
@@ -241,14 +274,14 @@ static proto_verdict internal_message(session *s, const proto_msg *m, proto_out 
 {
     internal_query *q = s->internal;
     switch (m->type) {
-    case 'D':
+    case PROTO_BE_DATA_ROW:
         if (!q->error.len)
             internal_row(s, q, m);
         break;
-    case 'E':
+    case PROTO_BE_ERROR:
         proto_buf_put(&q->error, m->data, m->len);
         break;
-    case 'Z':
+    case PROTO_BE_READY:
         finish_internal(s, out);
         break;
     }
@@ -262,7 +295,7 @@ static void on_search_path_row(session *s, void *arg, int nfields, const char *c
     (void)arg;
     if (nfields == 1 && fields[0]) {
         free(s->search_path);
-        s->search_path = strdup(fields[0]);
+        s->search_path = mem_strdup(fields[0]);
     }
 }
 
@@ -276,7 +309,7 @@ static const char *server_user(const session *s)
 static void on_search_path_done(session *s, void *arg, const proto_error_fields *error)
 {
     (void)arg;
-    search_path_init(&s->path, error ? NULL : s->search_path, server_user(s));
+    track_start_names(&s->track, error ? NULL : s->search_path, server_user(s));
     if (error)
         SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the search_path: %s",
                     error->message ? error->message : "error");
@@ -284,13 +317,34 @@ static void on_search_path_done(session *s, void *arg, const proto_error_fields 
         return;
     char list[1024] = "";
     size_t used = 0;
-    for (int i = 0; i < s->path.initial.n && used < sizeof list; i++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? "," : "",
-                                 s->path.initial.v[i]);
+    const track_ns_list *initial = &s->track.names.initial;
+    for (int i = 0; i < initial->n && used < sizeof list; i++)
+        used +=
+            (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? "," : "", initial->v[i]);
     SESSION_LOG(CONF_LOG_DEBUG, s, "search_path resolved to {%s}", list);
 }
 
-/* ---- the server's messages ----------------------------------------------------------- */
+/* ---- the catalog snapshot: read on this session's connection when due ------------------- */
+
+static void on_catalog_row(session *s, void *arg, int nfields, const char *const *fields)
+{
+    (void)s;
+    catalog_load_row(arg, nfields, fields);
+}
+
+static void on_catalog_done(session *s, void *arg, const proto_error_fields *error)
+{
+    (void)s;
+    catalog_load_done(arg, error ? (error->message ? error->message : "error") : NULL);
+}
+
+static void refresh_catalog(session *s)
+{
+    char *sql = catalog_load_due(s->catalog, &s->conf->cfg);
+    if (sql)
+        run_internal_query(s, sql, on_catalog_row, on_catalog_done, s->catalog);
+    free(sql);
+}
 
 static const char *upstream_dbname(const session *s)
 {
@@ -298,21 +352,19 @@ static const char *upstream_dbname(const session *s)
     return db && db->dbname ? db->dbname : s->database;
 }
 
-/* A ReadyForQuery: one sync point done. Returns true when it was held back because an
+/* ---- the server's messages ----------------------------------------------------------- */
+
+/* A ReadyForQuery (the track has seen it). Returns true when it is held back because an
  * internal query runs now. */
 static bool ready_for_query(session *s, const proto_msg *m)
 {
-    if (!proto_read_ready(m->data, m->len, &s->tx_status))
-        return false;
     if (s->state == SESSION_AUTH) {
         SESSION_LOG(CONF_LOG_DEBUG, s, "authenticated, server pid %u", s->backend_pid);
         /* only now: a database name nobody logged in to never costs the proxy memory. Queued
          * while not yet ready, so that it runs below, before this ReadyForQuery goes on. */
-        s->catalog = catalog_of(s->px, s->upstream->label, upstream_dbname(s));
-        catalog_refresh(s, s->catalog);
+        s->catalog = catalog_of(s->env->catalogs, s->upstream->label, upstream_dbname(s));
+        refresh_catalog(s);
         s->state = SESSION_READY;
-    } else if (s->syncs_pending > 0) {
-        s->syncs_pending--;
     }
     if (!s->internal || !server_idle(s))
         return false;
@@ -329,46 +381,6 @@ static void note_error(session *s, const proto_msg *m)
         s->server_fatal = true;
 }
 
-/* Encodings in which a character is a byte (PostgreSQL's names, as ParameterStatus gives
- * them); UTF8 is counted as UTF-8, the other multi-byte ones are not counted. */
-static bool single_byte(const char *encoding)
-{
-    static const char *const prefixes[] = {"LATIN", "ISO_8859_", "WIN", "KOI8", NULL};
-    for (const char *const *p = prefixes; *p; p++)
-        if (strncmp(encoding, *p, strlen(*p)) == 0)
-            return true;
-    return false;
-}
-
-/* An error's position counts characters of the text as the server holds it: in the server
- * encoding, after conversion from the client's (which keeps characters), or bytes when the
- * server's is SQL_ASCII; a SQL_ASCII client's bytes are taken as they are. */
-static rw_chars chars_of(const char *client, const char *server)
-{
-    const char *text = strcmp(client, "SQL_ASCII") == 0 ? server : client;
-    if (strcmp(server, "SQL_ASCII") == 0)
-        return RW_CHARS_BYTES;
-    if (strcmp(text, "UTF8") == 0)
-        return RW_CHARS_UTF8;
-    return single_byte(text) ? RW_CHARS_BYTES : RW_CHARS_UNKNOWN;
-}
-
-/* ParameterStatus, at login and after SET: what the rewriter must know of the settings. */
-static void parameter_status(session *s, const proto_msg *m)
-{
-    proto_reader r = proto_reader_init(m->data, m->len);
-    const char *name = proto_read_str(&r), *value = proto_read_str(&r);
-    if (r.bad)
-        return;
-    if (strcmp(name, "standard_conforming_strings") == 0)
-        s->standard_strings = strcmp(value, "on") == 0;
-    else if (strcmp(name, "client_encoding") == 0)
-        snprintf(s->client_encoding, sizeof s->client_encoding, "%s", value);
-    else if (strcmp(name, "server_encoding") == 0)
-        snprintf(s->server_encoding, sizeof s->server_encoding, "%s", value);
-    s->chars = chars_of(s->client_encoding, s->server_encoding);
-}
-
 static proto_policy server_policy(void *arg, uint8_t type, size_t msg_len)
 {
     session *s = arg;
@@ -376,10 +388,16 @@ static proto_policy server_policy(void *arg, uint8_t type, size_t msg_len)
     if (s->dead)
         return PROTO_HOLD;   /* and never taken: nothing more of a closed session is read */
     if (s->internal_running) /* asynchronous messages still reach the client */
-        return type == 'A' || type == 'S' ? PROTO_PASS : PROTO_WHOLE;
-    if (type == 'K' || type == 'Z' || type == 'E' || type == 'S')
+        return type == PROTO_BE_NOTIFICATION || type == PROTO_BE_PARAMETER_STATUS ? PROTO_PASS
+                                                                                  : PROTO_WHOLE;
+    if (type == PROTO_BE_BACKEND_KEY)
         return PROTO_WHOLE;
-    return s->state == SESSION_READY ? hooks_server_policy(s, type) : PROTO_PASS;
+    if (s->state == SESSION_READY)
+        return track_server_policy(&s->track, type);
+    /* authentication: the settings, errors and the first ReadyForQuery are followed */
+    return type == PROTO_BE_READY || type == PROTO_BE_ERROR || type == PROTO_BE_PARAMETER_STATUS
+               ? PROTO_WHOLE
+               : PROTO_PASS;
 }
 
 static proto_verdict server_message(void *arg, const proto_msg *m, proto_out *out)
@@ -387,22 +405,32 @@ static proto_verdict server_message(void *arg, const proto_msg *m, proto_out *ou
     session *s = arg;
     if (s->internal_running)
         return internal_message(s, m, out);
-    if (m->type == 'K')
+    if (m->type == PROTO_BE_BACKEND_KEY) {
         proto_read_backend_key(m->data, m->len, &s->backend_pid, &s->backend_key);
-    if (m->type == 'E')
+        return PROTO_FORWARD;
+    }
+    if (m->type == PROTO_BE_ERROR)
         note_error(s, m);
-    if (m->type == 'S')
-        parameter_status(s, m);
-    /* the hooks see every ReadyForQuery of a ready session, held back or not */
-    proto_verdict v = s->state == SESSION_READY ? hooks_server_message(s, m, out) : PROTO_FORWARD;
-    if (m->type == 'Z' && ready_for_query(s, m))
+    /* the track sees every ReadyForQuery, held back or not */
+    proto_verdict v = track_server_message(&s->track, m, out);
+    if (m->type == PROTO_BE_READY && ready_for_query(s, m))
         return PROTO_CONSUMED;
     return v;
 }
 
 /* ---- the client's messages ----------------------------------------------------------- */
 
-static void connect_server(session *s);
+static void connect_server(session *s)
+{
+    int fd = net_connect(s->upstream);
+    if (fd < 0) {
+        reject(s, "08006", "could not connect to server %s: %s", s->upstream->label,
+               strerror(errno));
+        return;
+    }
+    s->state = SESSION_CONNECTING;
+    relay_connect(&s->server, fd, s->conf->cfg.server_connect_timeout);
+}
 
 /* Routes a StartupMessage: the database alias picks the upstream, whose startup packet
  * carries the client's parameters with the upstream's database (and user, if set). */
@@ -416,14 +444,14 @@ static void begin_login(session *s, proto_startup *st)
     }
     if (!db_name || !*db_name)
         db_name = user;
-    s->user = strdup(user);
-    s->database = strdup(db_name);
+    s->user = mem_strdup(user);
+    s->database = mem_strdup(db_name);
     const conf_db *db = conf_find_db(&s->conf->cfg, db_name);
     if (!db) {
         reject(s, "3D000", "database \"%s\" is not configured in tombstone's [databases]", db_name);
         return;
     }
-    s->upstream = &s->conf->upstream[db - s->conf->cfg.dbs];
+    s->upstream = config_upstream(s->conf, db);
     if (!proto_startup_set(st, "database", db->dbname ? db->dbname : db_name) ||
         (db->user && !proto_startup_set(st, "user", db->user))) {
         reject(s, "08P01", "too many startup parameters");
@@ -431,8 +459,8 @@ static void begin_login(session *s, proto_startup *st)
     }
     proto_build_startup(&s->server.pending, st);
     SESSION_LOG(CONF_LOG_INFO, s, "login via %s", s->upstream->label);
-    session_run_internal_query(s, "SELECT current_setting('search_path')", on_search_path_row,
-                               on_search_path_done, NULL);
+    run_internal_query(s, "SELECT current_setting('search_path')", on_search_path_row,
+                       on_search_path_done, NULL);
     connect_server(s);
 }
 
@@ -447,40 +475,16 @@ static void on_startup_packet(session *s, const proto_msg *m)
     switch (st.kind) {
     case PROTO_STARTUP_SSL:
     case PROTO_STARTUP_GSSENC:
-        relay_send(s, &s->client, "N", 1); /* no encryption yet; the client goes on in clear */
+        relay_send(&s->client, "N", 1); /* no encryption yet; the client goes on in clear */
         return;
     case PROTO_STARTUP_CANCEL:
-        cancel_route(s->px, st.cancel_pid, st.cancel_key);
+        s->env->cancel(s->env->owner, st.cancel_pid, st.cancel_key);
         session_close(s, "cancel request");
         return;
     case PROTO_STARTUP_V3:
         s->client.framer.untyped = false;
         begin_login(s, &st);
         return;
-    }
-}
-
-/* Notes sync points: each Query, Sync or FunctionCall gets one ReadyForQuery back. */
-static void note_client_message(session *s, uint8_t type)
-{
-    switch (type) {
-    case 'Q':
-    case 'S':
-    case 'F':
-        s->syncs_pending++;
-        s->client_unsynced = false;
-        break;
-    case 'P':
-    case 'B':
-    case 'E':
-    case 'D':
-    case 'C':
-    case 'H':
-        s->client_unsynced = true;
-        break;
-    case 'X':
-        s->client_terminated = true;
-        break;
     }
 }
 
@@ -494,9 +498,9 @@ static bool takes_client_message(const session *s, uint8_t type)
         return false;
     switch (s->state) {
     case SESSION_STARTUP:
-        return type == 0;
+        return type == PROTO_FE_STARTUP;
     case SESSION_AUTH:
-        return type == 'p'; /* password, SASL or GSS response */
+        return type == PROTO_FE_PASSWORD;
     case SESSION_READY:
         return !s->internal_running;
     default:
@@ -510,79 +514,68 @@ static proto_policy client_policy(void *arg, uint8_t type, size_t msg_len)
     (void)msg_len;
     if (!takes_client_message(s, type))
         return PROTO_HOLD;
-    note_client_message(s, type);
-    return s->state == SESSION_READY ? hooks_client_policy(s, type) : PROTO_PASS;
+    return s->state == SESSION_READY ? track_client_policy(&s->track, type) : PROTO_PASS;
 }
 
 static proto_verdict client_message(void *arg, const proto_msg *m, proto_out *out)
 {
     session *s = arg;
-    if (m->type == 0) {
+    if (m->type == PROTO_FE_STARTUP) {
         on_startup_packet(s, m);
         return PROTO_CONSUMED;
     }
-    return hooks_client_message(s, m, out);
-}
-
-const proto_hooks session_client_hooks = {client_policy, client_message};
-const proto_hooks session_server_hooks = {server_policy, server_message};
-
-/* ---- connecting to the server ---------------------------------------------------------- */
-
-static void on_server_connected(evutil_socket_t fd, short what, void *arg)
-{
-    session *s = arg;
-    int err = 0;
-    socklen_t len = sizeof err;
-    s->server.writing = false; /* the one-shot connect event has fired */
-    if (what & EV_TIMEOUT)
-        err = ETIMEDOUT;
-    else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-        err = errno;
-    if (err) {
-        reject(s, "08006", "could not connect to server %s: %s", s->upstream->label, strerror(err));
-    } else {
-        s->state = SESSION_AUTH;
-        relay_attach(s, &s->server, fd);
-    }
-    session_after_event(s);
-}
-
-static void connect_server(session *s)
-{
-    int fd = net_connect(s->upstream);
-    if (fd < 0) {
-        reject(s, "08006", "could not connect to server %s: %s", s->upstream->label,
-               strerror(errno));
-        return;
-    }
-    s->state = SESSION_CONNECTING;
-    s->server.fd = fd;
-    event_assign(&s->server.wr, s->px->base, fd, EV_WRITE, on_server_connected, s);
-    double t = s->conf->cfg.server_connect_timeout;
-    struct timeval timeout = {(time_t)t, (suseconds_t)((t - (double)(time_t)t) * 1e6)};
-    event_add(&s->server.wr, t > 0 ? &timeout : NULL);
-    s->server.writing = true;
+    s->track.snapshot = catalog_snapshot(s->catalog);
+    proto_verdict v = track_client_message(&s->track, m, out);
+    if (track_take_ddl(&s->track))
+        catalog_mark_stale(s->catalog);
+    refresh_catalog(s); /* runs when the server is next idle, if it is due */
+    return v;
 }
 
 /* ---- a new client ------------------------------------------------------------------------ */
 
-void session_start(proxy *px, int fd, const struct sockaddr *peer)
+static void log_rewritten(void *owner, const char *sql)
 {
-    session *s = calloc(1, sizeof *s);
-    if (!s) {
-        close(fd);
-        return;
-    }
-    s->px = px;
-    s->conf = proxy_conf_ref(px->conf);
-    s->server.fd = -1;
-    s->client.framer.untyped = true;
-    s->standard_strings = true;
-    strcpy(s->client_encoding, "UTF8"); /* until the server says */
-    strcpy(s->server_encoding, "UTF8");
+    const session *s = owner;
+    if (log_enabled(CONF_LOG_DEBUG))
+        log_msg(CONF_LOG_DEBUG, "%s: rewritten: %s", s->peer, sql);
+}
+
+static void log_refused(void *owner, const char *why)
+{
+    const session *s = owner;
+    log_msg(CONF_LOG_INFO, "%s: refused: %s", s->peer, why);
+}
+
+static const track_observer observer = {log_rewritten, log_refused};
+
+static const relay_ops client_ops = {
+    {client_policy, client_message},
+    connection_lost,
+    protocol_violation,
+    client_connected,
+    on_event_done,
+};
+static const relay_ops server_ops = {
+    {server_policy, server_message},
+    connection_lost,
+    protocol_violation,
+    server_connected,
+    on_event_done,
+};
+
+session *session_start(const session_env *env, config *conf, int fd, const struct sockaddr *peer)
+{
+    session *s = mem_zalloc(sizeof *s);
+    s->env = env;
+    s->conf = config_ref(conf);
+    track_init(&s->track, env->rewrites, &observer, s);
     gettimeofday(&s->started, NULL);
     net_format_peer(peer, s->peer, sizeof s->peer);
-    proxy_add_session(px, s);
-    relay_attach(s, &s->client, fd);
+    relay_init(&s->client, env->base, &client_ops, s, &s->server);
+    relay_init(&s->server, env->base, &server_ops, s, &s->client);
+    s->client.framer.untyped = true;
+    s->client.readable = true;
+    relay_attach(&s->client, fd);
+    return s;
 }

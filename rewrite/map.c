@@ -107,6 +107,13 @@ void *rw_map_remove(rw_map *m, const char *key, size_t klen, const char **old_ke
     return value;
 }
 
+void rw_map_each(const rw_map *m, void (*fn)(const char *key, void *value, void *arg), void *arg)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].key)
+            fn(m->slots[i].key, m->slots[i].value, arg);
+}
+
 void rw_map_free(rw_map *m)
 {
     free(m->slots);
