@@ -277,17 +277,30 @@ static const char *step_sql(plan *p, const step *s, const char **lock)
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
+/* s as a JSON string that holds it exactly: a name with a newline or a tab reaches
+ * tombstone.cascade as it is in the catalog. Quotes and backslashes are \u escapes rather
+ * than \" and \\: in a client encoding where 0x5C may end a character (SJIS, BIG5), such a
+ * character would take the escape's backslash and leave the quote (or the second backslash)
+ * free to end the string; with \u only "u0022" would be left, as text. */
 static const char *json_string(rw_walk *w, const char *s)
 {
-    size_t n = strlen(s), k = 0;
-    char *out = rw_arena_alloc(w->arena, 2 * n + 3);
-    out[k++] = '"';
+    static const char hex[] = "0123456789abcdef";
+    char *out = rw_arena_alloc(w->arena, 6 * strlen(s) + 3), *p = out;
+    *p++ = '"';
     for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            out[k++] = '\\';
-        out[k++] = (*s == '\n' || *s == '\t') ? ' ' : *s;
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n' || c == '\t') {
+            *p++ = '\\';
+            *p++ = c == '\n' ? 'n' : 't';
+        } else if (c < 0x20 || c == '"' || c == '\\') {
+            p = stpcpy(p, "\\u00");
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 15];
+        } else {
+            *p++ = (char)c;
+        }
     }
-    out[k++] = '"';
+    *p++ = '"';
     return out;
 }
 
@@ -339,14 +352,16 @@ static const char *build_plan(rw_walk *w, const rw_table *t)
 }
 
 /* A plan depends on the snapshot alone and, over a large graph of keys, costs far more than
- * the statement's parse: it is built once per table and snapshot. */
+ * the statement's parse: it is built once per table and snapshot, and kept as the literal
+ * statements pass it in (so the search for a dollar-quote tag is done once too). */
 const char *rw_cascade_plan(rw_walk *w, const rw_table *t)
 {
     const char *kept = rw_schema_memo_get(w->ctx->schema, t, 'c');
     if (!kept) {
         int seq = w->alias_seq; /* the plan's aliases are its own: the statement's stay as
                                  * they would be with a kept plan */
-        kept = rw_schema_memo_put(w->ctx->schema, t, 'c', build_plan(w, t));
+        const char *plan = build_plan(w, t);
+        kept = rw_schema_memo_put(w->ctx->schema, t, 'c', *plan ? rw_dollar_quote(w, plan) : "");
         w->alias_seq = seq;
     }
     return *kept ? kept : NULL;
@@ -359,6 +374,6 @@ const char *rw_key_object(rw_walk *w, const rw_table *t, const char *ref)
 
 const char *rw_cascade_row_value(rw_walk *w, const rw_table *t, const char *ref, const char *plan)
 {
-    return rw_arena_cat(w->arena, "tombstone.cascade_row($tombstone$", plan, "$tombstone$::jsonb, ",
+    return rw_arena_cat(w->arena, "tombstone.cascade_row(", plan, "::jsonb, ",
                         key_object(w, t, ref), ", ", rw_marker_value(t), ")");
 }

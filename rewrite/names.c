@@ -2,6 +2,7 @@
  * written out, else a CTE of that name in scope (it shadows tables), else the first schema
  * of the session's search_path that has a relation of that name. */
 #include "rewrite/internal.h"
+#include "rewrite/quote.h"
 
 #include "utils/builtins.h"
 
@@ -91,14 +92,15 @@ void rw_pop_ctes(rw_walk *w, int saved)
 
 const char *rw_sql_literal(rw_walk *w, const char *s)
 {
-    size_t n = strlen(s), k = 0;
-    char *out = rw_arena_alloc(w->arena, 2 * n + 3);
-    out[k++] = '\'';
-    for (; *s; s++) {
-        if (*s == '\'')
-            out[k++] = '\'';
-        out[k++] = *s;
-    }
-    out[k] = '\'';
+    char *out = rw_arena_alloc(w->arena, RW_LITERAL_SIZE(strlen(s)));
+    rw_literal_put(out, s);
+    return out;
+}
+
+const char *rw_dollar_quote(rw_walk *w, const char *text)
+{
+    size_t len = strlen(text);
+    char *out = rw_arena_alloc(w->arena, RW_DOLLAR_SIZE(len));
+    rw_dollar_put(out, text, len);
     return out;
 }

@@ -61,8 +61,8 @@ static const char *check_close(rw_walk *w, const rw_fk *fk, const char *const *o
     }
     int seq = w->alias_seq; /* the check's aliases are its own (rw_cascade_plan) */
     const char *close = rw_arena_printf(
-        w->arena, ") AS %s), ARRAY[%s]::text[], $tombstone$%s$tombstone$, %s, %s, %s, %s, %s)",
-        type ? type : "text", arr ? arr : "", check_sql(w, fk), rw_sql_literal(w, fk->name),
+        w->arena, ") AS %s), ARRAY[%s]::text[], %s, %s, %s, %s, %s, %s)", type ? type : "text",
+        arr ? arr : "", rw_dollar_quote(w, check_sql(w, fk)), rw_sql_literal(w, fk->name),
         rw_sql_literal(w, fk->child->schema), rw_sql_literal(w, fk->child->name),
         rw_sql_literal(w, fk->parent->name), rw_sql_literal(w, cols));
     w->alias_seq = seq;

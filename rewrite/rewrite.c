@@ -51,17 +51,10 @@ static const char *refusal_statement(rw_walk *w, const char *why)
     const char *msg =
         rw_arena_cat(w->arena, "tombstone: ", why,
                      " is not supported on soft-delete tables (the statement was not run)");
-    /* the message goes into a '...' literal inside a dollar-quoted block */
-    size_t n = strlen(msg), k = 0;
-    char *lit = rw_arena_alloc(w->arena, 2 * n + 1);
-    for (size_t i = 0; i < n; i++) {
-        if (msg[i] == '\'')
-            lit[k++] = '\'';
-        lit[k++] = msg[i];
-    }
-    return rw_arena_cat(w->arena,
-                        "DO $tombstone$BEGIN RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = '",
-                        lit, "'; END$tombstone$");
+    char *sql = rw_raise_statement("0A000", msg);
+    const char *kept = rw_arena_strdup(w->arena, sql);
+    free(sql);
+    return kept;
 }
 
 /* Token range [first, last) of a statement. stmt_len 0 means "to the end". */

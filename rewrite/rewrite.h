@@ -97,6 +97,11 @@ typedef struct {
 bool rw_rewrite(const rw_context *ctx, const char *text, size_t len, rw_result *out);
 void rw_result_free(rw_result *r);
 
+/* A statement that fails with this SQLSTATE and message when the server runs it (a DO
+ * block raising it), so the error comes in order and with the transaction behaviour of any
+ * error: what a refused statement is replaced by. Returns a malloc'd string. */
+char *rw_raise_statement(const char *sqlstate, const char *message);
+
 /* The position (1-based, in characters) in the original text of `position` in the rewritten
  * one: what an ErrorResponse about the rewritten text must say to the client. A position
  * inside inserted text is the place of the insertion. */

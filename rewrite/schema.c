@@ -4,6 +4,7 @@
 #include "rewrite/arena.h"
 #include "rewrite/helpers.h"
 #include "rewrite/map.h"
+#include "rewrite/quote.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,9 @@ struct memo {
  *   C table_oid attnum name type                                their columns
  *   F name child_oid parent_oid confdeltype child_cols parent_cols set_cols deferrable deferred
  *     (the last two as one text, each '0' or '1')
- *   U table_oid index constraint primary cols predicate         unique indexes of soft tables
+ *   U table_oid index constraint primary cols predicate scs     unique indexes of soft tables
+ *     (scs: the standard_conforming_strings the predicate's text was printed with, when it
+ *     holds a backslash)
  * Foreign keys come in creation order, the order PostgreSQL fires their triggers in, so the
  * first violated one is the one named in an error.
  * Relations that matter: soft-delete tables, tables whose rows a cascade from one removes
@@ -67,7 +70,7 @@ static const char query_fmt[] =
     "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
     "  LEFT JOIN soft s ON s.oid = c.oid\n"
     "  WHERE c.relname IN (SELECT relname FROM names) AND c.relkind IN ('r','p','v','m','f')\n"
-    "    AND n.nspname NOT LIKE 'pg\\_temp\\_%%' AND n.nspname NOT LIKE 'pg\\_toast%%'\n"
+    "    AND NOT starts_with(n.nspname, 'pg_temp_') AND NOT starts_with(n.nspname, 'pg_toast')\n"
     "UNION ALL\n"
     "SELECT 'C', a.attrelid::text, a.attnum::text, a.attname::text,\n"
     "    format_type(a.atttypid, a.atttypmod), NULL, NULL, NULL, NULL\n"
@@ -91,29 +94,32 @@ static const char query_fmt[] =
     "               WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1])\n"
     "         ELSE pg_get_indexdef(i.indexrelid, k, true) END ORDER BY k)\n"
     "       FROM generate_series(1, i.indnkeyatts) k)::text,\n"
-    "    pg_get_expr(i.indpred, i.indrelid, true), NULL, NULL\n"
+    "    p.pred, CASE WHEN strpos(p.pred, chr(92)) > 0\n"
+    "      THEN current_setting('standard_conforming_strings') END, NULL\n"
     "  FROM pg_index i JOIN soft s ON s.oid = i.indrelid\n"
     "  JOIN pg_class ic ON ic.oid = i.indexrelid\n"
     "  LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u')\n"
+    "  CROSS JOIN LATERAL (SELECT pg_get_expr(i.indpred, i.indrelid, true) AS pred) p\n"
     "  WHERE i.indisunique\n"
     "UNION ALL\n"
     "SELECT 'H', obj_description(n.oid, 'pg_namespace'), NULL, NULL, NULL, NULL, NULL, NULL, NULL\n"
     "  FROM pg_namespace n WHERE n.nspname = 'tombstone'";
 
-/* "('a', 1), ('b', 2)": a VALUES list of SQL literals, with their position when `numbered`. */
+/* "('a', 1), ('b', 2)": a VALUES list of SQL literals, with their position when `numbered`.
+ * The query runs in a client's session, with its standard_conforming_strings: the literals
+ * mean the configured names either way (rewrite/quote.h). */
 static char *values_list(const char *const *items, int n, bool numbered)
 {
     size_t cap = 32;
     for (int i = 0; i < n; i++)
-        cap += 2 * strlen(items[i]) + 32;
+        cap += RW_LITERAL_SIZE(strlen(items[i])) + 32;
     char *out = malloc(cap), *p = out;
     if (!out)
         abort();
     for (int i = 0; i < n; i++) {
-        p += sprintf(p, "%s('", i ? ", " : "");
-        for (const char *c = items[i]; *c; c++)
-            p += sprintf(p, *c == '\'' ? "''" : "%c", *c);
-        p += numbered ? sprintf(p, "', %d)", i + 1) : sprintf(p, "')");
+        p += sprintf(p, "%s(", i ? ", " : "");
+        p += rw_literal_put(p, items[i]);
+        p += numbered ? sprintf(p, ", %d)", i + 1) : sprintf(p, ")");
     }
     if (n == 0)
         strcpy(out, numbered ? "(NULL::name, 0)" : "(NULL::text)");
@@ -310,6 +316,20 @@ static bool add_fk(rw_schema *s, const char *const *f)
     return true;
 }
 
+/* pg_get_expr prints literals for the setting of the session that read the catalog; the
+ * predicate is spliced into statements of sessions with either setting. A predicate whose
+ * literals cannot be read is dropped: ON CONFLICT then infers no partial index, and
+ * PostgreSQL says so, rather than run a misread text. */
+static char *portable_predicate(rw_arena *a, const char *pred, const char *scs)
+{
+    if (!pred || !scs)
+        return dup_or_null(a, pred); /* no backslash: the same text either way */
+    char *text = rw_literals_portable(pred, strcmp(scs, "off") != 0);
+    char *kept = dup_or_null(a, text);
+    free(text);
+    return kept;
+}
+
 static bool add_unique(rw_schema *s, const char *const *f)
 {
     rw_table *t = table_by_oid(s, f[1]);
@@ -324,7 +344,7 @@ static bool add_unique(rw_schema *s, const char *const *f)
     u->constraint = dup_or_null(&s->arena, f[3]);
     u->primary = f[4][0] == 't';
     u->ncols = parse_array(&s->arena, f[5], &u->cols);
-    u->predicate = dup_or_null(&s->arena, f[6]);
+    u->predicate = portable_predicate(&s->arena, f[6], f[7]);
     return true;
 }
 

@@ -248,11 +248,11 @@ static void delete_with_actions(rw_walk *w, DeleteStmt *d, const rw_table *t, in
      * snapshot) is not copied into a printed string first */
     rw_edit_insert(w, at,
                    rw_arena_cat(w->arena, " FOR UPDATE OF ", lock,
-                                "), _tomb_fk AS (SELECT tombstone.cascade($tombstone$"));
+                                "), _tomb_fk AS (SELECT tombstone.cascade("));
     rw_edit_insert(w, at, plan);
     rw_edit_insert(w, at,
                    rw_arena_printf(w->arena,
-                                   "$tombstone$::jsonb, (SELECT jsonb_agg(_tomb_key) "
+                                   "::jsonb, (SELECT jsonb_agg(_tomb_key) "
                                    "FROM _tomb_rows)) AS _tomb_done) UPDATE %.*s%s FROM "
                                    "_tomb_rows, _tomb_fk WHERE %s.tableoid = "
                                    "_tomb_rows._tomb_tableoid AND %s.ctid = _tomb_rows._tomb_ctid",

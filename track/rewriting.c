@@ -3,18 +3,26 @@
  * statement (search_path, temporary tables, prepared statement names, catalog changes). */
 #include "track/internal.h"
 
+#include <string.h>
+
 /* What statements are refused with when the database's catalog could not be read: without
  * it nothing can be rewritten safely, and forwarding would leak or really delete rows. */
-static const char no_catalog[] =
-    "DO $tombstone$BEGIN RAISE EXCEPTION USING ERRCODE = '58000', MESSAGE = 'tombstone: the "
-    "catalog of this database could not be read, so statements cannot be rewritten safely; "
-    "see the proxy log'; END$tombstone$";
+static const rw_result *no_catalog(void)
+{
+    static rw_result refused;
+    if (!refused.sql) {
+        refused.sql = rw_raise_statement(
+            "58000", "tombstone: the catalog of this database could not be read, so statements "
+                     "cannot be rewritten safely; see the proxy log");
+        refused.len = strlen(refused.sql);
+    }
+    return &refused;
+}
 
 const rw_result *track_rewrite(track *t, const char *text, size_t len)
 {
-    static rw_result refused = {.sql = (char *)no_catalog, .len = sizeof no_catalog - 1};
     if (!t->snapshot)
-        return &refused;
+        return no_catalog();
     const track_namespace *ns = &t->names;
     rw_context ctx = {t->snapshot,
                       (const char *const *)ns->now.effective.v,

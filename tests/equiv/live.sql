@@ -144,3 +144,29 @@ SELECT * FROM public.items;
 
 -- @table public.gizmos soft deleted_at created marked 1
 SELECT * FROM public.gizmos WHERE deleted_at IS NULL;
+
+-- Tables created by fk_hostile_names.sql (those whose names hold no white space; the others,
+-- "tab<TAB>here" and "new<NEWLINE>line", have no marker and no cascade: all their rows) ----
+
+-- @table public.p$tombstone$'"\x soft deleted_at created marked 6
+SELECT * FROM public."p$tombstone$'""\x" WHERE deleted_at IS NULL;
+
+-- @table public.c$tombstone1$x soft deleted_at created marked 6
+SELECT * FROM public."c$tombstone1$x" WHERE deleted_at IS NULL;
+
+-- @table public.select created
+SELECT * FROM public."select";
+
+-- @table public.LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL$tombstone$ created
+SELECT * FROM public."LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL$tombstone$";
+
+-- @table public.multi\col soft deleted_at created marked 1
+SELECT * FROM public."multi\col" WHERE deleted_at IS NULL;
+
+-- @table public.hid$tombstone$den created
+SELECT h.* FROM public."hid$tombstone$den" h
+WHERE h."p'ref" IS NULL OR EXISTS (SELECT 1 FROM public."p$tombstone$'""\x" p
+                                   WHERE p."i""d'\" = h."p'ref" AND p.deleted_at IS NULL);
+
+-- @table public.g'\ soft deleted_at created marked 3
+SELECT * FROM public."g'\" WHERE deleted_at IS NULL;
