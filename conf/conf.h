@@ -68,6 +68,4 @@ void conf_free(conf_config *c);
 /* The entry for a client's database name: the alias itself, else "*", else NULL. */
 const conf_db *conf_find_db(const conf_config *c, const char *name);
 
-const char *conf_log_level_name(conf_log_level level);
-
 #endif

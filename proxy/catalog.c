@@ -10,11 +10,11 @@
 #include "proxy/log.h"
 
 struct catalog {
-    char *key;           /* "upstream/dbname" */
-    rw_schema *snapshot; /* newest complete snapshot, or NULL */
+    char *key;             /* "upstream/dbname" */
+    rw_snapshot *snapshot; /* newest complete snapshot, or NULL */
     time_t loaded_at;
     bool stale;
-    rw_schema *building; /* the load under way, or NULL */
+    rw_snapshot *building; /* the load under way, or NULL */
     const char *row_error;
 };
 
@@ -40,7 +40,7 @@ catalog *catalog_of(rw_map *all, const char *upstream, const char *dbname)
     return db;
 }
 
-rw_schema *catalog_snapshot(const catalog *db)
+rw_snapshot *catalog_snapshot(const catalog *db)
 {
     return db->snapshot;
 }
@@ -61,47 +61,47 @@ char *catalog_load_due(catalog *db, const conf_config *cfg)
 {
     if (db->building || !due(db, cfg))
         return NULL; /* another session is at it, or nothing to do */
-    db->building = rw_schema_new();
+    db->building = rw_snapshot_new();
     db->row_error = NULL;
     db->stale = false;
-    rw_schema_options o = {
+    rw_snapshot_options o = {
         (const char *const *)cfg->columns.items, cfg->columns.n,
         (const char *const *)cfg->include.items, cfg->include.n,
         (const char *const *)cfg->exclude.items, cfg->exclude.n,
     };
-    return rw_schema_query(&o);
+    return rw_snapshot_query(&o);
 }
 
 void catalog_load_row(catalog *db, int nfields, const char *const *fields)
 {
     rw_catalog_row row = {nfields, fields};
     if (db->building && !db->row_error)
-        rw_schema_add_row(db->building, &row, &db->row_error);
+        rw_snapshot_add_row(db->building, &row, &db->row_error);
 }
 
 void catalog_load_done(catalog *db, const char *error)
 {
-    rw_schema *built = db->building;
+    rw_snapshot *built = db->building;
     db->building = NULL;
     const char *why = error ? error : db->row_error;
     if (!built || why) {
         log_warning("%s: cannot read the catalog: %s", db->key, why ? why : "lost");
-        rw_schema_unref(built);
+        rw_snapshot_unref(built);
         db->stale = db->stale || why; /* the next session tries again */
         return; /* without any snapshot, the sessions' statements are refused */
     }
     db->loaded_at = now();
     /* an unchanged catalog keeps its snapshot: cached rewrites and prepared statements stay
      * valid (they are keyed by the snapshot's version) */
-    if (rw_schema_same(built, db->snapshot)) {
-        rw_schema_unref(built);
+    if (rw_snapshot_same(built, db->snapshot)) {
+        rw_snapshot_unref(built);
         return;
     }
-    rw_schema_finish(built);
-    rw_schema_unref(db->snapshot);
+    rw_snapshot_finish(built);
+    rw_snapshot_unref(db->snapshot);
     db->snapshot = built;
-    log_info("%s: catalog read, %d soft-delete tables%s", db->key, rw_schema_soft_count(built),
-             rw_schema_has_helpers(built) ? "" : ", helper functions not installed");
+    log_info("%s: catalog read, %d soft-delete tables%s", db->key, rw_snapshot_soft_count(built),
+             rw_snapshot_has_helpers(built) ? "" : ", helper functions not installed");
 }
 
 static void free_one(const char *key, void *value, void *arg)
@@ -109,8 +109,8 @@ static void free_one(const char *key, void *value, void *arg)
     catalog *db = value;
     (void)key;
     (void)arg;
-    rw_schema_unref(db->snapshot);
-    rw_schema_unref(db->building);
+    rw_snapshot_unref(db->snapshot);
+    rw_snapshot_unref(db->building);
     free(db->key);
     free(db);
 }

@@ -1,5 +1,5 @@
 /* proxy/catalog.h — each upstream database's catalog as the proxy knows it: the newest
- * snapshot (rewrite/schema.h), shared by every session of the database, and the load that
+ * snapshot (rewrite/snapshot.h), shared by every session of the database, and the load that
  * reads it again. The proxy has no credentials of its own, so a load runs on a client's own
  * server connection: the catalog says when one is due and what to run, and the session
  * that runs it (proxy/session.c) hands back the rows and the end. */
@@ -10,7 +10,7 @@
 
 #include "conf/conf.h"
 #include "rewrite/map.h"
-#include "rewrite/schema.h"
+#include "rewrite/snapshot.h"
 
 typedef struct catalog catalog;
 
@@ -18,7 +18,7 @@ typedef struct catalog catalog;
 catalog *catalog_of(rw_map *all, const char *upstream, const char *dbname);
 
 /* The newest snapshot, or NULL before the first load finished. */
-rw_schema *catalog_snapshot(const catalog *db);
+rw_snapshot *catalog_snapshot(const catalog *db);
 
 /* DDL passed through: the snapshot may be wrong from now on. */
 void catalog_mark_stale(catalog *db);

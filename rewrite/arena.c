@@ -1,6 +1,9 @@
 /* rewrite/arena.c — bump allocator. */
 #include "rewrite/arena.h"
 
+#include "common/mem.h"
+
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +23,7 @@ enum {
 static rw_arena_block *new_block(size_t need, rw_arena_block *next)
 {
     size_t size = need > BLOCK_MIN ? need : BLOCK_MIN;
-    rw_arena_block *b = malloc(sizeof *b + size);
-    if (!b)
-        abort();
+    rw_arena_block *b = mem_alloc(sizeof *b + size);
     b->next = next;
     b->size = size;
     b->off = 0;
@@ -94,8 +95,7 @@ char *rw_arena_catv(rw_arena *a, const char *const *parts)
     size_t len[RW_ARENA_CAT_MAX], n = 0;
     int k = 0;
     for (; parts[k] != rw_arena_cat_end; k++) {
-        if (k == RW_ARENA_CAT_MAX) /* a call site with too many parts: a bug, caught by tests */
-            abort();
+        assert(k < RW_ARENA_CAT_MAX); /* a call site with too many parts: a bug */
         n += len[k] = strlen(parts[k]);
     }
     char *p = rw_arena_alloc(a, n + 1), *q = p;

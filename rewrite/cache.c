@@ -5,6 +5,7 @@
  * text that differed only in its literals, rewrite/shape.h); and only then parses. */
 #include "rewrite/cache.h"
 
+#include "common/mem.h"
 #include "rewrite/lexer.h"
 #include "rewrite/map.h"
 #include "rewrite/shape.h"
@@ -38,20 +39,17 @@ struct rw_cache {
 /* A text longer than this share of the cache is rewritten but not kept: one 50 MB statement
  * would otherwise stay in memory until something evicts it, whatever the cache's size. */
 enum {
+    FIRST_BUCKETS = 1024,
     CACHE_TEXT_SHARE = 16,
     MADE_KEPT = 4096, /* statements of a result not kept: more are freed after use */
 };
 
 rw_cache *rw_cache_new(size_t max_bytes)
 {
-    rw_cache *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
-    c->nbuckets = 1024;
-    c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
-    c->shape_buckets = calloc(c->nbuckets, sizeof *c->shape_buckets);
-    if (!c->buckets || !c->shape_buckets)
-        abort();
+    rw_cache *c = mem_zalloc(sizeof *c);
+    c->nbuckets = FIRST_BUCKETS;
+    c->buckets = mem_array(c->nbuckets, sizeof *c->buckets);
+    c->shape_buckets = mem_array(c->nbuckets, sizeof *c->shape_buckets);
     c->head.prev = c->head.next = &c->head;
     c->stats.max_bytes = max_bytes;
     return c;
@@ -112,9 +110,7 @@ void rw_cache_free(rw_cache *c)
 static void grow(rw_cache *c)
 {
     size_t n = c->nbuckets * 2;
-    entry **b = calloc(n, sizeof *b), **sb = calloc(n, sizeof *sb);
-    if (!b || !sb)
-        abort();
+    entry **b = mem_array(n, sizeof *b), **sb = mem_array(n, sizeof *sb);
     for (entry *e = c->head.next; e != &c->head; e = e->next) {
         e->chain = b[e->hash & (n - 1)];
         b[e->hash & (n - 1)] = e;
@@ -157,9 +153,7 @@ static size_t result_bytes(const rw_result *r, const rw_shape *s)
 static entry *insert(rw_cache *c, uint64_t h, uint64_t version, uint64_t path, const char *text,
                      size_t len)
 {
-    entry *e = calloc(1, sizeof *e + len + 1);
-    if (!e)
-        abort();
+    entry *e = mem_zalloc(sizeof *e + len + 1);
     memcpy(e->text, text, len);
     e->hash = h;
     e->version = version;
@@ -181,9 +175,7 @@ static rw_result *made(rw_cache *c, int nstmts, const unsigned *flags)
     if (nstmts > c->nmade) {
         free(c->made_stmts);
         c->nmade = nstmts * 2;
-        c->made_stmts = malloc((size_t)c->nmade * sizeof *c->made_stmts);
-        if (!c->made_stmts)
-            abort();
+        c->made_stmts = mem_array((size_t)c->nmade, sizeof *c->made_stmts);
     }
     for (int i = 0; i < nstmts; i++)
         c->made_stmts[i] = (rw_stmt_facts){.flags = flags ? flags[i] : 0};
@@ -253,9 +245,7 @@ static const rw_result *keep_irrelevant(rw_cache *c, uint64_t h, uint64_t versio
 {
     entry *e = insert(c, h, version, path, text, len);
     e->result.nstmts = nstmts;
-    e->result.stmts = calloc((size_t)(nstmts ? nstmts : 1), sizeof *e->result.stmts);
-    if (!e->result.stmts)
-        abort();
+    e->result.stmts = mem_array((size_t)nstmts, sizeof *e->result.stmts);
     return keep(c, e);
 }
 
@@ -277,7 +267,7 @@ static const rw_result *lookup(rw_cache *c, const rw_context *ctx, const char *t
         c->stats.misses++;
         return rewrite_once(c, ctx, text, len);
     }
-    uint64_t version = ctx->schema ? rw_schema_version(ctx->schema) : 0, path = path_key(ctx);
+    uint64_t version = ctx->snapshot ? rw_snapshot_version(ctx->snapshot) : 0, path = path_key(ctx);
     uint64_t h = rw_hash(text, len) ^ version * 0x9e3779b97f4a7c15ULL ^ path;
     entry *e = find_text(c, h, version, path, text, len);
     if (e) {

@@ -1,6 +1,8 @@
 /* rewrite/map.c — string-keyed hash map. */
 #include "rewrite/map.h"
 
+#include "common/mem.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,9 +57,7 @@ static void grow(rw_map *m)
 {
     rw_map old = *m;
     m->cap = old.cap ? old.cap * 2 : 16;
-    m->slots = calloc(m->cap, sizeof *m->slots);
-    if (!m->slots)
-        abort();
+    m->slots = mem_array(m->cap, sizeof *m->slots);
     for (size_t i = 0; i < old.cap; i++)
         if (old.slots[i].key)
             *find(m, old.slots[i].key, old.slots[i].klen, old.slots[i].hash) = old.slots[i];

@@ -10,11 +10,11 @@
 
 const rw_table *rw_resolve(rw_walk *w, const RangeVar *rv)
 {
-    const rw_schema *s = w->ctx->schema;
-    if (!s || !rw_schema_has_name(s, rv->relname))
+    const rw_snapshot *s = w->ctx->snapshot;
+    if (!s || !rw_snapshot_has_name(s, rv->relname))
         return NULL;
     if (rv->schemaname)
-        return rw_schema_lookup(s, rv->schemaname, rv->relname);
+        return rw_snapshot_lookup(s, rv->schemaname, rv->relname);
     for (int i = w->nctes - 1; i >= 0; i--)
         if (strcmp(w->ctes[i], rv->relname) == 0)
             return NULL;
@@ -23,7 +23,7 @@ const rw_table *rw_resolve(rw_walk *w, const RangeVar *rv)
         if (strcmp(w->ctx->temp_tables[i], rv->relname) == 0)
             return NULL;
     for (int i = 0; i < w->ctx->nsearch_path; i++) {
-        const rw_table *t = rw_schema_lookup(s, w->ctx->search_path[i], rv->relname);
+        const rw_table *t = rw_snapshot_lookup(s, w->ctx->search_path[i], rv->relname);
         if (t)
             return t;
     }

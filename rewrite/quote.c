@@ -1,6 +1,7 @@
 /* rewrite/quote.c — literals and dollar quotes for the SQL the proxy generates (quote.h). */
 #include "rewrite/quote.h"
 
+#include "common/mem.h"
 #include "rewrite/lexer.h"
 #include "rewrite/rewrite.h"
 
@@ -86,10 +87,8 @@ char *rw_literals_portable(const char *pred, bool standard)
     rw_tokens toks = {0};
     rw_lex(pred, len, standard, &toks);
     /* each literal rewritten grows by two tags and a space at most */
-    char *out = malloc((size_t)len + (size_t)toks.n * (2 * RW_TAG_SIZE + 1) + 1), *p = out;
-    char *text = malloc((size_t)len + 1);
-    if (!out || !text)
-        abort();
+    char *out = mem_alloc((size_t)len + (size_t)toks.n * (2 * RW_TAG_SIZE + 1) + 1), *p = out;
+    char *text = mem_alloc((size_t)len + 1);
     for (int i = 0; p && i < toks.n; i++) {
         const rw_token *t = &toks.tok[i];
         int n = t->end - t->start;
@@ -121,19 +120,13 @@ char *rw_literals_portable(const char *pred, bool standard)
 char *rw_raise_statement(const char *sqlstate, const char *message)
 {
     static const char head[] = "BEGIN RAISE EXCEPTION USING ERRCODE = '%s', MESSAGE = %s; END";
-    char *literal = malloc(RW_LITERAL_SIZE(strlen(message)));
-    if (!literal)
-        abort();
+    char *literal = mem_alloc(RW_LITERAL_SIZE(strlen(message)));
     size_t n = sizeof head + strlen(sqlstate) + rw_literal_put(literal, message);
-    char *body = malloc(n);
-    if (!body)
-        abort();
+    char *body = mem_alloc(n);
     snprintf(body, n, head, sqlstate, literal);
     free(literal);
     size_t len = strlen(body);
-    char *out = malloc(sizeof "DO " + RW_DOLLAR_SIZE(len));
-    if (!out)
-        abort();
+    char *out = mem_alloc(sizeof "DO " + RW_DOLLAR_SIZE(len));
     rw_dollar_put(stpcpy(out, "DO "), body, len);
     free(body);
     return out;

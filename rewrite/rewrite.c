@@ -1,5 +1,6 @@
 /* rewrite/rewrite.c — entry point: parse, walk each statement, splice the edits. */
 #include "rewrite/internal.h"
+#include "common/mem.h"
 #include "rewrite/search_path.h"
 #include "rewrite/shape.h"
 
@@ -17,12 +18,7 @@ static rw_tokens scratch_tokens;
 
 static char *dup_out(const char *s)
 {
-    if (!s)
-        return NULL;
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
+    return mem_strdup(s);
 }
 
 /* Does the statement's text name a table the snapshot knows? Used to decide whether a node
@@ -40,7 +36,7 @@ static bool mentions_known_table(rw_walk *w, int first, int last)
         for (int j = t->start + quoted; j < t->end - quoted; j++)
             name[k++] = quoted ? w->sql[j] : (char)tolower((unsigned char)w->sql[j]);
         name[k] = '\0';
-        if (rw_schema_has_name(w->ctx->schema, name))
+        if (rw_snapshot_has_name(w->ctx->snapshot, name))
             return true;
     }
     return false;
@@ -112,9 +108,7 @@ static void refuse_all(rw_walk *w, List *stmts, rw_stmt_facts *facts, rw_result 
 static void export_facts(rw_result *out, rw_stmt_facts *facts, int n)
 {
     out->nstmts = n;
-    out->stmts = calloc((size_t)(n ? n : 1), sizeof *out->stmts);
-    if (!out->stmts)
-        abort();
+    out->stmts = mem_array((size_t)n, sizeof *out->stmts);
     for (int i = 0; i < n; i++) {
         out->stmts[i] = facts[i];
         out->stmts[i].name = dup_out(facts[i].name);

@@ -14,7 +14,7 @@
 #ifndef RW_REWRITE_H
 #define RW_REWRITE_H
 
-#include "rewrite/schema.h"
+#include "rewrite/snapshot.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,7 +25,7 @@
 typedef enum { RW_CHARS_UTF8, RW_CHARS_BYTES, RW_CHARS_UNKNOWN } rw_chars;
 
 typedef struct {
-    const rw_schema *schema;
+    const rw_snapshot *snapshot;
     /* The session's effective search path for relations, in order (what current_schemas(true)
      * reports: pg_catalog and the temporary schema included when they apply). */
     const char *const *search_path;

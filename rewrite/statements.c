@@ -152,7 +152,7 @@ static void drop_facts(rw_walk *w, DropStmt *d, rw_stmt_facts *f)
  * includes it. */
 static void constraints_immediate(rw_walk *w, ConstraintsSetStmt *c)
 {
-    if (c->deferred || !c->constraints || !rw_schema_has_helpers(w->ctx->schema))
+    if (c->deferred || !c->constraints || !rw_snapshot_has_helpers(w->ctx->snapshot))
         return;
     RangeVar *last = llast(c->constraints);
     int start, end;

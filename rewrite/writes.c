@@ -297,7 +297,7 @@ static void soft_delete(rw_walk *w, DeleteStmt *d, const rw_table *t, int anchor
         return;
     }
     const char *plan = rw_cascade_plan(w, t);
-    if (plan && !rw_schema_has_helpers(w->ctx->schema)) {
+    if (plan && !rw_snapshot_has_helpers(w->ctx->snapshot)) {
         rw_refuse(w, "DELETE with foreign-key actions (ON DELETE CASCADE, SET NULL, RESTRICT...) "
                      "without the helper functions: run `tombstone install` on the database");
         return;

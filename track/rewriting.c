@@ -44,7 +44,7 @@ const rw_result *track_rewrite(track *t, const char *text, size_t len)
 
 static uint64_t snapshot_version(const track *t)
 {
-    return t->snapshot ? rw_schema_version(t->snapshot) : 0;
+    return t->snapshot ? rw_snapshot_version(t->snapshot) : 0;
 }
 
 track_prepared track_prepared_of(const track *t, const rw_stmt_facts *facts, const uint8_t *source,

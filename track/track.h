@@ -38,9 +38,9 @@ typedef struct {
 
 typedef struct {
     /* given by the owner */
-    rw_cache *cache;     /* rewrites, shared by the sessions of a process */
-    rw_schema *snapshot; /* the catalog snapshot to rewrite with; NULL: none yet, every
-                          * statement is refused (forwarding could leak or delete rows) */
+    rw_cache *cache;       /* rewrites, shared by the sessions of a process */
+    rw_snapshot *snapshot; /* the catalog snapshot to rewrite with; NULL: none yet, every
+                            * statement is refused (forwarding could leak or delete rows) */
     const track_observer *observer;
     void *owner;
     /* followed */

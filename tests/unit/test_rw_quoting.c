@@ -103,7 +103,7 @@ static const char *array2(char *buf, const char *a, const char *b)
     return buf;
 }
 
-static rw_schema *hostile_schema(void)
+static rw_snapshot *hostile_schema(void)
 {
     static char arrays[32][512];
     int a = 0;
@@ -162,14 +162,14 @@ static rw_schema *hostile_schema(void)
 #undef ARR
 #undef ARR2
 #undef COL
-    rw_schema *s = rw_schema_new();
+    rw_snapshot *s = rw_snapshot_new();
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         rw_catalog_row row = {9, rows[i]};
         const char *err;
-        if (!rw_schema_add_row(s, &row, &err))
+        if (!rw_snapshot_add_row(s, &row, &err))
             fail_msg("catalog row %zu: %s", i, err);
     }
-    rw_schema_finish(s);
+    rw_snapshot_finish(s);
     return s;
 }
 
@@ -296,12 +296,12 @@ static void check_output(const char *sql, bool standard, int nstmts, const char 
 
 /* ---- the statements ------------------------------------------------------------------------ */
 
-static rw_schema *schema;
+static rw_snapshot *schema;
 static const char *const search_path[] = {"pg_catalog", "public"};
 
 static rw_context context(bool standard)
 {
-    return (rw_context){.schema = schema,
+    return (rw_context){.snapshot = schema,
                         .search_path = search_path,
                         .nsearch_path = 2,
                         .standard_strings = standard,
@@ -318,7 +318,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    rw_schema_unref(schema);
+    rw_snapshot_unref(schema);
     return 0;
 }
 
@@ -547,8 +547,8 @@ static void test_catalog_query(void **state)
     const char *markers[] = {"deleted_at", "del'\\$tombstone$\"x", "$tombstone1$", "a\\"};
     const char *include[] = {"public.p'\\x", "public.$tombstone$"};
     const char *exclude[] = {"s\\.t'", "x.y$tombstone"};
-    rw_schema_options o = {markers, 4, include, 2, exclude, 2};
-    char *q = rw_schema_query(&o);
+    rw_snapshot_options o = {markers, 4, include, 2, exclude, 2};
+    char *q = rw_snapshot_query(&o);
     const char *const names[] = {markers[0], markers[1], markers[2], markers[3], include[0],
                                  include[1], exclude[0], exclude[1], NULL};
     check_output(q, true, 1, names);

@@ -1,6 +1,7 @@
-/* rewrite/schema.c — the catalog snapshot: its query, its rows, its lookups. */
-#include "rewrite/schema.h"
+/* rewrite/snapshot.c — the catalog snapshot: its query, its rows, its lookups. */
+#include "rewrite/snapshot.h"
 
+#include "common/mem.h"
 #include "rewrite/arena.h"
 #include "rewrite/helpers.h"
 #include "rewrite/map.h"
@@ -10,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct rw_schema {
+struct rw_snapshot {
     int refs;
     uint64_t version;
     rw_arena arena;
@@ -22,7 +23,7 @@ struct rw_schema {
     int nsoft;
     bool helpers;         /* the functions of `tombstone install`, in this version, are there */
     uint64_t fingerprint; /* of the rows: equal rows make an equal snapshot */
-    struct memo *memo;    /* rw_schema_memo_*: filled while the snapshot is in use */
+    struct memo *memo;    /* rw_snapshot_memo_*: filled while the snapshot is in use */
 };
 
 struct memo {
@@ -113,9 +114,7 @@ static char *values_list(const char *const *items, int n, bool numbered)
     size_t cap = 32;
     for (int i = 0; i < n; i++)
         cap += RW_LITERAL_SIZE(strlen(items[i])) + 32;
-    char *out = malloc(cap), *p = out;
-    if (!out)
-        abort();
+    char *out = mem_alloc(cap), *p = out;
     for (int i = 0; i < n; i++) {
         p += sprintf(p, "%s(", i ? ", " : "");
         p += rw_literal_put(p, items[i]);
@@ -126,15 +125,13 @@ static char *values_list(const char *const *items, int n, bool numbered)
     return out;
 }
 
-char *rw_schema_query(const rw_schema_options *o)
+char *rw_snapshot_query(const rw_snapshot_options *o)
 {
     char *markers = values_list(o->markers, o->nmarkers, true);
     char *inc = values_list(o->include, o->ninclude, false);
     char *exc = values_list(o->exclude, o->nexclude, false);
     size_t n = sizeof query_fmt + strlen(markers) + strlen(inc) + strlen(exc);
-    char *q = malloc(n);
-    if (!q)
-        abort();
+    char *q = mem_alloc(n);
     snprintf(q, n, query_fmt, markers, inc, exc);
     free(markers);
     free(inc);
@@ -144,26 +141,16 @@ char *rw_schema_query(const rw_schema_options *o)
 
 static uint64_t next_version = 1;
 
-rw_schema *rw_schema_new(void)
+rw_snapshot *rw_snapshot_new(void)
 {
-    rw_schema *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
+    rw_snapshot *s = mem_zalloc(sizeof *s);
     s->refs = 1;
     s->version = next_version++;
-    s->memo = calloc(1, sizeof *s->memo);
-    if (!s->memo)
-        abort();
+    s->memo = mem_zalloc(sizeof *s->memo);
     return s;
 }
 
-rw_schema *rw_schema_ref(rw_schema *s)
-{
-    s->refs++;
-    return s;
-}
-
-void rw_schema_unref(rw_schema *s)
+void rw_snapshot_unref(rw_snapshot *s)
 {
     if (!s || --s->refs > 0)
         return;
@@ -183,20 +170,21 @@ void rw_schema_unref(rw_schema *s)
  * struct, so that no padding gets hashed. */
 enum { MEMO_KEY = sizeof(void *) + 1 };
 
-static void key_of(char *key, const void *object, char tag)
+static void key_of(char *key, const void *object, rw_memo_tag tag)
 {
     memcpy(key, &object, sizeof object);
     key[sizeof object] = tag;
 }
 
-const char *rw_schema_memo_get(const rw_schema *s, const void *object, char tag)
+const char *rw_snapshot_memo_get(const rw_snapshot *s, const void *object, rw_memo_tag tag)
 {
     char key[MEMO_KEY];
     key_of(key, object, tag);
     return rw_map_get(&s->memo->texts, key, sizeof key);
 }
 
-const char *rw_schema_memo_put(const rw_schema *s, const void *object, char tag, const char *text)
+const char *rw_snapshot_memo_put(const rw_snapshot *s, const void *object, rw_memo_tag tag,
+                                 const char *text)
 {
     char *key = rw_arena_alloc(&s->memo->arena, MEMO_KEY);
     key_of(key, object, tag);
@@ -205,7 +193,7 @@ const char *rw_schema_memo_put(const rw_schema *s, const void *object, char tag,
     return kept;
 }
 
-static rw_table *table_by_oid(const rw_schema *s, const char *text)
+static rw_table *table_by_oid(const rw_snapshot *s, const char *text)
 {
     uint32_t oid = (uint32_t)strtoul(text ? text : "0", NULL, 10);
     return rw_map_get(&s->by_oid, (const char *)&oid, sizeof oid);
@@ -249,7 +237,7 @@ static char *dup_or_null(rw_arena *a, const char *s)
     return s ? rw_arena_strdup(a, s) : NULL;
 }
 
-static bool add_table(rw_schema *s, const char *const *f)
+static bool add_table(rw_snapshot *s, const char *const *f)
 {
     rw_table *t = rw_arena_alloc(&s->arena, sizeof *t);
     t->oid = (uint32_t)strtoul(f[1], NULL, 10);
@@ -271,7 +259,7 @@ static bool add_table(rw_schema *s, const char *const *f)
     return true;
 }
 
-static bool add_column(rw_schema *s, const char *const *f)
+static bool add_column(rw_snapshot *s, const char *const *f)
 {
     rw_table *t = table_by_oid(s, f[1]);
     if (!t || !f[3] || !f[4])
@@ -290,7 +278,7 @@ static bool add_column(rw_schema *s, const char *const *f)
     return true;
 }
 
-static bool add_fk(rw_schema *s, const char *const *f)
+static bool add_fk(rw_snapshot *s, const char *const *f)
 {
     rw_table *child = table_by_oid(s, f[2]), *parent = table_by_oid(s, f[3]);
     if (!child || !parent || !f[1] || !f[4] || !f[8])
@@ -308,9 +296,7 @@ static bool add_fk(rw_schema *s, const char *const *f)
     fk->deferred = f[8][0] && f[8][1] == '1';
     if (s->nfks == s->capfks) {
         s->capfks = s->capfks ? 2 * s->capfks : 16;
-        s->fks = realloc(s->fks, (size_t)s->capfks * sizeof *s->fks);
-        if (!s->fks)
-            abort();
+        s->fks = mem_realloc(s->fks, (size_t)s->capfks * sizeof *s->fks);
     }
     s->fks[s->nfks++] = fk;
     return true;
@@ -330,7 +316,7 @@ static char *portable_predicate(rw_arena *a, const char *pred, const char *scs)
     return kept;
 }
 
-static bool add_unique(rw_schema *s, const char *const *f)
+static bool add_unique(rw_snapshot *s, const char *const *f)
 {
     rw_table *t = table_by_oid(s, f[1]);
     if (!t || !f[2] || !f[4])
@@ -348,7 +334,7 @@ static bool add_unique(rw_schema *s, const char *const *f)
     return true;
 }
 
-bool rw_schema_add_row(rw_schema *s, const rw_catalog_row *row, const char **err)
+bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char **err)
 {
     const char *const *f = row->fields;
     /* rows come in no particular order: a sum of row hashes does not care */
@@ -393,7 +379,7 @@ static void link_fk(rw_arena *a, rw_fk ***list, int *n, rw_fk *fk)
     *list = bigger;
 }
 
-void rw_schema_finish(rw_schema *s)
+void rw_snapshot_finish(rw_snapshot *s)
 {
     for (int i = 0; i < s->nfks; i++) {
         rw_fk *fk = s->fks[i];
@@ -407,7 +393,7 @@ void rw_schema_finish(rw_schema *s)
     }
 }
 
-const rw_table *rw_schema_lookup(const rw_schema *s, const char *schema, const char *name)
+const rw_table *rw_snapshot_lookup(const rw_snapshot *s, const char *schema, const char *name)
 {
     size_t slen = strlen(schema), nlen = strlen(name);
     char stackkey[256], *key = slen + nlen + 1 <= sizeof stackkey ? stackkey : NULL;
@@ -418,27 +404,27 @@ const rw_table *rw_schema_lookup(const rw_schema *s, const char *schema, const c
     return rw_map_get(&s->by_name, key, slen + 1 + nlen);
 }
 
-bool rw_schema_has_name(const rw_schema *s, const char *name)
+bool rw_snapshot_has_name(const rw_snapshot *s, const char *name)
 {
     return rw_map_get(&s->names, name, strlen(name)) != NULL;
 }
 
-bool rw_schema_has_helpers(const rw_schema *s)
+bool rw_snapshot_has_helpers(const rw_snapshot *s)
 {
     return s->helpers;
 }
 
-int rw_schema_soft_count(const rw_schema *s)
+int rw_snapshot_soft_count(const rw_snapshot *s)
 {
     return s->nsoft;
 }
 
-bool rw_schema_same(const rw_schema *a, const rw_schema *b)
+bool rw_snapshot_same(const rw_snapshot *a, const rw_snapshot *b)
 {
     return a && b && a->fingerprint == b->fingerprint;
 }
 
-uint64_t rw_schema_version(const rw_schema *s)
+uint64_t rw_snapshot_version(const rw_snapshot *s)
 {
     return s->version;
 }
@@ -451,7 +437,7 @@ static bool affected(const rw_table *t, int depth)
     if (depth > 32)
         return false;
     for (int i = 0; i < t->nparents; i++)
-        if (t->parents[i]->on_delete == 'c' && t->parents[i]->parent != t &&
+        if (t->parents[i]->on_delete == RW_FK_CASCADE && t->parents[i]->parent != t &&
             affected(t->parents[i]->parent, depth + 1))
             return true;
     return false;
