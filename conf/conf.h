@@ -58,6 +58,7 @@ typedef struct {
     conf_list include;     /* schema.table names: only these are soft-delete tables */
     conf_list exclude;     /* schema.table names never treated as soft-delete tables */
     double schema_refresh; /* seconds after which a catalog snapshot is read again; 0: never */
+    double catalog_wait_timeout; /* seconds a statement waits for a snapshot being read */
 } conf_config;
 
 /* Parses a whole configuration; on failure *out is left empty and err says why. */

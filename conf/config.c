@@ -35,6 +35,7 @@ static const setting settings[] = {
     {"tombstone", "rewrite_cache_mb", T_INT, AT(rewrite_cache_mb), 0, 1 << 20},
     {"softdelete", "columns", T_LIST, AT(columns), 0, 0},
     {"softdelete", "schema_refresh", T_SECONDS, AT(schema_refresh), 0, 0},
+    {"softdelete", "catalog_wait_timeout", T_SECONDS, AT(catalog_wait_timeout), 0, 0},
     {"softdelete", "include", T_TABLES, AT(include), 0, 0},
     {"softdelete", "exclude", T_TABLES, AT(exclude), 0, 0},
 };
@@ -310,6 +311,7 @@ static void set_defaults(conf_config *c)
         .log_level = CONF_LOG_INFO,
         .rewrite_cache_mb = 64,
         .schema_refresh = 60,
+        .catalog_wait_timeout = 15,
     };
     parse_list("127.0.0.1", &c->listen_addr);
     parse_list("deleted_at", &c->columns);

@@ -13,10 +13,18 @@ struct catalog {
     char *key;             /* "upstream/dbname" */
     rw_snapshot *snapshot; /* newest complete snapshot, or NULL */
     time_t loaded_at;
-    bool stale;
-    rw_snapshot *building; /* the load under way, or NULL */
+    unsigned stale;         /* times marked stale ... */
+    unsigned stale_seen;    /* ... of which a finished load had seen the last */
+    unsigned loading_stale; /* the marks the load under way started after */
+    rw_snapshot *building;  /* the load under way, or NULL */
     const char *row_error;
+    time_t failed_at; /* the last load that failed: the next waits a little */
+    bool aged;        /* older than schema_refresh (catalog_tick) */
 };
+
+/* Seconds between a failed load and the next try: a catalog that cannot be read must not
+ * make every waiting session read it again at once, in a loop. */
+enum { RETRY_SECONDS = 1 };
 
 static time_t now(void)
 {
@@ -47,29 +55,47 @@ rw_snapshot *catalog_snapshot(const catalog *db)
 
 void catalog_mark_stale(catalog *db)
 {
-    db->stale = true;
+    db->stale++;
 }
 
-static bool due(const catalog *db, const conf_config *cfg)
+bool catalog_fresh(const catalog *db)
 {
-    if (!db->snapshot || db->stale)
-        return true;
-    return cfg->schema_refresh > 0 && difftime(now(), db->loaded_at) >= cfg->schema_refresh;
+    return db->snapshot && db->stale == db->stale_seen;
 }
 
-char *catalog_load_due(catalog *db, const conf_config *cfg)
+bool catalog_wants_load(const catalog *db)
 {
-    if (db->building || !due(db, cfg))
-        return NULL; /* another session is at it, or nothing to do */
-    db->building = rw_snapshot_new();
-    db->row_error = NULL;
-    db->stale = false;
+    return !catalog_fresh(db) || db->aged;
+}
+
+void catalog_tick(rw_map *all, const conf_config *cfg)
+{
+    time_t t = now();
+    for (size_t i = 0; i < all->cap; i++) {
+        catalog *db = all->slots[i].value;
+        if (db && db->snapshot && cfg->schema_refresh > 0)
+            db->aged = difftime(t, db->loaded_at) >= cfg->schema_refresh;
+    }
+}
+
+char *catalog_query(const conf_config *cfg)
+{
     rw_snapshot_options o = {
         (const char *const *)cfg->columns.items, cfg->columns.n,
         (const char *const *)cfg->include.items, cfg->include.n,
         (const char *const *)cfg->exclude.items, cfg->exclude.n,
     };
     return rw_snapshot_query(&o);
+}
+
+char *catalog_load_due(catalog *db, const conf_config *cfg)
+{
+    if (db->building || !catalog_wants_load(db) || difftime(now(), db->failed_at) < RETRY_SECONDS)
+        return NULL; /* another session is at it, nothing to do, or too soon */
+    db->building = rw_snapshot_new();
+    db->row_error = NULL;
+    db->loading_stale = db->stale;
+    return catalog_query(cfg);
 }
 
 void catalog_load_row(catalog *db, int nfields, const char *const *fields)
@@ -87,13 +113,16 @@ void catalog_load_done(catalog *db, const char *error)
     if (!built || why) {
         log_warning("%s: cannot read the catalog: %s", db->key, why ? why : "lost");
         rw_snapshot_unref(built);
-        db->stale = db->stale || why; /* the next session tries again */
-        return; /* without any snapshot, the sessions' statements are refused */
+        db->failed_at = now();
+        return; /* still stale: the next session that needs it tries again */
     }
     db->loaded_at = now();
+    db->aged = false;
+    db->stale_seen = db->loading_stale; /* marks made during the load still count */
     /* an unchanged catalog keeps its snapshot: cached rewrites and prepared statements stay
      * valid (they are keyed by the snapshot's version) */
     if (rw_snapshot_same(built, db->snapshot)) {
+        log_debug("%s: catalog read, unchanged", db->key);
         rw_snapshot_unref(built);
         return;
     }

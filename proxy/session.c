@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "common/mem.h"
 #include "proxy/cancel.h"
 #include "proxy/log.h"
@@ -20,16 +22,18 @@
 /* A query the session runs on its server connection by itself, invisible to the client:
  * while it runs the client's messages wait and the server's answers (RowDescription,
  * DataRow, CommandComplete, ErrorResponse, ReadyForQuery) are consumed by the session. It
- * runs as soon as the server is idle outside a transaction block: right away if it is, else
- * at the next ReadyForQuery, which is held back from the client until the query is done. A
- * query queued before authentication completes runs before the client's first
- * ReadyForQuery. on_row gets each row as text (NULL for SQL NULL); on_done gets the error,
- * or NULL on success, and is called whatever happens, the session's end included. */
+ * runs as soon as the server is idle outside a transaction block (or inside the client's,
+ * for a query that may): right away if it is, else at the next ReadyForQuery, which is held
+ * back from the client until the query is done. A query queued before authentication
+ * completes runs before the client's first ReadyForQuery. on_row gets each row as text (NULL for
+ * SQL NULL); on_done gets the error, or NULL on success, and is called whatever happens, the
+ * session's end included. */
 typedef void (*row_fn)(session *s, void *arg, int nfields, const char *const *fields);
 typedef void (*done_fn)(session *s, void *arg, const proto_error_fields *error);
 
 struct internal_query {
     internal_query *next;
+    bool in_tx; /* may run inside the client's transaction block */
     row_fn on_row;
     done_fn on_done;
     void *arg;
@@ -96,6 +100,9 @@ static void session_free(session *s)
     relay_release(&s->client);
     relay_release(&s->server);
     proto_buf_free(&s->held);
+    event_del(&s->kick);
+    rw_snapshot_unref(s->mine);
+    rw_snapshot_unref(s->building);
     track_free(&s->track);
     config_unref(s->conf);
     free(s->search_path);
@@ -200,18 +207,29 @@ static void client_connected(void *owner, conn *c, int err)
     (void)err; /* accepted sockets are attached, never connected */
 }
 
+static void kick(session *s);
+
 static void on_event_done(void *owner)
 {
     session *s = owner;
     if (s->dead)
         session_free(s);
+    else
+        kick(s);
 }
 
 /* ---- internal queries ------------------------------------------------------------------ */
 
-static bool server_idle(const session *s)
+/* Can a query of the proxy's own run now? `in_tx`: one that may run inside the client's
+ * transaction block. */
+static bool server_idle(const session *s, bool in_tx)
 {
-    return s->state == SESSION_READY && !s->internal_running && track_idle(&s->track);
+    return s->state == SESSION_READY && !s->internal_running && track_idle(&s->track, in_tx);
+}
+
+static bool next_internal_can_run(const session *s)
+{
+    return s->internal && server_idle(s, s->internal->in_tx);
 }
 
 static void start_internal(session *s)
@@ -223,12 +241,14 @@ static void start_internal(session *s)
     s->internal_running = true;
 }
 
-static void run_internal_query(session *s, const char *sql, row_fn on_row, done_fn on_done,
-                               void *arg)
+/* Queues a query of the proxy's own; start_internal runs the head when it can run. */
+static void run_internal_query(session *s, const char *sql, bool in_tx, row_fn on_row,
+                               done_fn on_done, void *arg)
 {
     size_t len = strlen(sql) + 1;
     internal_query *q = mem_zalloc(sizeof *q + len);
     memcpy(q->sql, sql, len);
+    q->in_tx = in_tx;
     q->on_row = on_row;
     q->on_done = on_done;
     q->arg = arg;
@@ -236,8 +256,6 @@ static void run_internal_query(session *s, const char *sql, row_fn on_row, done_
     while (*tail)
         tail = &(*tail)->next;
     *tail = q;
-    if (server_idle(s))
-        start_internal(s);
 }
 
 static void internal_row(session *s, internal_query *q, const proto_msg *m)
@@ -260,7 +278,7 @@ static void finish_internal(session *s, proto_out *out)
     bool failed = q->error.len && proto_read_error(q->error.data, q->error.len, &error);
     q->on_done(s, q->arg, failed ? &error : NULL);
     free_internal(q);
-    if (s->internal && server_idle(s)) {
+    if (next_internal_can_run(s)) {
         start_internal(s);
         return;
     }
@@ -324,7 +342,18 @@ static void on_search_path_done(session *s, void *arg, const proto_error_fields 
     SESSION_LOG(CONF_LOG_DEBUG, s, "search_path resolved to {%s}", list);
 }
 
-/* ---- the catalog snapshot: read on this session's connection when due ------------------- */
+/* ---- the catalog snapshot ----------------------------------------------------------------
+ *
+ * A statement is rewritten with the catalog PostgreSQL will see when it runs it:
+ *  - the database's snapshot (proxy/catalog.c), read on a session's own connection when the
+ *    session logs in, when DDL that went through a session ended its transaction, and when
+ *    schema_refresh has passed;
+ *  - after DDL inside this session's transaction, a snapshot of its own (`mine`), read
+ *    inside the transaction, so it sees that uncommitted DDL; dropped at the end of the
+ *    transaction, when the database's becomes stale.
+ * A client statement (Query, Parse, Bind) waits while the snapshot it needs is being read,
+ * or its own DDL's answer is still due; it waits at most catalog_wait_timeout, then goes on
+ * with what there is (nothing: refused, but for statements that name no table). */
 
 static void on_catalog_row(session *s, void *arg, int nfields, const char *const *fields)
 {
@@ -334,16 +363,158 @@ static void on_catalog_row(session *s, void *arg, int nfields, const char *const
 
 static void on_catalog_done(session *s, void *arg, const proto_error_fields *error)
 {
-    (void)s;
     catalog_load_done(arg, error ? (error->message ? error->message : "error") : NULL);
+    s->env->catalog_loaded(s->env->owner, arg);
 }
 
-static void refresh_catalog(session *s)
+/* A load of the database's snapshot on this connection, if one is due and no other
+ * session runs it. */
+static void load_shared(session *s)
 {
     char *sql = catalog_load_due(s->catalog, &s->conf->cfg);
     if (sql)
-        run_internal_query(s, sql, on_catalog_row, on_catalog_done, s->catalog);
+        run_internal_query(s, sql, false, on_catalog_row, on_catalog_done, s->catalog);
     free(sql);
+}
+
+static void on_mine_row(session *s, void *arg, int nfields, const char *const *fields)
+{
+    rw_catalog_row row = {nfields, fields};
+    const char **error = arg;
+    if (!*error)
+        rw_snapshot_add_row(s->building, &row, error);
+}
+
+static void on_mine_done(session *s, void *arg, const proto_error_fields *error)
+{
+    const char **row_error = arg;
+    const char *why = error ? (error->message ? error->message : "error") : *row_error;
+    free(row_error);
+    rw_snapshot *built = s->building;
+    s->building = NULL;
+    if (why) {
+        SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the catalog in its transaction: %s", why);
+        rw_snapshot_unref(built);
+        s->mine_failed = true;
+        return;
+    }
+    rw_snapshot_finish(built);
+    rw_snapshot_unref(s->mine);
+    s->mine = built;
+    s->mine_stale = false;
+}
+
+/* The catalog read inside this session's transaction, after its own DDL. */
+static void load_mine(session *s)
+{
+    s->building = rw_snapshot_new();
+    char *sql = catalog_query(&s->conf->cfg);
+    const char **row_error = mem_zalloc(sizeof *row_error);
+    run_internal_query(s, sql, true, on_mine_row, on_mine_done, row_error);
+    free(sql);
+}
+
+/* The snapshot a statement sent now is rewritten with (NULL: none to be had). */
+static rw_snapshot *snapshot_now(const session *s)
+{
+    if (s->mine_failed)
+        return NULL;
+    return s->mine ? s->mine : catalog_snapshot(s->catalog);
+}
+
+/* Is the snapshot right for a statement sent now? If not, the statement waits: for its own
+ * DDL's answer, or for a load (this session's, or another's). In an extended-protocol batch
+ * the server answers nothing before the Sync, so a statement there cannot wait for a load
+ * on this connection: it goes with the newest snapshot there is. */
+static bool snapshot_ready(const session *s)
+{
+    if (s->track.unsynced || s->wait_expired)
+        return true;
+    if (s->ddl_sent)
+        return false; /* its ReadyForQuery says which snapshot is stale */
+    if (s->mine_stale)
+        return s->mine_failed;
+    return s->mine || catalog_fresh(s->catalog);
+}
+
+static void wait_for_snapshot(session *s)
+{
+    if (s->waiting)
+        return;
+    s->waiting = true;
+    double t = s->conf->cfg.catalog_wait_timeout;
+    struct timeval tv = {(time_t)t, (suseconds_t)((t - (double)(time_t)t) * 1e6)};
+    event_add(&s->kick, &tv);
+}
+
+static void done_waiting(session *s)
+{
+    event_del(&s->kick);
+    s->waiting = s->wait_expired = false;
+}
+
+/* Queues the load this session should run now, if any: its own snapshot when its
+ * transaction's DDL made it stale, else the database's when it is due and no other session
+ * reads it. Only when the connection can run it at once: a load claimed and left waiting
+ * would hold every session's statements. */
+static void queue_due_load(session *s)
+{
+    if (s->state != SESSION_READY || s->internal)
+        return;
+    if (s->mine_stale && !s->mine_failed) {
+        if (server_idle(s, true))
+            load_mine(s);
+    } else if (server_idle(s, false)) {
+        load_shared(s);
+    }
+}
+
+/* After each event: the load a waiting statement needs is started, when the connection can
+ * run it. Two flags in the common case: this runs for every read and write. */
+static void kick(session *s)
+{
+    if (s->waiting)
+        queue_due_load(s);
+    if (s->internal && next_internal_can_run(s))
+        start_internal(s);
+}
+
+/* What the end of a statement of the client's tells of the snapshots: DDL that ran is seen
+ * by this transaction now, by everyone once it ends. */
+static void after_ready(session *s, char status)
+{
+    if (s->ddl_sent || (s->undo_sent && s->tx_ddl)) {
+        s->tx_ddl = true;
+        s->mine_stale = status != 'I';
+    }
+    s->ddl_sent = s->undo_sent = false;
+    if (status == 'I' && s->tx_ddl) {
+        s->tx_ddl = s->mine_stale = s->mine_failed = false;
+        rw_snapshot_unref(s->mine);
+        s->mine = NULL;
+        catalog_mark_stale(s->catalog);
+    }
+    if (s->mine_stale || catalog_wants_load(s->catalog))
+        queue_due_load(s); /* now, before this ReadyForQuery reaches the client */
+}
+
+static void on_kick(evutil_socket_t fd, short what, void *arg)
+{
+    session *s = arg;
+    (void)fd;
+    if (what & EV_TIMEOUT && s->waiting) {
+        SESSION_LOG(CONF_LOG_WARNING, s, "no catalog snapshot after %g s (catalog_wait_timeout)",
+                    s->conf->cfg.catalog_wait_timeout);
+        s->wait_expired = true;
+    }
+    relay_resume(&s->client);
+    on_event_done(s);
+}
+
+void session_wake(session *s)
+{
+    if (!s->dead)
+        event_active(&s->kick, 0, 0);
 }
 
 static const char *upstream_dbname(const session *s)
@@ -360,13 +531,12 @@ static bool ready_for_query(session *s, const proto_msg *m)
 {
     if (s->state == SESSION_AUTH) {
         SESSION_LOG(CONF_LOG_DEBUG, s, "authenticated, server pid %u", s->backend_pid);
-        /* only now: a database name nobody logged in to never costs the proxy memory. Queued
-         * while not yet ready, so that it runs below, before this ReadyForQuery goes on. */
+        /* only now: a database name nobody logged in to never costs the proxy memory */
         s->catalog = catalog_of(s->env->catalogs, s->upstream->label, upstream_dbname(s));
-        refresh_catalog(s);
         s->state = SESSION_READY;
     }
-    if (!s->internal || !server_idle(s))
+    after_ready(s, s->track.tx_status);
+    if (!next_internal_can_run(s))
         return false;
     proto_buf_put(&s->held, m->data, m->len);
     start_internal(s);
@@ -385,6 +555,8 @@ static proto_policy server_policy(void *arg, uint8_t type, size_t msg_len)
 {
     session *s = arg;
     (void)msg_len;
+    if (s->state == SESSION_READY && !s->internal_running && !s->dead) /* the common case */
+        return track_server_policy(&s->track, type);
     if (s->dead)
         return PROTO_HOLD;   /* and never taken: nothing more of a closed session is read */
     if (s->internal_running) /* asynchronous messages still reach the client */
@@ -392,8 +564,6 @@ static proto_policy server_policy(void *arg, uint8_t type, size_t msg_len)
                                                                                   : PROTO_WHOLE;
     if (type == PROTO_BE_BACKEND_KEY)
         return PROTO_WHOLE;
-    if (s->state == SESSION_READY)
-        return track_server_policy(&s->track, type);
     /* authentication: the settings, errors and the first ReadyForQuery are followed */
     return type == PROTO_BE_READY || type == PROTO_BE_ERROR || type == PROTO_BE_PARAMETER_STATUS
                ? PROTO_WHOLE
@@ -459,7 +629,7 @@ static void begin_login(session *s, proto_startup *st)
     }
     proto_build_startup(&s->server.pending, st);
     SESSION_LOG(CONF_LOG_INFO, s, "login via %s", s->upstream->label);
-    run_internal_query(s, "SELECT current_setting('search_path')", on_search_path_row,
+    run_internal_query(s, "SELECT current_setting('search_path')", false, on_search_path_row,
                        on_search_path_done, NULL);
     connect_server(s);
 }
@@ -494,6 +664,8 @@ static void on_startup_packet(session *s, const proto_msg *m)
  * of its own the client waits. A closed session takes nothing more. */
 static bool takes_client_message(const session *s, uint8_t type)
 {
+    if (s->state == SESSION_READY) /* the common case first */
+        return !s->internal_running && !s->dead;
     if (s->dead)
         return false;
     switch (s->state) {
@@ -501,11 +673,15 @@ static bool takes_client_message(const session *s, uint8_t type)
         return type == PROTO_FE_STARTUP;
     case SESSION_AUTH:
         return type == PROTO_FE_PASSWORD;
-    case SESSION_READY:
-        return !s->internal_running;
     default:
         return false;
     }
+}
+
+/* Messages that are rewritten (Query, Parse), or may prepare a statement again (Bind). */
+static bool needs_snapshot(uint8_t type)
+{
+    return type == PROTO_FE_QUERY || type == PROTO_FE_PARSE || type == PROTO_FE_BIND;
 }
 
 static proto_policy client_policy(void *arg, uint8_t type, size_t msg_len)
@@ -514,7 +690,17 @@ static proto_policy client_policy(void *arg, uint8_t type, size_t msg_len)
     (void)msg_len;
     if (!takes_client_message(s, type))
         return PROTO_HOLD;
-    return s->state == SESSION_READY ? track_client_policy(&s->track, type) : PROTO_PASS;
+    if (s->state != SESSION_READY)
+        return PROTO_PASS;
+    if (needs_snapshot(type)) {
+        if (!snapshot_ready(s)) {
+            wait_for_snapshot(s);
+            return PROTO_HOLD;
+        }
+        if (s->waiting)
+            done_waiting(s);
+    }
+    return track_client_policy(&s->track, type);
 }
 
 static proto_verdict client_message(void *arg, const proto_msg *m, proto_out *out)
@@ -524,11 +710,14 @@ static proto_verdict client_message(void *arg, const proto_msg *m, proto_out *ou
         on_startup_packet(s, m);
         return PROTO_CONSUMED;
     }
-    s->track.snapshot = catalog_snapshot(s->catalog);
+    if (needs_snapshot(m->type))
+        s->track.snapshot = snapshot_now(s);
     proto_verdict v = track_client_message(&s->track, m, out);
-    if (track_take_ddl(&s->track))
-        catalog_mark_stale(s->catalog);
-    refresh_catalog(s); /* runs when the server is next idle, if it is due */
+    if (s->track.ddl || s->track.undo) {
+        bool undo;
+        s->ddl_sent |= track_take_ddl(&s->track, &undo);
+        s->undo_sent |= undo;
+    }
     return v;
 }
 
@@ -576,6 +765,7 @@ session *session_start(const session_env *env, config *conf, int fd, const struc
     relay_init(&s->server, env->base, &server_ops, s, &s->client);
     s->client.framer.untyped = true;
     s->client.readable = true;
+    event_assign(&s->kick, env->base, -1, 0, on_kick, s);
     relay_attach(&s->client, fd);
     return s;
 }

@@ -43,6 +43,8 @@ struct memo {
  *     holds a backslash)
  * Foreign keys come in creation order, the order PostgreSQL fires their triggers in, so the
  * first violated one is the one named in an error.
+ * Temporary tables are never soft-delete tables (nor can keys of other tables reference
+ * them), so they are left out whoever's they are.
  * Relations that matter: soft-delete tables, tables whose rows a cascade from one removes
  * (affected), and the children of those through any foreign key. Partition clones of
  * foreign keys (conparentid <> 0) are left out: the declared key says what happens. */
@@ -56,6 +58,7 @@ static const char query_fmt[] =
     "  WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')\n"
     "    AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'bool'::regtype)\n"
     "    AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
+    "    AND NOT starts_with(n.nspname, 'pg_temp_') AND NOT starts_with(n.nspname, 'pg_toast')\n"
     "    AND (NOT EXISTS (SELECT FROM inc WHERE name IS NOT NULL)\n"
     "         OR n.nspname || '.' || c.relname IN (SELECT name FROM inc))\n"
     "    AND n.nspname || '.' || c.relname NOT IN (SELECT name FROM exc WHERE name IS NOT NULL)\n"

@@ -232,6 +232,10 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
         break;
     case T_CallStmt:
         rw_walk_expr(w, (Node *)((CallStmt *)stmt)->funccall);
+        f->flags |= RW_DDL; /* a procedure may change the catalog */
+        break;
+    case T_DoStmt:
+        f->flags |= RW_DDL; /* a DO block may change the catalog */
         break;
     case T_ConstraintsSetStmt:
         constraints_immediate(w, (ConstraintsSetStmt *)stmt);
@@ -245,7 +249,6 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
     case T_LockStmt:
     case T_CheckPointStmt:
     case T_VacuumStmt:
-    case T_DoStmt:
     case T_TruncateStmt:
     case T_LoadStmt:
         break;

@@ -9,10 +9,11 @@
 
 enum { FIRST_CAP = 16 };
 
+/* The ring's capacity is a power of two: an index wraps with a mask. */
 static track_expect_item *at(const track_expect *q, int i)
 {
     assert(i >= 0 && i < q->count);
-    return &q->items[(q->head + i) % q->cap];
+    return &q->items[(q->head + i) & (q->cap - 1)];
 }
 
 static track_expect_item *push(track_expect *q, track_expect_kind kind)
@@ -35,16 +36,18 @@ static track_expect_item *push(track_expect *q, track_expect_kind kind)
 
 static track_expect_item *head(track_expect *q)
 {
-    return q->count ? at(q, 0) : NULL;
+    return q->count ? &q->items[q->head] : NULL;
 }
 
 static void pop(track_expect *q)
 {
-    track_expect_item *it = head(q);
-    assert(it);
-    free(it->fixes);
-    free(it->text.edits);
-    q->head = (q->head + 1) % q->cap;
+    assert(q->count > 0);
+    track_expect_item *it = &q->items[q->head];
+    if (it->fixes || it->text.edits) {
+        free(it->fixes);
+        free(it->text.edits);
+    }
+    q->head = (q->head + 1) & (q->cap - 1);
     q->count--;
 }
 

@@ -36,15 +36,17 @@ void track_start_names(track *t, const char *setting, const char *user)
     track_ns_init(&t->names, setting, user);
 }
 
-bool track_idle(const track *t)
+bool track_idle(const track *t, bool in_tx)
 {
-    return t->syncs_pending == 0 && !t->unsynced && t->tx_status == 'I';
+    return t->syncs_pending == 0 && !t->unsynced &&
+           (t->tx_status == 'I' || (in_tx && t->tx_status == 'T'));
 }
 
-bool track_take_ddl(track *t)
+bool track_take_ddl(track *t, bool *undo)
 {
     bool ddl = t->ddl;
-    t->ddl = false;
+    *undo = t->undo;
+    t->ddl = t->undo = false;
     return ddl;
 }
 

@@ -107,6 +107,8 @@ void track_apply(track *t, const rw_stmt_facts *f, const char *text, track_momen
         return;
     if (f->flags & RW_DDL)
         t->ddl = true;
+    if (f->flags & RW_ROLLBACK_TO)
+        t->undo = true;
     apply_names(t, f);
     if (f->flags & RW_DEALLOCATE) {
         if (f->name)

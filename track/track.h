@@ -56,6 +56,7 @@ typedef struct {
     bool unsynced;     /* extended-protocol messages sent since the client's last Sync */
     bool terminated;   /* the client sent Terminate */
     bool ddl;          /* a statement that may change the catalog went by (track_take_ddl) */
+    bool undo;         /* a ROLLBACK TO SAVEPOINT went by (track_take_ddl) */
 } track;
 
 void track_init(track *t, rw_cache *cache, const track_observer *observer, void *owner);
@@ -74,11 +75,12 @@ proto_verdict track_server_message(track *t, const proto_msg *m, proto_out *out)
  * authentication, before the track sees anything else. */
 void track_parameter_status(track *t, const proto_msg *m);
 
-/* No answer owed, no extended-protocol batch open, outside a transaction block: the owner
- * may run a statement of its own. */
-bool track_idle(const track *t);
+/* No answer owed, no extended-protocol batch open: the owner may run a statement of its own
+ * (inside the client's transaction block when `in_tx`, else only outside one). */
+bool track_idle(const track *t, bool in_tx);
 
-/* True once after a statement that may change the catalog was sent (or executed). */
-bool track_take_ddl(track *t);
+/* True once after a statement that may change the catalog was sent (or executed); with
+ * *undo, a ROLLBACK TO SAVEPOINT, which may undo DDL of the transaction. */
+bool track_take_ddl(track *t, bool *undo);
 
 #endif

@@ -301,7 +301,7 @@ static void test_query_rewritten_and_tag_fixed(void **state)
     assert_string_equal(tag_of(&f->result, 0), "SELECT 1");
     assert_string_equal(tag_of(&f->result, 1), "DELETE 1");
     assert_string_equal(tag_of(&f->result, 2), "UPDATE 7");
-    assert_true(track_idle(&f->t));
+    assert_true(track_idle(&f->t, false));
 }
 
 /* Parse/Bind/Execute of a named DELETE, executed twice in a pipeline with a SELECT between;
@@ -319,7 +319,7 @@ static void test_extended_pipeline(void **state)
     put_execute(&f->wire, "p2");
     put_empty(&f->wire, PROTO_FE_SYNC);
     walk(f, &from_client);
-    assert_false(track_idle(&f->t));
+    assert_false(track_idle(&f->t, true));
     const uint8_t *m;
     size_t n;
     assert_int_equal(message_at(&f->result, 0, &m, &n), PROTO_FE_PARSE);
@@ -341,7 +341,7 @@ static void test_extended_pipeline(void **state)
     assert_string_equal(tag_of(&f->result, 2), "DELETE 1");
     assert_string_equal(tag_of(&f->result, 5), "SELECT 1");
     assert_string_equal(tag_of(&f->result, 7), "DELETE 0");
-    assert_true(track_idle(&f->t));
+    assert_true(track_idle(&f->t, false));
 }
 
 /* An error in the middle of a pipeline: the server skips to the Sync; the next batch's
@@ -368,7 +368,7 @@ static void test_error_then_next_batch(void **state)
     proto_build_ready(&f->wire, 'I');
     walk(f, &from_server);
     assert_string_equal(tag_of(&f->result, 5), "DELETE 3");
-    assert_true(track_idle(&f->t));
+    assert_true(track_idle(&f->t, false));
 }
 
 /* An error's position in a rewritten Query points into the text the client sent. */
@@ -459,11 +459,17 @@ static void test_ddl_reported(void **state)
     session_fixture *f = *state;
     put_query(&f->wire, "SELECT 1");
     walk(f, &from_client);
-    assert_false(track_take_ddl(&f->t));
+    bool undo;
+    assert_false(track_take_ddl(&f->t, &undo));
     put_query(&f->wire, "ALTER TABLE tags ADD COLUMN deleted_at timestamptz");
     walk(f, &from_client);
-    assert_true(track_take_ddl(&f->t));
-    assert_false(track_take_ddl(&f->t));
+    assert_true(track_take_ddl(&f->t, &undo));
+    assert_false(undo);
+    assert_false(track_take_ddl(&f->t, &undo));
+    put_query(&f->wire, "ROLLBACK TO SAVEPOINT a");
+    walk(f, &from_client);
+    assert_false(track_take_ddl(&f->t, &undo));
+    assert_true(undo);
 }
 
 int main(void)
