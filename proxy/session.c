@@ -469,14 +469,44 @@ static void queue_due_load(session *s)
     }
 }
 
+/* DDL the track sent: its ReadyForQuery will tell which snapshot it made stale. */
+static void note_ddl(session *s)
+{
+    if (s->track.ddl || s->track.undo) {
+        bool undo;
+        s->ddl_sent |= track_take_ddl(&s->track, &undo);
+        s->undo_sent |= undo;
+    }
+}
+
+/* The next part of a Query sent in parts, once the snapshot it needs is there. */
+static void send_next_part(session *s)
+{
+    if (!snapshot_ready(s)) {
+        wait_for_snapshot(s);
+        return;
+    }
+    if (s->waiting)
+        done_waiting(s);
+    s->track.snapshot = snapshot_now(s);
+    proto_buf b = {0};
+    track_split_send(&s->track, &b);
+    note_ddl(s);
+    relay_send(&s->server, b.data, b.len);
+    proto_buf_free(&b);
+}
+
 /* After each event: the load a waiting statement needs is started, when the connection can
- * run it. Two flags in the common case: this runs for every read and write. */
+ * run it, and the next part of a Query sent in parts goes when it can. A few flags in the
+ * common case: this runs for every read and write. */
 static void kick(session *s)
 {
     if (s->waiting)
         queue_due_load(s);
     if (s->internal && next_internal_can_run(s))
         start_internal(s);
+    else if (track_split_due(&s->track) && !s->internal && !s->dead)
+        send_next_part(s);
 }
 
 /* What the end of a statement of the client's tells of the snapshots: DDL that ran is seen
@@ -525,9 +555,9 @@ static const char *upstream_dbname(const session *s)
 
 /* ---- the server's messages ----------------------------------------------------------- */
 
-/* A ReadyForQuery (the track has seen it). Returns true when it is held back because an
- * internal query runs now. */
-static bool ready_for_query(session *s, const proto_msg *m)
+/* A ReadyForQuery (the track has seen it, and consumed it when it was the proxy's own).
+ * Returns true when it is held back because an internal query runs now. */
+static bool ready_for_query(session *s, const proto_msg *m, bool consumed)
 {
     if (s->state == SESSION_AUTH) {
         SESSION_LOG(CONF_LOG_DEBUG, s, "authenticated, server pid %u", s->backend_pid);
@@ -538,7 +568,8 @@ static bool ready_for_query(session *s, const proto_msg *m)
     after_ready(s, s->track.tx_status);
     if (!next_internal_can_run(s))
         return false;
-    proto_buf_put(&s->held, m->data, m->len);
+    if (!consumed)
+        proto_buf_put(&s->held, m->data, m->len);
     start_internal(s);
     return true;
 }
@@ -583,7 +614,7 @@ static proto_verdict server_message(void *arg, const proto_msg *m, proto_out *ou
         note_error(s, m);
     /* the track sees every ReadyForQuery, held back or not */
     proto_verdict v = track_server_message(&s->track, m, out);
-    if (m->type == PROTO_BE_READY && ready_for_query(s, m))
+    if (m->type == PROTO_BE_READY && ready_for_query(s, m, v == PROTO_CONSUMED))
         return PROTO_CONSUMED;
     return v;
 }
@@ -665,7 +696,7 @@ static void on_startup_packet(session *s, const proto_msg *m)
 static bool takes_client_message(const session *s, uint8_t type)
 {
     if (s->state == SESSION_READY) /* the common case first */
-        return !s->internal_running && !s->dead;
+        return !s->internal_running && !s->dead && !track_busy(&s->track);
     if (s->dead)
         return false;
     switch (s->state) {
@@ -699,6 +730,7 @@ static proto_policy client_policy(void *arg, uint8_t type, size_t msg_len)
         }
         if (s->waiting)
             done_waiting(s);
+        s->track.snapshot = snapshot_now(s);
     }
     return track_client_policy(&s->track, type);
 }
@@ -710,14 +742,8 @@ static proto_verdict client_message(void *arg, const proto_msg *m, proto_out *ou
         on_startup_packet(s, m);
         return PROTO_CONSUMED;
     }
-    if (needs_snapshot(m->type))
-        s->track.snapshot = snapshot_now(s);
     proto_verdict v = track_client_message(&s->track, m, out);
-    if (s->track.ddl || s->track.undo) {
-        bool undo;
-        s->ddl_sent |= track_take_ddl(&s->track, &undo);
-        s->undo_sent |= undo;
-    }
+    note_ddl(s);
     return v;
 }
 

@@ -64,6 +64,10 @@ enum {
     RW_TEMP_TABLE = 1 << 15,     /* creates the temporary table `name` */
     RW_DROP_TABLES = 1 << 16,    /* DROP TABLE: `value` lists the unqualified names, ',' apart */
     RW_DISCARD_TEMP = 1 << 17,   /* DISCARD TEMP (DISCARD ALL sets RW_DISCARD_ALL) */
+    RW_TRANSACTION = 1 << 18,    /* BEGIN, COMMIT, ROLLBACK, SAVEPOINT...: transaction control */
+    RW_NEEDS_CATALOG = 1 << 19,  /* its rewrite depends on the catalog: DML, queries, COPY,
+                                  * EXPLAIN, PREPARE, EXECUTE, CALL... (a DDL statement before
+                                  * it in the same text must have run before it is rewritten) */
 };
 
 typedef struct {

@@ -164,8 +164,34 @@ static void constraints_immediate(rw_walk *w, ConstraintsSetStmt *c)
     rw_edit_insert(w, end, ", tombstone.deferred_checks");
 }
 
+/* Statements whose rewrite depends on the catalog (RW_NEEDS_CATALOG). */
+static bool needs_catalog(Node *stmt)
+{
+    switch (nodeTag(stmt)) {
+    case T_SelectStmt:
+    case T_InsertStmt:
+    case T_UpdateStmt:
+    case T_DeleteStmt:
+    case T_MergeStmt:
+    case T_ExplainStmt:
+    case T_PrepareStmt:
+    case T_ExecuteStmt:
+    case T_DeclareCursorStmt:
+    case T_CopyStmt:
+    case T_CreateTableAsStmt:
+    case T_CallStmt:
+    case T_DoStmt:
+    case T_ConstraintsSetStmt:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
 {
+    if (needs_catalog(stmt))
+        f->flags |= RW_NEEDS_CATALOG;
     switch (nodeTag(stmt)) {
     case T_SelectStmt:
         rw_walk_select(w, (SelectStmt *)stmt);
@@ -221,6 +247,7 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
         break;
     case T_TransactionStmt:
         transaction_facts((TransactionStmt *)stmt, f);
+        f->flags |= RW_TRANSACTION;
         break;
     case T_CreateStmt:
         temp_table_facts(((CreateStmt *)stmt)->relation, f);

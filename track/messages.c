@@ -24,6 +24,7 @@ void track_init(track *t, rw_cache *cache, const track_observer *observer, void 
 
 void track_free(track *t)
 {
+    track_split_free(t);
     track_ns_free(&t->names);
     track_names_clear(&t->statements);
     track_names_clear(&t->portals);
@@ -38,7 +39,8 @@ void track_start_names(track *t, const char *setting, const char *user)
 
 bool track_idle(const track *t, bool in_tx)
 {
-    return t->syncs_pending == 0 && !t->unsynced &&
+    /* between two parts of a Query, the server owes nothing though the client waits */
+    return t->syncs_pending == t->split.due && !t->unsynced &&
            (t->tx_status == 'I' || (in_tx && t->tx_status == 'T'));
 }
 
@@ -74,6 +76,9 @@ static proto_verdict on_query(track *t, const proto_msg *m, proto_out *out)
     if (m->len <= PROTO_HDR_LEN || sql[len] != '\0' || memchr(sql, '\0', len))
         return PROTO_FORWARD; /* malformed: the server says so */
     const rw_result *r = track_rewrite(t, sql, len);
+    int cut = track_split_point(r);
+    if (cut >= 0)
+        return track_split_start(t, sql, len, r, cut, out);
     int added;
     char *prefixed = track_reprepare_in_query(t, r, sql, &added);
     if (prefixed)
@@ -113,7 +118,9 @@ static proto_verdict on_parse(track *t, const proto_msg *m, proto_out *out)
         track_apply(t, &r->stmts[i], p.query, TRACK_AT_PARSE);
     /* what running it does, and for a named statement what it takes to rewrite it again */
     bool single = r->nstmts == 1;
-    bool keep = *p.name && single && (r->stmts[0].flags & RW_PATH_DEPENDENT);
+    /* every named statement keeps its text: the catalog or search_path may change before it
+     * runs again, and PostgreSQL would then resolve it anew */
+    bool keep = *p.name && single;
     rw_stmt_facts none = {0};
     track_prepared e =
         track_prepared_of(t, single ? &r->stmts[0] : &none, keep ? m->data : NULL, m->len, false);
@@ -127,11 +134,26 @@ static proto_verdict on_parse(track *t, const proto_msg *m, proto_out *out)
     return PROTO_CONSUMED;
 }
 
-/* While no statement or portal is remembered there is nothing to look up: Bind and Execute
- * stream through and every Execute is known to need nothing. */
-static bool tracking(const track *t)
+/* Could a statement kept with its text be out of date (prepared under another snapshot or
+ * search_path)? Looked at again only when either changed since the last look. */
+static bool sources_stale(track *t)
 {
-    return track_names_count(&t->statements) > 0 || track_names_count(&t->portals) > 0;
+    uint64_t snapshot = t->snapshot ? rw_snapshot_version(t->snapshot) : 0;
+    if (snapshot != t->sources_snapshot || t->names.version != t->sources_path) {
+        t->sources_snapshot = snapshot;
+        t->sources_path = t->names.version;
+        t->sources_stale = track_names_any_stale(t);
+    }
+    return t->sources_stale;
+}
+
+/* While no statement needs anything at its execution, no portal is remembered and no kept
+ * statement can be out of date, there is nothing to look up: Bind and Execute stream
+ * through and every Execute is known to need nothing. */
+static bool tracking(track *t)
+{
+    return t->statements.with_facts > 0 || track_names_count(&t->portals) > 0 ||
+           (track_names_count(&t->statements) > 0 && sources_stale(t));
 }
 
 static void on_bind(track *t, const proto_msg *m, proto_out *out)
@@ -319,6 +341,7 @@ static proto_verdict fix_error(const proto_msg *m, bool was_delete, const track_
 static proto_verdict on_error(track *t, const proto_msg *m, proto_out *out)
 {
     track_ns_error(&t->names);
+    t->split.failed = t->split.active;
     track_text text;
     bool was_delete = track_expect_error(&t->expect, &text);
     proto_verdict v = fix_error(m, was_delete, &text, out);
@@ -326,19 +349,23 @@ static proto_verdict on_error(track *t, const proto_msg *m, proto_out *out)
     return v;
 }
 
-static void on_ready(track *t, const proto_msg *m)
+/* Returns true when the ReadyForQuery is the proxy's (between two parts of a Query). */
+static bool on_ready(track *t, const proto_msg *m)
 {
     char status;
     if (!proto_read_ready(m->data, m->len, &status))
-        return;
+        return false;
     t->tx_status = status;
-    if (t->syncs_pending > 0)
-        t->syncs_pending--;
     track_expect_ready(&t->expect);
     track_ns_ready(&t->names, status);
     /* protocol portals end with their transaction */
     if (status == 'I' && track_names_count(&t->portals))
         track_names_clear(&t->portals);
+    if (t->split.active && track_split_ready(t, status))
+        return true;
+    if (t->syncs_pending > 0)
+        t->syncs_pending--;
+    return false;
 }
 
 /* Encodings in which a character is a byte (PostgreSQL's names, as ParameterStatus gives
@@ -392,8 +419,7 @@ proto_verdict track_server_message(track *t, const proto_msg *m, proto_out *out)
     case PROTO_BE_CLOSE_COMPLETE:
         return PROTO_CONSUMED; /* the reply to the proxy's own message: dropped */
     case PROTO_BE_READY:
-        on_ready(t, m);
-        break;
+        return on_ready(t, m) ? PROTO_CONSUMED : PROTO_FORWARD;
     case PROTO_BE_ERROR:
         return on_error(t, m, out);
     case PROTO_BE_PARAMETER_STATUS:

@@ -65,11 +65,31 @@ bool track_stale(const track *t, const track_prepared *e)
     return e->path_version != t->names.version || e->snapshot_version != snapshot_version(t);
 }
 
-/* An SQL PREPARE whose names depend on the search_path is kept as written, to be prepared
- * again if it is executed under another search_path or catalog. */
+typedef struct {
+    const track *t;
+    bool stale;
+} stale_scan;
+
+static void note_stale(const char *key, void *value, void *arg)
+{
+    stale_scan *scan = arg;
+    const track_prepared *e = value;
+    (void)key;
+    scan->stale |= e->source && track_stale(scan->t, e);
+}
+
+bool track_names_any_stale(const track *t)
+{
+    stale_scan scan = {t, false};
+    rw_map_each(&t->statements.map, note_stale, &scan);
+    return scan.stale;
+}
+
+/* An SQL PREPARE is kept as written, to be prepared again if it is executed under another
+ * search_path or catalog. */
 static void remember_prepare(track *t, const rw_stmt_facts *f, const char *text)
 {
-    bool keep = text && (f->flags & RW_PATH_DEPENDENT);
+    bool keep = text != NULL; /* see on_parse: every prepared statement keeps its text */
     rw_stmt_facts run = {.flags = f->prepared_flags & RW_DELETE_TAG};
     track_prepared e = track_prepared_of(t, &run, keep ? (const uint8_t *)text + f->start : NULL,
                                          (size_t)f->len, true);

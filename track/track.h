@@ -36,6 +36,17 @@ typedef struct {
     void (*refused)(void *owner, const char *why);
 } track_observer;
 
+/* A Query sent in parts (track/split.c). */
+typedef struct {
+    char *rest;    /* the client's text still to send, or NULL */
+    int offset;    /* characters of the client's text before the part in flight / the rest */
+    bool active;   /* the Query goes in parts: its ReadyForQuery is the last part's */
+    bool wrapped;  /* the proxy opened a transaction block for the parts */
+    bool failed;   /* the part in flight failed: no more parts */
+    bool due;      /* the next part (or the ROLLBACK) waits for track_split_send */
+    bool rollback; /* what is due is the ROLLBACK of the proxy's block */
+} track_split;
+
 typedef struct {
     /* given by the owner */
     rw_cache *cache;       /* rewrites, shared by the sessions of a process */
@@ -56,7 +67,12 @@ typedef struct {
     bool unsynced;     /* extended-protocol messages sent since the client's last Sync */
     bool terminated;   /* the client sent Terminate */
     bool ddl;          /* a statement that may change the catalog went by (track_take_ddl) */
-    bool undo;         /* a ROLLBACK TO SAVEPOINT went by (track_take_ddl) */
+    track_split split; /* a Query sent in parts */
+    /* whether a kept statement may be out of date, as of these versions (messages.c) */
+    uint64_t sources_snapshot;
+    unsigned sources_path;
+    bool sources_stale;
+    bool undo; /* a ROLLBACK TO SAVEPOINT went by (track_take_ddl) */
 } track;
 
 void track_init(track *t, rw_cache *cache, const track_observer *observer, void *owner);
@@ -78,6 +94,19 @@ void track_parameter_status(track *t, const proto_msg *m);
 /* No answer owed, no extended-protocol batch open: the owner may run a statement of its own
  * (inside the client's transaction block when `in_tx`, else only outside one). */
 bool track_idle(const track *t, bool in_tx);
+
+/* A Query of the client's is sent in parts and not all answered yet: its next part (or
+ * the ROLLBACK of the proxy's block) goes when track_split_due, after the owner has read
+ * the catalog, with track_split_send (to the server). The client's next messages wait. */
+static inline bool track_busy(const track *t)
+{
+    return t->split.active;
+}
+static inline bool track_split_due(const track *t)
+{
+    return t->split.due;
+}
+void track_split_send(track *t, proto_buf *to_server);
 
 /* True once after a statement that may change the catalog was sent (or executed); with
  * *undo, a ROLLBACK TO SAVEPOINT, which may undo DDL of the transaction. */
