@@ -40,8 +40,9 @@ tombstone: $(BUILD)/tombstone
 $(BUILD)/tombstone: $(PROXY_OBJ) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# the helper functions' SQL is embedded from its own file
+# the helper functions' SQL is embedded from its own files
 $(BUILD)/rewrite/helpers.o: rewrite/helpers.sql
+$(BUILD)/rewrite/watch.o: rewrite/watch.sql
 
 $(CORE_LIB): $(CORE_OBJ)
 	rm -f $@

@@ -59,6 +59,7 @@ typedef struct {
     conf_list exclude;     /* schema.table names never treated as soft-delete tables */
     double schema_refresh; /* seconds after which a catalog snapshot is read again; 0: never */
     double catalog_wait_timeout; /* seconds a statement waits for a snapshot being read */
+    double epoch_interval;       /* seconds between reads of the catalog epoch; 0: never */
 } conf_config;
 
 /* Parses a whole configuration; on failure *out is left empty and err says why. */

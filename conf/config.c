@@ -36,6 +36,7 @@ static const setting settings[] = {
     {"softdelete", "columns", T_LIST, AT(columns), 0, 0},
     {"softdelete", "schema_refresh", T_SECONDS, AT(schema_refresh), 0, 0},
     {"softdelete", "catalog_wait_timeout", T_SECONDS, AT(catalog_wait_timeout), 0, 0},
+    {"softdelete", "epoch_interval", T_SECONDS, AT(epoch_interval), 0, 0},
     {"softdelete", "include", T_TABLES, AT(include), 0, 0},
     {"softdelete", "exclude", T_TABLES, AT(exclude), 0, 0},
 };
@@ -312,6 +313,7 @@ static void set_defaults(conf_config *c)
         .rewrite_cache_mb = 64,
         .schema_refresh = 60,
         .catalog_wait_timeout = 15,
+        .epoch_interval = 1,
     };
     parse_list("127.0.0.1", &c->listen_addr);
     parse_list("deleted_at", &c->columns);

@@ -8,6 +8,7 @@
 
 #include "common/mem.h"
 #include "proxy/log.h"
+#include "rewrite/watch.h"
 
 struct catalog {
     char *key;             /* "upstream/dbname" */
@@ -20,6 +21,10 @@ struct catalog {
     const char *row_error;
     time_t failed_at; /* the last load that failed: the next waits a little */
     bool aged;        /* older than schema_refresh (catalog_tick) */
+    char *epoch;      /* the catalog epoch the snapshot was read at (rewrite/watch.h) */
+    bool poll_due;    /* epoch_interval has passed: read the epoch (catalog_tick) */
+    bool polling;     /* a session reads it now */
+    time_t polled_at;
 };
 
 /* Seconds between a failed load and the next try: a catalog that cannot be read must not
@@ -68,13 +73,50 @@ bool catalog_wants_load(const catalog *db)
     return !catalog_fresh(db) || db->aged;
 }
 
-void catalog_tick(rw_map *all, const conf_config *cfg)
+bool catalog_tick(rw_map *all, const conf_config *cfg)
 {
     time_t t = now();
+    bool watched = false;
     for (size_t i = 0; i < all->cap; i++) {
         catalog *db = all->slots[i].value;
-        if (db && db->snapshot && cfg->schema_refresh > 0)
+        if (!db || !db->snapshot)
+            continue;
+        if (cfg->schema_refresh > 0)
             db->aged = difftime(t, db->loaded_at) >= cfg->schema_refresh;
+        bool watch = db->epoch && cfg->epoch_interval > 0;
+        db->poll_due |= watch && difftime(t, db->polled_at) >= cfg->epoch_interval;
+        watched |= watch;
+    }
+    return watched;
+}
+
+bool catalog_has_epoch(const catalog *db)
+{
+    return db->epoch != NULL;
+}
+
+bool catalog_poll_wanted(const catalog *db)
+{
+    return db->poll_due && !db->polling && !db->building;
+}
+
+const char *catalog_poll_due(catalog *db)
+{
+    if (!catalog_poll_wanted(db))
+        return NULL;
+    db->poll_due = false;
+    db->polling = true;
+    db->polled_at = now();
+    return RW_EPOCH_QUERY;
+}
+
+void catalog_poll_done(catalog *db, const char *epoch, const char *error)
+{
+    db->polling = false;
+    if (error || !epoch || !db->epoch || strcmp(epoch, db->epoch) != 0) {
+        log_debug("%s: catalog epoch %s -> %s: reading the catalog again", db->key,
+                  db->epoch ? db->epoch : "none", epoch ? epoch : (error ? error : "none"));
+        catalog_mark_stale(db);
     }
 }
 
@@ -116,8 +158,10 @@ void catalog_load_done(catalog *db, const char *error)
         db->failed_at = now();
         return; /* still stale: the next session that needs it tries again */
     }
-    db->loaded_at = now();
-    db->aged = false;
+    db->loaded_at = db->polled_at = now();
+    db->aged = db->poll_due = false;
+    free(db->epoch);
+    db->epoch = mem_strdup(rw_snapshot_epoch(built));
     db->stale_seen = db->loading_stale; /* marks made during the load still count */
     /* an unchanged catalog keeps its snapshot: cached rewrites and prepared statements stay
      * valid (they are keyed by the snapshot's version) */
@@ -140,6 +184,7 @@ static void free_one(const char *key, void *value, void *arg)
     (void)arg;
     rw_snapshot_unref(db->snapshot);
     rw_snapshot_unref(db->building);
+    free(db->epoch);
     free(db->key);
     free(db);
 }

@@ -31,8 +31,19 @@ bool catalog_fresh(const catalog *db);
 /* Should a session read the snapshot again (it is not fresh, or older than schema_refresh)? */
 bool catalog_wants_load(const catalog *db);
 
-/* Marks the catalogs older than schema_refresh; the owner calls it every second. */
-void catalog_tick(rw_map *all, const conf_config *cfg);
+/* Marks the catalogs older than schema_refresh, and those whose epoch is due to be read;
+ * the owner calls it every second. Returns true when some database has an epoch (the
+ * owner then keeps calling it even without schema_refresh). */
+bool catalog_tick(rw_map *all, const conf_config *cfg);
+
+/* The catalog epoch (rewrite/watch.sql): where a database has one, a session reads it every
+ * second (the SQL from catalog_poll_due, which claims the poll; NULL when none is due), and
+ * catalog_poll_done marks the snapshot stale when it moved: DDL made anywhere is seen within
+ * about a second. */
+bool catalog_has_epoch(const catalog *db);
+bool catalog_poll_wanted(const catalog *db);
+const char *catalog_poll_due(catalog *db);
+void catalog_poll_done(catalog *db, const char *epoch, const char *error);
 
 /* The catalog query (malloc'd), for loads of the database's snapshot and for a session's
  * own (inside its transaction, after its own DDL). */

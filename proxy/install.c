@@ -1,9 +1,13 @@
-/* proxy/install.c — `tombstone install -c FILE -d ALIAS`: creates (or updates) the helper
- * functions of rewrite/helpers.c in the database behind ALIAS. The proxy never creates
- * objects by itself; a statement that needs them is refused until this was run. It connects
- * with libpq as the [databases] entry says (user from the entry, -U, or PGUSER; password from
- * PGPASSWORD or ~/.pgpass), so it needs the right to CREATE SCHEMA in that database.
- * `--print` writes the SQL instead, for a DBA to review or run with psql. */
+/* proxy/install.c — `tombstone install -c FILE -d ALIAS`: creates (or updates) in the database
+ * behind ALIAS
+ *  - the helper functions of rewrite/helpers.sql, which statements the proxy rewrites call;
+ *  - the catalog epoch and the delete guard of rewrite/watch.sql (event triggers: they need
+ *    a superuser; without them the proxy sees DDL made elsewhere only at schema_refresh),
+ *    with the [softdelete] settings of FILE, and the guard on every soft-delete table.
+ * The proxy never creates objects by itself; a statement that needs the helpers is refused
+ * until this was run. It connects with libpq as the [databases] entry says (user from the
+ * entry, -U, or PGUSER; password from PGPASSWORD or ~/.pgpass). `--print` writes the SQL
+ * instead, for a DBA to review or run with psql. */
 #include "proxy/tools.h"
 
 #include <getopt.h>
@@ -13,6 +17,69 @@
 #include <libpq-fe.h>
 
 #include "rewrite/helpers.h"
+#include "rewrite/watch.h"
+
+/* Runs sql; returns the SQLSTATE of its error, "" on success. */
+static const char *run(PGconn *conn, const char *sql, char *state, size_t len)
+{
+    PGresult *r = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(r);
+    const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    snprintf(state, len, "%s",
+             st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? ""
+             : code                                          ? code
+                                                             : "XX000");
+    PQclear(r);
+    return state;
+}
+
+/* Writes one kind of setting (marker, include, exclude) into tombstone.settings. */
+static bool write_settings(PGconn *conn, const char *kind, const conf_list *values)
+{
+    for (int i = 0; i < values->n; i++) {
+        const char *params[] = {kind, values->items[i]};
+        PGresult *r = PQexecParams(conn, "INSERT INTO tombstone.settings VALUES ($1, $2)", 2, NULL,
+                                   params, NULL, NULL, 0);
+        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* The epoch and the guard, with the configuration's settings, in one transaction. */
+static bool install_watch(PGconn *conn, const conf_config *cfg)
+{
+    char state[8];
+    if (*run(conn, "BEGIN", state, sizeof state))
+        return false;
+    if (*run(conn, rw_watch_install_sql(), state, sizeof state)) {
+        if (strcmp(state, "42501") != 0) /* anything but "must be superuser" is an error */
+            return fprintf(stderr, "tombstone install: %s", PQerrorMessage(conn)), false;
+        run(conn, "ROLLBACK", state, sizeof state);
+        fprintf(stderr,
+                "tombstone install: the catalog epoch and the delete guard need a "
+                "superuser (%s): DDL made outside the proxy is seen at schema_refresh "
+                "only\n",
+                PQerrorMessage(conn));
+        return true;
+    }
+    bool ok = !*run(conn, "DELETE FROM tombstone.settings", state, sizeof state) &&
+              write_settings(conn, "marker", &cfg->columns) &&
+              write_settings(conn, "include", &cfg->include) &&
+              write_settings(conn, "exclude", &cfg->exclude) &&
+              !*run(conn,
+                    "SELECT tombstone.guard(ARRAY(SELECT oid::regclass FROM pg_class "
+                    "WHERE relkind IN ('r', 'p')))",
+                    state, sizeof state) &&
+              !*run(conn, "COMMIT", state, sizeof state);
+    if (!ok)
+        fprintf(stderr, "tombstone install: %s", PQerrorMessage(conn));
+    else
+        printf("catalog epoch and delete guard installed\n");
+    return ok;
+}
 
 int cmd_install(int argc, char **argv)
 {
@@ -34,19 +101,22 @@ int cmd_install(int argc, char **argv)
     }
     if (print) {
         fputs(rw_helpers_install_sql(), stdout);
+        fputs(rw_watch_install_sql(), stdout);
         return 0;
     }
-    PGconn *conn = tools_connect(&target, "install");
+    conf_config cfg;
+    PGconn *conn = tools_connect(&target, "install", &cfg);
     if (!conn)
         return 1;
-    PGresult *r = PQexec(conn, rw_helpers_install_sql());
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    char state[8];
+    bool ok = !*run(conn, rw_helpers_install_sql(), state, sizeof state);
     if (ok)
         printf("tombstone helpers %s installed in database \"%s\"\n", RW_HELPERS_VERSION,
                PQdb(conn));
     else
         fprintf(stderr, "tombstone install: %s", PQerrorMessage(conn));
-    PQclear(r);
+    ok = ok && install_watch(conn, &cfg);
+    conf_free(&cfg);
     PQfinish(conn);
     return ok ? 0 : 1;
 }

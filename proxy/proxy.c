@@ -121,10 +121,30 @@ static void on_cancel(void *owner, uint32_t pid, uint32_t key)
     log_info("cancel request for unknown server pid %u sent to every upstream", pid);
 }
 
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    proxy *px = arg;
+    (void)fd;
+    (void)what;
+    bool watched = catalog_tick(&px->catalogs, &px->conf->cfg);
+    if (!watched && px->conf->cfg.schema_refresh <= 0)
+        event_del(px->tick); /* nothing to follow: no timer costs the loop a clock read */
+}
+
+/* The one-second tick runs while a catalog must be followed: schema_refresh, or an epoch. */
+static void start_tick(proxy *px)
+{
+    static const struct timeval second = {1, 0};
+    if (!event_pending(px->tick, EV_TIMEOUT, NULL))
+        event_add(px->tick, &second);
+}
+
 /* A catalog load ended: the sessions whose statements wait for it look again. */
 static void on_catalog_loaded(void *owner, catalog *db)
 {
     proxy *px = owner;
+    if (catalog_has_epoch(db))
+        start_tick(px);
     for (session *s = px->sessions; s; s = s->next)
         if (s->catalog == db && s->waiting)
             session_wake(s);
@@ -209,24 +229,13 @@ static bool write_pidfile(const char *path)
     return fclose(f) == 0;
 }
 
-static void on_tick(evutil_socket_t fd, short what, void *arg)
-{
-    proxy *px = arg;
-    (void)fd;
-    (void)what;
-    catalog_tick(&px->catalogs, &px->conf->cfg);
-}
-
 static bool setup(proxy *px)
 {
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
-    static const struct timeval second = {1, 0};
     char err[CONF_ERR_MAX];
-    /* a pending timer costs every loop iteration a clock read: only when there is a refresh
-     * interval to follow */
     px->tick = event_new(px->base, -1, EV_PERSIST, on_tick, px);
     if (px->conf->cfg.schema_refresh > 0)
-        event_add(px->tick, &second);
+        start_tick(px);
     for (int i = 0; i < 3; i++) {
         px->signals[i] = evsignal_new(px->base, sigs[i], on_signal, px);
         event_add(px->signals[i], NULL);

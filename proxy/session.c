@@ -404,6 +404,31 @@ static void on_mine_done(session *s, void *arg, const proto_error_fields *error)
     s->mine_stale = false;
 }
 
+static void on_poll_row(session *s, void *arg, int nfields, const char *const *fields)
+{
+    char **epoch = arg;
+    (void)s;
+    if (nfields == 1 && fields[0] && !*epoch)
+        *epoch = mem_strdup(fields[0]);
+}
+
+static void on_poll_done(session *s, void *arg, const proto_error_fields *error)
+{
+    char **epoch = arg;
+    catalog_poll_done(s->catalog, *epoch,
+                      error ? (error->message ? error->message : "error") : NULL);
+    free(*epoch);
+    free(epoch);
+}
+
+/* The catalog epoch, read every second where the database has one. */
+static void poll_epoch(session *s)
+{
+    const char *sql = catalog_poll_due(s->catalog);
+    if (sql)
+        run_internal_query(s, sql, false, on_poll_row, on_poll_done, mem_zalloc(sizeof(char *)));
+}
+
 /* The catalog read inside this session's transaction, after its own DDL. */
 static void load_mine(session *s)
 {
@@ -434,7 +459,13 @@ static bool snapshot_ready(const session *s)
         return false; /* its ReadyForQuery says which snapshot is stale */
     if (s->mine_stale)
         return s->mine_failed;
-    return s->mine || catalog_fresh(s->catalog);
+    if (s->mine)
+        return true;
+    /* the epoch is due to be read, and this session can read it now: the statement waits
+     * for that (once a second per database), so DDL made elsewhere is seen within a second */
+    if (catalog_poll_wanted(s->catalog) && track_idle(&s->track, false))
+        return false;
+    return catalog_fresh(s->catalog);
 }
 
 static void wait_for_snapshot(session *s)
@@ -466,6 +497,8 @@ static void queue_due_load(session *s)
             load_mine(s);
     } else if (server_idle(s, false)) {
         load_shared(s);
+        if (!s->internal)
+            poll_epoch(s);
     }
 }
 
@@ -524,7 +557,7 @@ static void after_ready(session *s, char status)
         s->mine = NULL;
         catalog_mark_stale(s->catalog);
     }
-    if (s->mine_stale || catalog_wants_load(s->catalog))
+    if (s->mine_stale || catalog_wants_load(s->catalog) || catalog_poll_wanted(s->catalog))
         queue_due_load(s); /* now, before this ReadyForQuery reaches the client */
 }
 
@@ -653,12 +686,20 @@ static void begin_login(session *s, proto_startup *st)
         return;
     }
     s->upstream = config_upstream(s->conf, db);
-    if (!proto_startup_set(st, "database", db->dbname ? db->dbname : db_name) ||
-        (db->user && !proto_startup_set(st, "user", db->user))) {
+    /* the delete guard (rewrite/watch.sql) knows the proxy's sessions by this setting */
+    const char *options = proto_startup_get(st, "options");
+    char *ours = mem_printf("%s%s-c tombstone.proxied=on", options ? options : "",
+                            options && *options ? " " : "");
+    bool set = proto_startup_set(st, "database", db->dbname ? db->dbname : db_name) &&
+               (!db->user || proto_startup_set(st, "user", db->user)) &&
+               proto_startup_set(st, "options", ours);
+    if (set)
+        proto_build_startup(&s->server.pending, st);
+    free(ours);
+    if (!set) {
         reject(s, "08P01", "too many startup parameters");
         return;
     }
-    proto_build_startup(&s->server.pending, st);
     SESSION_LOG(CONF_LOG_INFO, s, "login via %s", s->upstream->label);
     run_internal_query(s, "SELECT current_setting('search_path')", false, on_search_path_row,
                        on_search_path_done, NULL);

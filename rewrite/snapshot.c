@@ -6,6 +6,7 @@
 #include "rewrite/helpers.h"
 #include "rewrite/map.h"
 #include "rewrite/quote.h"
+#include "rewrite/watch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ struct rw_snapshot {
     rw_fk **fks;
     int nsoft;
     bool helpers;         /* the functions of `tombstone install`, in this version, are there */
+    const char *epoch;    /* the catalog epoch when it was read (rewrite/watch.sql), or NULL */
     uint64_t fingerprint; /* of the rows: equal rows make an equal snapshot */
     struct memo *memo;    /* rw_snapshot_memo_*: filled while the snapshot is in use */
 };
@@ -107,7 +109,9 @@ static const char query_fmt[] =
     "  WHERE i.indisunique\n"
     "UNION ALL\n"
     "SELECT 'H', obj_description(n.oid, 'pg_namespace'), NULL, NULL, NULL, NULL, NULL, NULL, NULL\n"
-    "  FROM pg_namespace n WHERE n.nspname = 'tombstone'";
+    "  FROM pg_namespace n WHERE n.nspname = 'tombstone'\n"
+    "UNION ALL\n"
+    "SELECT 'E', (" RW_EPOCH_QUERY "), NULL, NULL, NULL, NULL, NULL, NULL, NULL";
 
 /* "('a', 1), ('b', 2)": a VALUES list of SQL literals, with their position when `numbered`.
  * The query runs in a client's session, with its standard_conforming_strings: the literals
@@ -340,6 +344,11 @@ static bool add_unique(rw_snapshot *s, const char *const *f)
 bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char **err)
 {
     const char *const *f = row->fields;
+    /* the epoch moves with any DDL: it is not part of what makes two snapshots the same */
+    if (row->nfields == 9 && f[0] && f[0][0] == 'E') {
+        s->epoch = f[1] ? rw_arena_strdup(&s->arena, f[1]) : NULL;
+        return true;
+    }
     /* rows come in no particular order: a sum of row hashes does not care */
     uint64_t h = 0;
     for (int i = 0; i < row->nfields; i++)
@@ -415,6 +424,11 @@ bool rw_snapshot_has_name(const rw_snapshot *s, const char *name)
 bool rw_snapshot_has_helpers(const rw_snapshot *s)
 {
     return s->helpers;
+}
+
+const char *rw_snapshot_epoch(const rw_snapshot *s)
+{
+    return s->epoch;
 }
 
 int rw_snapshot_soft_count(const rw_snapshot *s)

@@ -119,6 +119,10 @@ const char *rw_snapshot_memo_get(const rw_snapshot *s, const void *object, rw_me
 const char *rw_snapshot_memo_put(const rw_snapshot *s, const void *object, rw_memo_tag tag,
                                  const char *text);
 
+/* The catalog epoch this snapshot was read at (rewrite/watch.h), or NULL when the database
+ * has no epoch (`tombstone install` was not run as a superuser). */
+const char *rw_snapshot_epoch(const rw_snapshot *s);
+
 /* Number of soft-delete tables. */
 int rw_snapshot_soft_count(const rw_snapshot *s);
 
