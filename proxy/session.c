@@ -33,7 +33,9 @@ typedef void (*done_fn)(session *s, void *arg, const proto_error_fields *error);
 
 struct internal_query {
     internal_query *next;
-    bool in_tx; /* may run inside the client's transaction block */
+    bool in_tx;    /* may run inside the client's transaction block */
+    bool in_batch; /* runs inside the client's open extended-protocol batch (see below) */
+    int closes;    /* in_batch: CloseCompletes seen */
     row_fn on_row;
     done_fn on_done;
     void *arg;
@@ -77,6 +79,9 @@ static void session_close(session *s, const char *why)
     relay_close(&s->server);
     relay_close(&s->client);
     s->dead = true;
+    /* DDL whose end this session will not see may have committed: read the catalog again */
+    if (s->catalog && (s->ddl_sent || s->tx_ddl))
+        catalog_mark_stale(s->catalog);
     s->env->closed(s->env->owner, s);
 }
 
@@ -227,15 +232,41 @@ static bool server_idle(const session *s, bool in_tx)
     return s->state == SESSION_READY && !s->internal_running && track_idle(&s->track, in_tx);
 }
 
+/* In an extended-protocol batch, after the proxy's Flush: the server has answered every
+ * message the client sent so far (and will answer no more before the Sync). */
+static bool batch_answered(const session *s)
+{
+    return s->state == SESSION_READY && !s->internal_running && s->track.unsynced &&
+           s->batch_flushed && s->track.expect.count == 0;
+}
+
 static bool next_internal_can_run(const session *s)
 {
-    return s->internal && server_idle(s, s->internal->in_tx);
+    if (!s->internal)
+        return false;
+    return s->internal->in_batch ? batch_answered(s) : server_idle(s, s->internal->in_tx);
 }
+
+/* A query in an open extended-protocol batch cannot be a Query message (that would end the
+ * batch's implicit transaction): it goes as Parse/Bind/Execute of a statement and portal of
+ * its own, closed after it, and a Flush; it ends with the second CloseComplete, or an
+ * error (after which the server skips the rest of the batch). */
+static const char batch_name[] = "tombstone.catalog";
 
 static void start_internal(session *s)
 {
     proto_buf b = {0};
-    proto_build_query(&b, s->internal->sql);
+    if (s->internal->in_batch) {
+        proto_build_parse(&b, batch_name, s->internal->sql);
+        proto_build_bind(&b, batch_name, batch_name);
+        proto_build_execute(&b, batch_name);
+        proto_build_close(&b, 'P', batch_name);
+        proto_build_close(&b, 'S', batch_name);
+        size_t at = proto_msg_begin(&b, PROTO_FE_FLUSH);
+        proto_msg_end(&b, at);
+    } else {
+        proto_build_query(&b, s->internal->sql);
+    }
     relay_send(&s->server, b.data, b.len);
     proto_buf_free(&b);
     s->internal_running = true;
@@ -277,6 +308,10 @@ static void finish_internal(session *s, proto_out *out)
     proto_error_fields error;
     bool failed = q->error.len && proto_read_error(q->error.data, q->error.len, &error);
     q->on_done(s, q->arg, failed ? &error : NULL);
+    /* an error in the client's batch: the client hears of it, as of its own, and the server
+     * skips its messages up to the Sync */
+    if (q->in_batch && failed)
+        proto_out_copy(out, q->error.data, q->error.len);
     free_internal(q);
     if (next_internal_can_run(s)) {
         start_internal(s);
@@ -298,6 +333,12 @@ static proto_verdict internal_message(session *s, const proto_msg *m, proto_out 
         break;
     case PROTO_BE_ERROR:
         proto_buf_put(&q->error, m->data, m->len);
+        if (q->in_batch)
+            finish_internal(s, out);
+        break;
+    case PROTO_BE_CLOSE_COMPLETE:
+        if (q->in_batch && ++q->closes == 2)
+            finish_internal(s, out);
         break;
     case PROTO_BE_READY:
         finish_internal(s, out);
@@ -429,14 +470,37 @@ static void poll_epoch(session *s)
         run_internal_query(s, sql, false, on_poll_row, on_poll_done, mem_zalloc(sizeof(char *)));
 }
 
-/* The catalog read inside this session's transaction, after its own DDL. */
-static void load_mine(session *s)
+/* The catalog read inside this session's transaction, after its own DDL (in_batch: in the
+ * extended-protocol batch that ran it). */
+static void load_mine(session *s, bool in_batch)
 {
     s->building = rw_snapshot_new();
     char *sql = catalog_query(&s->conf->cfg);
     const char **row_error = mem_zalloc(sizeof *row_error);
     run_internal_query(s, sql, true, on_mine_row, on_mine_done, row_error);
+    s->internal->in_batch = in_batch; /* the query just queued is the only one */
     free(sql);
+}
+
+/* DDL ran in the open batch and a client message waits for its snapshot: the server is
+ * asked to answer what it has (Flush); once it has answered everything, the catalog is read
+ * in the batch, unless the batch failed (its messages are then skipped anyway). */
+static void batch_ddl_load(session *s)
+{
+    if (!s->batch_flushed) {
+        static const uint8_t flush[] = {PROTO_FE_FLUSH, 0, 0, 0, 4};
+        relay_send(&s->server, flush, sizeof flush);
+        s->batch_flushed = true;
+    }
+    if (!batch_answered(s) || s->internal)
+        return;
+    if (s->track.batch_failed) {
+        s->ddl_sent = false;
+        return;
+    }
+    s->ddl_sent = false;
+    s->tx_ddl = s->mine_stale = true;
+    load_mine(s, true);
 }
 
 /* The snapshot a statement sent now is rewritten with (NULL: none to be had). */
@@ -453,10 +517,12 @@ static rw_snapshot *snapshot_now(const session *s)
  * on this connection: it goes with the newest snapshot there is. */
 static bool snapshot_ready(const session *s)
 {
-    if (s->track.unsynced || s->wait_expired)
+    if (s->wait_expired)
         return true;
     if (s->ddl_sent)
-        return false; /* its ReadyForQuery says which snapshot is stale */
+        return false;      /* its answer says which snapshot is stale */
+    if (s->track.unsynced) /* the batch's first statement has waited, if it had to */
+        return !s->mine_stale || s->mine_failed;
     if (s->mine_stale)
         return s->mine_failed;
     if (s->mine)
@@ -492,9 +558,11 @@ static void queue_due_load(session *s)
 {
     if (s->state != SESSION_READY || s->internal)
         return;
-    if (s->mine_stale && !s->mine_failed) {
+    if (s->ddl_sent && s->track.unsynced) {
+        batch_ddl_load(s);
+    } else if (s->mine_stale && !s->mine_failed) {
         if (server_idle(s, true))
-            load_mine(s);
+            load_mine(s, false);
     } else if (server_idle(s, false)) {
         load_shared(s);
         if (!s->internal)
@@ -540,12 +608,17 @@ static void kick(session *s)
         start_internal(s);
     else if (track_split_due(&s->track) && !s->internal && !s->dead)
         send_next_part(s);
+    /* what changed may let held client messages go (the relay resumes them after a server
+     * read; a change made here would otherwise wait for the next one) */
+    if (s->client.held.len && !s->internal_running && !s->dead)
+        relay_resume(&s->client);
 }
 
 /* What the end of a statement of the client's tells of the snapshots: DDL that ran is seen
  * by this transaction now, by everyone once it ends. */
 static void after_ready(session *s, char status)
 {
+    s->batch_flushed = false;
     if (s->ddl_sent || (s->undo_sent && s->tx_ddl)) {
         s->tx_ddl = true;
         s->mine_stale = status != 'I';

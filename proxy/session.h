@@ -65,7 +65,8 @@ struct session {
     rw_snapshot *building; /* that read, under way */
     bool mine_stale;       /* DDL ran in this transaction since `mine` was read */
     bool mine_failed;      /* it could not be read: statements are refused until the end */
-    bool ddl_sent;         /* DDL went to the server: wait for its ReadyForQuery */
+    bool ddl_sent;         /* DDL went to the server: wait for its answer */
+    bool batch_flushed;    /* ... in an extended batch, after a Flush of the proxy's */
     bool undo_sent;        /* a ROLLBACK TO SAVEPOINT went: DDL may be undone */
     bool tx_ddl;           /* this transaction ran DDL: at its end the database's is stale */
     bool waiting;          /* a client statement waits for a snapshot */

@@ -342,6 +342,7 @@ static proto_verdict on_error(track *t, const proto_msg *m, proto_out *out)
 {
     track_ns_error(&t->names);
     t->split.failed = t->split.active;
+    t->batch_failed = t->unsynced;
     track_text text;
     bool was_delete = track_expect_error(&t->expect, &text);
     proto_verdict v = fix_error(m, was_delete, &text, out);
@@ -356,6 +357,7 @@ static bool on_ready(track *t, const proto_msg *m)
     if (!proto_read_ready(m->data, m->len, &status))
         return false;
     t->tx_status = status;
+    t->batch_failed = false;
     track_expect_ready(&t->expect);
     track_ns_ready(&t->names, status);
     /* protocol portals end with their transaction */

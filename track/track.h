@@ -65,6 +65,7 @@ typedef struct {
     char tx_status;    /* of the last ReadyForQuery: 'I', 'T' or 'E' */
     int syncs_pending; /* Query/Sync/FunctionCall sent whose ReadyForQuery is still due */
     bool unsynced;     /* extended-protocol messages sent since the client's last Sync */
+    bool batch_failed; /* an error since: the server skips to the Sync */
     bool terminated;   /* the client sent Terminate */
     bool ddl;          /* a statement that may change the catalog went by (track_take_ddl) */
     track_split split; /* a Query sent in parts */

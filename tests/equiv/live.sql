@@ -203,3 +203,8 @@ SELECT * FROM public.pr_plain WHERE deleted_at IS NULL;
 
 -- @table public.pr_marked created
 SELECT * FROM public.pr_marked;
+
+-- Tables created by ddl_partial_unique.sql ----------------------------------------------
+
+-- @table public.pu_items soft deleted_at created marked 1
+SELECT * FROM public.pu_items WHERE deleted_at IS NULL;

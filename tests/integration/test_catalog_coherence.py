@@ -9,6 +9,7 @@ import time
 import psycopg
 import pytest
 from harness import tombstone_binary, wait_for
+from rawpg import RawConn, message, query
 
 
 @pytest.fixture
@@ -48,16 +49,23 @@ def test_prepared_before_marker_added_by_another_session(proxy, pg, table):
 
 
 def test_pipeline_with_ddl_then_delete(proxy, pg, table):
+    """ALTER and the DELETE after it in one pipeline (one extended-protocol batch, one Sync):
+    the proxy asks the server for the ALTER's answer and reads the catalog inside the batch
+    before it rewrites the DELETE."""
     t = table("cc_pipe")
     with psycopg.connect(proxy.dsn(), autocommit=True) as c:
         with c.pipeline():
             c.execute(f"ALTER TABLE {t} ADD COLUMN deleted_at timestamptz")
-            c.execute("SELECT 1")
-        with c.pipeline():
             c.execute(f"DELETE FROM {t} WHERE id = %s", (3,))
             rows = c.execute(f"SELECT id FROM {t} ORDER BY id")
         assert [r[0] for r in rows.fetchall()] == [1, 2, 4, 5, 6]
-    assert (3, True) in physical(pg, t)
+        with pytest.raises(psycopg.errors.DuplicateColumn):
+            with c.pipeline():  # and a DDL that fails: the rest of the batch is skipped
+                c.execute(f"ALTER TABLE {t} ADD COLUMN deleted_at timestamptz")
+                c.execute(f"DELETE FROM {t} WHERE id = %s", (4,))
+        assert c.execute(f"SELECT count(*) FROM {t}").fetchone() == (5,)
+    assert physical(pg, t) == [(1, False), (2, False), (3, True), (4, False), (5, False),
+                               (6, False)]
 
 
 def test_other_sessions_see_ddl_before_their_next_statement(proxy, pg, table):
@@ -78,13 +86,18 @@ def test_other_sessions_see_ddl_before_their_next_statement(proxy, pg, table):
 
 
 def test_ddl_session_gone_right_after(proxy, pg, table):
-    """A client that leaves right after its ALTER: the others still see the new marker."""
+    """A client that leaves right after sending its ALTER, without waiting for the answer:
+    the others see the new marker all the same, if the ALTER ran."""
     t = table("cc_gone")
     with psycopg.connect(proxy.dsn(), autocommit=True) as other:
         other.execute(f"SELECT count(*) FROM {t}")
-        ddl = psycopg.connect(proxy.dsn(), autocommit=True)
-        ddl.execute(f"ALTER TABLE {t} ADD COLUMN deleted_at timestamptz")
-        ddl.close()
+        with RawConn(proxy.port) as ddl:
+            ddl.login()
+            # Terminate right behind: the proxy forwards it and closes, and cancels nothing
+            ddl.send(query(f"ALTER TABLE {t} ADD COLUMN deleted_at timestamptz") + message(b"X"))
+        wait_for(lambda: "deleted_at" in pg.psql(f"SELECT attname FROM pg_attribute "
+                                                  f"WHERE attrelid = '{t}'::regclass"),
+                 what="the ALTER to run")
         assert other.execute(f"DELETE FROM {t} WHERE id = 1").rowcount == 1
     assert physical(pg, t)[0] == (1, True)
 
