@@ -1,5 +1,5 @@
-/* proxy/tools.c — reaching a [databases] entry from a command-line tool. */
-#include "proxy/tools.h"
+/* tools/target.c — reaching a [databases] entry from a command-line tool. */
+#include "tools/tools.h"
 
 #include <stdio.h>
 #include <stdlib.h>

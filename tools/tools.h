@@ -1,8 +1,8 @@
-/* proxy/tools.h — the commands that talk to a database directly rather than serve clients
+/* tools/tools.h — the commands that talk to a database directly rather than serve clients
  * (`install`), and what they share: which [databases] entry to reach, and connecting to it
  * with libpq. */
-#ifndef PROXY_TOOLS_H
-#define PROXY_TOOLS_H
+#ifndef TOOLS_TOOLS_H
+#define TOOLS_TOOLS_H
 
 #include <stdbool.h>
 

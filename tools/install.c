@@ -1,4 +1,4 @@
-/* proxy/install.c — `tombstone install -c FILE -d ALIAS`: creates (or updates) in the database
+/* tools/install.c — `tombstone install -c FILE -d ALIAS`: creates (or updates) in the database
  * behind ALIAS
  *  - the helper functions of rewrite/helpers.sql, which statements the proxy rewrites call;
  *  - the catalog epoch and the delete guard of rewrite/watch.sql (event triggers: they need
@@ -8,7 +8,7 @@
  * until this was run. It connects with libpq as the [databases] entry says (user from the
  * entry, -U, or PGUSER; password from PGPASSWORD or ~/.pgpass). `--print` writes the SQL
  * instead, for a DBA to review or run with psql. */
-#include "proxy/tools.h"
+#include "tools/tools.h"
 
 #include <getopt.h>
 #include <stdio.h>
