@@ -349,13 +349,24 @@ static proto_verdict internal_message(session *s, const proto_msg *m, proto_out 
 
 /* ---- the search_path, read after authentication ---------------------------------------- */
 
+/* The session's settings at login: search_path, tombstone.visibility, tombstone.deletes
+ * (from the startup options: the alias's, the client's; a value the proxy does not know
+ * leaves the default, with a warning). */
 static void on_search_path_row(session *s, void *arg, int nfields, const char *const *fields)
 {
     (void)arg;
-    if (nfields == 1 && fields[0]) {
+    if (nfields != 3)
+        return;
+    if (fields[0]) {
         free(s->search_path);
         s->search_path = mem_strdup(fields[0]);
     }
+    static const char *const names[] = {"visibility", "deletes"};
+    for (int i = 0; i < 2; i++)
+        if (fields[i + 1] && *fields[i + 1] &&
+            !rw_mode_parse(names[i], fields[i + 1], &s->start_mode))
+            SESSION_LOG(CONF_LOG_WARNING, s, "unknown tombstone.%s '%s': the default is kept",
+                        names[i], fields[i + 1]);
 }
 
 /* The user "$user" in a search_path means: the one the server was logged in as. */
@@ -368,7 +379,7 @@ static const char *server_user(const session *s)
 static void on_search_path_done(session *s, void *arg, const proto_error_fields *error)
 {
     (void)arg;
-    track_start_names(&s->track, error ? NULL : s->search_path, server_user(s));
+    track_start_names(&s->track, error ? NULL : s->search_path, server_user(s), s->start_mode);
     if (error)
         SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the search_path: %s",
                     error->message ? error->message : "error");
@@ -759,10 +770,15 @@ static void begin_login(session *s, proto_startup *st)
         return;
     }
     s->upstream = config_upstream(s->conf, db);
-    /* the delete guard (rewrite/watch.sql) knows the proxy's sessions by this setting */
+    /* the delete guard (rewrite/watch.sql) knows the proxy's sessions by this setting; the
+     * modes are set to the alias's (or the defaults, so that SHOW and RESET give them), and
+     * come first so that the client's own options win */
     const char *options = proto_startup_get(st, "options");
-    char *ours = mem_printf("%s%s-c tombstone.proxied=on", options ? options : "",
-                            options && *options ? " " : "");
+    char *ours =
+        mem_printf("-c tombstone.proxied=on -c tombstone.visibility=%s "
+                   "-c tombstone.deletes=%s%s%s",
+                   db->visibility ? db->visibility : "live", db->deletes ? db->deletes : "soft",
+                   options && *options ? " " : "", options ? options : "");
     bool set = proto_startup_set(st, "database", db->dbname ? db->dbname : db_name) &&
                (!db->user || proto_startup_set(st, "user", db->user)) &&
                proto_startup_set(st, "options", ours);
@@ -774,8 +790,11 @@ static void begin_login(session *s, proto_startup *st)
         return;
     }
     SESSION_LOG(CONF_LOG_INFO, s, "login via %s", s->upstream->label);
-    run_internal_query(s, "SELECT current_setting('search_path')", false, on_search_path_row,
-                       on_search_path_done, NULL);
+    run_internal_query(s,
+                       "SELECT current_setting('search_path'), "
+                       "current_setting('tombstone.visibility', true), "
+                       "current_setting('tombstone.deletes', true)",
+                       false, on_search_path_row, on_search_path_done, NULL);
     connect_server(s);
 }
 

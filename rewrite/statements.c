@@ -81,7 +81,11 @@ void rw_note_set_config(rw_walk *w, FuncCall *f)
 static void search_path_facts(rw_walk *w, VariableSetStmt *v, rw_stmt_facts *f)
 {
     if (v->kind == VAR_RESET_ALL) {
-        f->flags |= RW_SEARCH_PATH | RW_SEARCH_RESET;
+        f->flags |= RW_SEARCH_PATH | RW_SEARCH_RESET | RW_RESET_ALL;
+        return;
+    }
+    if (v->name && strncmp(v->name, "tombstone.", 10) == 0) {
+        rw_mode_facts(w, v, f);
         return;
     }
     if (!v->name || strcmp(v->name, "search_path") != 0)

@@ -80,8 +80,9 @@ void track_init(track *t, rw_cache *cache, const track_observer *observer, void 
 void track_free(track *t);
 
 /* Where names resolve at the start: setting is current_setting('search_path') (NULL if it
- * could not be read), user the role the server logged in ("$user"). */
-void track_start_names(track *t, const char *setting, const char *user);
+ * could not be read), user the role the server logged in ("$user"); mode the session's
+ * tombstone.* settings at login. */
+void track_start_names(track *t, const char *setting, const char *user, rw_mode mode);
 
 proto_policy track_client_policy(track *t, uint8_t type);
 proto_verdict track_client_message(track *t, const proto_msg *m, proto_out *out);
