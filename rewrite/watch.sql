@@ -31,12 +31,14 @@ GRANT SELECT ON tombstone.settings TO PUBLIC;
 -- (the proxy logs its sessions in with tombstone.proxied = on) is always rewritten into an
 -- UPDATE; one that reaches the table itself was forwarded with a catalog snapshot from
 -- before the table got its marker, and must not run. Deletes of other connections, and the
--- ones a foreign key's ON DELETE CASCADE runs (pg_trigger_depth() > 1), are not touched.
+-- ones a foreign key's ON DELETE CASCADE runs (pg_trigger_depth() > 1), and a session that
+-- chose real deletes (tombstone.deletes = hard, which the proxy leaves to PostgreSQL to
+-- keep), are not touched.
 CREATE OR REPLACE FUNCTION tombstone.refuse_delete() RETURNS trigger
 LANGUAGE plpgsql AS $tombstone$
 BEGIN
     IF current_setting('tombstone.proxied', true) = 'on' AND pg_trigger_depth() = 1
-       AND current_setting('tombstone.real_delete', true) IS DISTINCT FROM 'on' THEN
+       AND current_setting('tombstone.deletes', true) IS DISTINCT FROM 'hard' THEN
         RAISE EXCEPTION USING ERRCODE = '0A000',
             MESSAGE = format('tombstone: a DELETE reached the soft-delete table %I.%I without '
                              'being rewritten, as the proxy had not read its marker yet; the '
