@@ -349,12 +349,18 @@ static proto_verdict internal_message(session *s, const proto_msg *m, proto_out 
 
 /* ---- the search_path, read after authentication ---------------------------------------- */
 
-/* The session's settings at login: search_path, tombstone.visibility, tombstone.deletes
- * (from the startup options: the alias's, the client's; a value the proxy does not know
- * leaves the default, with a warning). */
-static void on_search_path_row(session *s, void *arg, int nfields, const char *const *fields)
+/* The settings the proxy follows, as the server has them: at login (the alias's and the
+ * client's startup options applied), and again after a statement that changed them in a way
+ * only the server knows. */
+static const char settings_query[] = "SELECT current_setting('search_path'), "
+                                     "current_setting('tombstone.visibility', true), "
+                                     "current_setting('tombstone.deletes', true)";
+
+/* A row of settings_query into s->search_path and the rw_mode at arg (a value the proxy
+ * does not know leaves the default, with a warning). */
+static void on_settings_row(session *s, void *arg, int nfields, const char *const *fields)
 {
-    (void)arg;
+    rw_mode *mode = arg;
     if (nfields != 3)
         return;
     if (fields[0]) {
@@ -363,10 +369,29 @@ static void on_search_path_row(session *s, void *arg, int nfields, const char *c
     }
     static const char *const names[] = {"visibility", "deletes"};
     for (int i = 0; i < 2; i++)
-        if (fields[i + 1] && *fields[i + 1] &&
-            !rw_mode_parse(names[i], fields[i + 1], &s->start_mode))
+        if (fields[i + 1] && *fields[i + 1] && !rw_mode_parse(names[i], fields[i + 1], mode))
             SESSION_LOG(CONF_LOG_WARNING, s, "unknown tombstone.%s '%s': the default is kept",
                         names[i], fields[i + 1]);
+}
+
+static void on_reread_done(session *s, void *arg, const proto_error_fields *error)
+{
+    rw_mode *mode = arg;
+    if (error)
+        SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the settings again: %s",
+                    error->message ? error->message : "error");
+    else
+        track_reread(&s->track, s->search_path, *mode);
+    free(mode);
+}
+
+/* Inside a transaction the settings are read again at its end too: what was set may have
+ * been SET LOCAL, or rolled back. */
+static void reread_settings(session *s, char status)
+{
+    s->track.reread = status != 'I';
+    rw_mode *mode = mem_dup(&s->track.names.now.effective_mode, sizeof *mode);
+    run_internal_query(s, settings_query, true, on_settings_row, on_reread_done, mode);
 }
 
 /* The user "$user" in a search_path means: the one the server was logged in as. */
@@ -630,6 +655,8 @@ static void kick(session *s)
 static void after_ready(session *s, char status)
 {
     s->batch_flushed = false;
+    if (s->track.reread && status != 'E')
+        reread_settings(s, status);
     if (s->ddl_sent || (s->undo_sent && s->tx_ddl)) {
         s->tx_ddl = true;
         s->mine_stale = status != 'I';
@@ -790,11 +817,8 @@ static void begin_login(session *s, proto_startup *st)
         return;
     }
     SESSION_LOG(CONF_LOG_INFO, s, "login via %s", s->upstream->label);
-    run_internal_query(s,
-                       "SELECT current_setting('search_path'), "
-                       "current_setting('tombstone.visibility', true), "
-                       "current_setting('tombstone.deletes', true)",
-                       false, on_search_path_row, on_search_path_done, NULL);
+    run_internal_query(s, settings_query, false, on_settings_row, on_search_path_done,
+                       &s->start_mode);
     connect_server(s);
 }
 

@@ -118,6 +118,8 @@ static void apply_names(track *t, const rw_stmt_facts *f)
         track_ns_discard_temp(ns);
     if (f->flags & RW_MODE)
         track_ns_set_mode(ns, f->name, f->value, f->flags & RW_SET_LOCAL);
+    if (f->flags & RW_REREAD)
+        t->reread = true;
     if (f->flags & (RW_RESET_ALL | RW_DISCARD_ALL))
         track_ns_reset_modes(ns);
 }

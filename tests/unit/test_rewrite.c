@@ -468,11 +468,30 @@ static void test_refusals_and_errors(void **state)
 {
     (void)state;
     rw_result r;
+    /* a setting only the server can tell: followed, by reading the settings again */
     const char *sql = "SELECT set_config(current_setting('x'), 'archive', false)";
     assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
-    assert_non_null(r.sql);
-    assert_non_null(strstr(r.sql, "ERRCODE = '0A000'"));
+    assert_null(r.sql);
+    assert_true(r.stmts[0].flags & RW_REREAD);
+    rw_result_free(&r);
+
+    sql = "SET tombstone.visibility = 'bin'";
+    assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
+    assert_non_null(strstr(r.sql, "ERRCODE = '22023'"));
     assert_int_equal(r.stmts[0].flags, RW_REFUSED);
+    rw_result_free(&r);
+
+    sql = "SET tombstone.proxied = off";
+    assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
+    assert_non_null(strstr(r.sql, "ERRCODE = '55P02'"));
+    rw_result_free(&r);
+
+    sql = "SET LOCAL tombstone.visibility = deleted";
+    assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
+    assert_null(r.sql);
+    assert_int_equal(r.stmts[0].flags, RW_MODE | RW_SET_LOCAL);
+    assert_string_equal(r.stmts[0].name, "visibility");
+    assert_string_equal(r.stmts[0].value, "deleted");
     rw_result_free(&r);
 
     sql = "SELECT 1; DELETE FROM chapters a USING tags t RETURNING *";
