@@ -122,6 +122,8 @@ void rw_push_cte_name(rw_walk *w, const char *name);
 /* Predicate keeping the rows of table t (referenced as ref) that exist under real deletes,
  * or NULL when t needs none. */
 const char *rw_live_pred(rw_walk *w, const rw_table *t, const char *ref);
+/* The same for what the session's tombstone.visibility sees (rw_live_pred when live). */
+const char *rw_visible_pred(rw_walk *w, const rw_table *t, const char *ref);
 /* A comma-free " AND "-joined text of the pending predicates. */
 const char *rw_join_preds(rw_walk *w, const rw_pending *p);
 const char *rw_marker_value(const rw_table *t); /* what a delete sets: now() / true */
