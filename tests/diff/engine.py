@@ -20,6 +20,7 @@ A divergence is resolved before going on: both sessions roll back, and S's table
 loaded with H's rows (replication role, no triggers), so a later divergence is a new one.
 """
 
+import argparse
 import contextlib
 import os
 import signal
@@ -38,6 +39,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "equiv"))
 
 import harness  # noqa: E402
+import run as equiv  # noqa: E402
 from run import ExtendedCursor, check_extended, render_row, render_type  # noqa: E402
 
 import schema as schemamod  # noqa: E402
@@ -78,8 +80,9 @@ class SetupError(Exception):
 
 # --- the cluster ------------------------------------------------------------------------------
 
-class Cluster:
-    """One PostgreSQL and one proxy for a whole run; database pairs come and go.
+class Cluster(equiv.Cluster):
+    """One PostgreSQL and one proxy for a whole run (tests/equiv's, whose start_proxy,
+    admin and stop are the same here); database pairs come and go.
 
     self_test: no proxy; S is reached directly and loaded like H (full unique indexes, no
     helpers), so every comparison must match: a divergence then is the test's own fault
@@ -87,16 +90,17 @@ class Cluster:
     cannot hold there (deletes are real) and is skipped."""
 
     def __init__(self, self_test=False):
-        self.self_test = self_test
-        self.pg = harness.Postgres.start()
-        self.px = None
-        self.counter = 0
+        super().__init__(argparse.Namespace(self_test=self_test))
         self.proxy_restarts = 0
         self.last_setup, self.templates = None, None  # see create_pair
         if not self_test:
             self.helpers_sql = self._helpers_sql()
             self.start_proxy()
         check_extended(self.pg.dsn("postgres"))
+
+    @property
+    def self_test(self):
+        return self.args.self_test
 
     @staticmethod
     def _helpers_sql():
@@ -105,10 +109,6 @@ class Cluster:
         out = subprocess.run([harness.tombstone_binary(), "install", "--print"],
                              capture_output=True, text=True, check=True)
         return out.stdout
-
-    def start_proxy(self):
-        # harness writes `extra` just before [databases]: a section header opens [softdelete]
-        self.px = harness.Proxy.start(self.pg, extra="[softdelete]\ncolumns = deleted_at, is_deleted")
 
     def proxy_alive(self):
         return self.self_test or self.px.proc.poll() is None
@@ -121,9 +121,10 @@ class Cluster:
     def restart_proxy(self):
         """After a crash: keep the log, start a new one."""
         log = self.px.log()
-        path = tempfile.mktemp(prefix="tombstone-crash-", suffix=".log")
-        with open(path, "w") as f:
+        with tempfile.NamedTemporaryFile("w", prefix="tombstone-crash-", suffix=".log",
+                                         delete=False) as f:
             f.write(log)
+            path = f.name
         try:
             self.px.stop()
         except AssertionError:
@@ -131,9 +132,6 @@ class Cluster:
         self.proxy_restarts += 1
         self.start_proxy()
         return path
-
-    def admin(self):
-        return psycopg.connect(self.pg.dsn("postgres"), autocommit=True)
 
     def create_pair(self, setup_s, setup_h):
         """Two new databases loaded with the setup (S: + helpers and the (ii) trigger).
@@ -178,15 +176,6 @@ class Cluster:
         with self.admin() as c:
             for db in names:
                 c.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-
-    def stop(self):
-        status = None
-        try:
-            if self.px:
-                status = self.px.stop()
-        finally:
-            self.pg.stop()
-        return status
 
 
 # --- answers ----------------------------------------------------------------------------------

@@ -263,15 +263,14 @@ class Generator:
         on = self.join_on(fk, "c", "p")
         keys = self.key_cols(parent, "p")
         r = self.rng.randint(0, 3)
-        if r == 0:
-            neg = self.rng.choice(["", "NOT "])
-            return (f"SELECT {keys} FROM {parent.name} p WHERE {neg}EXISTS (SELECT 1 FROM "
-                    f"{child.name} c WHERE {on} AND {self.pred(child, 'c')}) ORDER BY {keys}",
-                    True)
-        if r == 1:
-            return (f"SELECT {keys} FROM {parent.name} p WHERE p.{fk.parent_cols[0]} IN "
-                    f"(SELECT c.{fk.cols[0]} FROM {child.name} c WHERE {self.pred(child, 'c')}) "
-                    f"ORDER BY {keys}", True)
+        if r <= 1:
+            if r == 0:
+                cond = (f"{self.rng.choice(['', 'NOT '])}EXISTS (SELECT 1 FROM {child.name} c "
+                        f"WHERE {on} AND {self.pred(child, 'c')})")
+            else:
+                cond = (f"p.{fk.parent_cols[0]} IN (SELECT c.{fk.cols[0]} FROM {child.name} c "
+                        f"WHERE {self.pred(child, 'c')})")
+            return f"SELECT {keys} FROM {parent.name} p WHERE {cond} ORDER BY {keys}", True
         if r == 2:
             return (f"SELECT {keys}, (SELECT count(*) FROM {child.name} c WHERE {on}) AS k, "
                     f"(SELECT max(c.n) FROM {child.name} c WHERE {on}) AS m "
@@ -430,12 +429,15 @@ class Generator:
                 f"{self.lit(self.rng.randint(0, 9))}) WHERE {self.pred(t, 'x')}", False)
 
     def update_from(self):
+        return self.joined_write("UPDATE {} c SET v = p.n FROM", self.pred, self.update_values)
+
+    def joined_write(self, head, pred, fallback):
+        """UPDATE ... FROM / DELETE ... USING a parent along a foreign key of the target."""
         child, fk, parent = self.fk_pair()
         if child is parent:
-            return self.update_values()
-        return (f"UPDATE {child.name} c SET v = p.n FROM {parent.name} p WHERE "
-                f"{self.join_on(fk, 'c', 'p')} AND {self.pred(parent, 'p')}"
-                f"{self.returning(child, 'c')}", False)
+            return fallback()
+        return (f"{head.format(child.name)} {parent.name} p WHERE {self.join_on(fk, 'c', 'p')} "
+                f"AND {pred(parent, 'p')}{self.returning(child, 'c')}", False)
 
     def update_pk(self):
         """A primary key changed to a fresh one: its children (NO ACTION on update) block it
@@ -459,12 +461,7 @@ class Generator:
                 f"{self.returning(t, 'x')}", False)
 
     def delete_using(self):
-        child, fk, parent = self.fk_pair()
-        if child is parent:
-            return self.delete_where()
-        return (f"DELETE FROM {child.name} c USING {parent.name} p WHERE "
-                f"{self.join_on(fk, 'c', 'p')} AND {self.narrow_pred(parent, 'p')}"
-                f"{self.returning(child, 'c')}", False)
+        return self.joined_write("DELETE FROM {} c USING", self.narrow_pred, self.delete_where)
 
     def delete_subquery(self):
         child, fk, parent = self.fk_pair()
