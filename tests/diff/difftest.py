@@ -35,6 +35,7 @@ import collections
 import json
 import os
 import random
+import signal
 import sys
 import time
 
@@ -169,6 +170,8 @@ def parse_args():
 
 def main():
     args = parse_args()
+    # a background run stopped with SIGTERM still stops its PostgreSQL and proxy (finally)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if args.print_case:
         for case in cases(args):
             print(script.render(case, [case.origin]))

@@ -260,6 +260,7 @@ def execute(conn, stmt):
         return Outcome("error", sqlstate=e.sqlstate, constraint=e.diag.constraint_name,
                        message=e.diag.message_primary)
     except Deadline as e:
+        conn.close()  # a statement still running: the session is reconnected (Pair.connect)
         return Outcome("lost", message=str(e))
 
 

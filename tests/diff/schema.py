@@ -11,7 +11,8 @@ What a schema always has, so every seed exercises the SPEC §4 machinery:
     ON DELETE action (CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION, some NO ACTION
     DEFERRABLE INITIALLY DEFERRED), composite keys, self-references;
   - a table without a marker whose foreign key CASCADEs from a soft parent (its rows are
-    hidden, not marked, SPEC §3);
+    hidden, not marked, SPEC §3) and who, like a soft table, references another table
+    without a marker with a foreign key that blocks deleting its rows;
   - a unique `code` column on some tables: a partial unique index on live rows in a soft
     table (full in H, the `-- @partial` convention of tests/equiv/schema.sql), a plain UNIQUE
     constraint elsewhere.
@@ -258,14 +259,12 @@ def _allowed_actions(parent, child, self_ref):
 
 
 def _link(rng, schema):
-    """Foreign keys: the forced chain and hidden child, then random ones to earlier tables
-    and self-references."""
+    """Foreign keys: the forced ones, then random ones to earlier tables and
+    self-references."""
     t = schema.tables
     _add_fk(rng, t[1], t[0], "CASCADE")
     _add_fk(rng, t[2], t[1], "CASCADE")
-    hidden = next(x for x in t[3:] if not x.soft)
-    soft_parents = [p for p in t[:t.index(hidden)] if p.soft]
-    _add_fk(rng, hidden, rng.choice(soft_parents), "CASCADE")
+    _link_plain_parent(rng, t)
     for i, child in enumerate(t):
         if i == 0:
             continue
@@ -276,6 +275,19 @@ def _link(rng, schema):
             _add_fk(rng, child, parent, rng.choice(_allowed_actions(parent, child, False)))
     for child in rng.sample([x for x in t if x.pk == ["id"]], 2):
         _add_fk(rng, child, child, rng.choice(_allowed_actions(child, child, True)))
+
+
+def _link_plain_parent(rng, t):
+    """Rows a real delete would have removed must not block a table without a marker: the
+    second table without a marker CASCADEs from a soft table (its rows get hidden) and
+    references the first one, as does a soft table after it (its rows get marked), both
+    with a foreign key that blocks a real delete of the parent."""
+    plain, hidden = [x for x in t[3:] if not x.soft][:2]
+    _add_fk(rng, hidden, rng.choice([p for p in t[:t.index(hidden)] if p.soft]), "CASCADE")
+    _add_fk(rng, hidden, plain, rng.choice(("RESTRICT", "NO ACTION")))
+    marked = [x for x in t[t.index(plain) + 1:] if x.soft]
+    if marked:
+        _add_fk(rng, rng.choice(marked), plain, rng.choice(("RESTRICT", "NO ACTION", "SET NULL")))
 
 
 def _add_fk(rng, child, parent, action):
