@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Randomized differential test of the proxy (SPEC §1, observational equivalence).
 
-    make difftest                              # DIFFTEST_SEEDS seeds (3) x DIFFTEST_STATEMENTS (200)
+    make difftest                          # DIFFTEST_SEEDS (3) x DIFFTEST_STATEMENTS (200)
     make difftest SEED=123                     # one seed
     python3 tests/diff/difftest.py --seeds 50 --statements 500 --json out.json
     python3 tests/diff/difftest.py --seed 123 --minimize [--index 57] [--save DIR]

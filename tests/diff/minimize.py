@@ -12,7 +12,8 @@ go) or a one-by-one pass:
   2. ddmin over the statements (first without all reads at once);
   3. ddmin over the seed rows (INSERT lines of the setup; a setup that no longer loads is a
      rejected trial);
-  4. whole tables (every setup line naming one), then single foreign keys;
+  4. whole tables (every setup line naming one), then single foreign keys and unique
+     indexes;
   5. ddmin over the statements again, then each statement over the simple protocol with its
      parameters inlined (so the script runs in psql as is).
 """
@@ -53,7 +54,7 @@ class Minimizer:
         case = self.pass_statements(case)
         case = self.pass_rows(case)
         case = self.pass_tables(case)
-        case = self.pass_foreign_keys(case)
+        case = self.pass_constraints(case)
         case = self.pass_statements(case)
         case = self.pass_protocol(case)
         self.log(f"  minimized to {len(case.statements)} statement(s), {len(case.setup)} setup "
@@ -90,8 +91,9 @@ class Minimizer:
                 case = smaller
         return case
 
-    def pass_foreign_keys(self, case):
-        for line in [line for line in case.setup if line.startswith("ALTER TABLE ")]:
+    def pass_constraints(self, case):
+        """Each foreign key and unique index alone (CREATE TABLE and rows are done)."""
+        for line in [line for line in case.setup if line.startswith(("ALTER ", "CREATE UNIQUE "))]:
             smaller = replace(case, setup=[x for x in case.setup if x != line])
             if self.holds(smaller):
                 case = smaller

@@ -23,8 +23,8 @@ a divergence's class). Without @via/@params lines the statements part runs in ps
 
 import re
 
-import engine  # noqa: F401  (puts tests/equiv on sys.path for run.split_script)
-from run import split_script
+import engine
+from run import split_script  # tests/equiv/run.py, on sys.path through engine
 from statements import Stmt
 
 SETUP, STATEMENTS = "-- @setup", "-- @statements"
@@ -50,14 +50,13 @@ def render(case, header):
 
 
 def parse(text, origin=""):
-    """A Case from a script's text (engine.Case)."""
-    from engine import Case
+    """A Case from a script's text."""
     if STATEMENTS not in text.split("\n") or SETUP not in text.split("\n"):
         raise ValueError(f"{origin}: needs a `{SETUP}` line and a `{STATEMENTS}` line")
     head, rest = text.split("\n" + SETUP + "\n", 1)
     setup_text, body = rest.split("\n" + STATEMENTS + "\n", 1)
     setup = [line for line in setup_text.split("\n") if line.strip()]
-    return Case(setup, [annotated(st, body) for st in split_script(body)], origin)
+    return engine.Case(setup, [annotated(st, body) for st in split_script(body)], origin)
 
 
 _ANNOTATION = re.compile(r"^\s*-- @(via|kind|ordered)\b:?\s*(\S*)")

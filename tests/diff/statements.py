@@ -188,7 +188,8 @@ class Generator:
             return f"{alias}.code = {self.lit(self.code())}"
         if r == 7 and table.fks:
             fk = self.rng.choice(table.fks)
-            return f"{alias}.{fk.cols[0]} = {self.lit(self.some_key(self.schema.table(fk.parent))[0])}"
+            parent_key = self.some_key(self.schema.table(fk.parent))
+            return f"{alias}.{fk.cols[0]} = {self.lit(parent_key[0])}"
         if r == 8:
             return f"mod({alias}.n, 3) = {self.lit(self.rng.randint(0, 2))}"
         return f"{alias}.note IS NOT NULL"
@@ -355,8 +356,8 @@ class Generator:
                 exprs.update({c: literal(v) for c, v in zip(fk.cols, self.fk_value(t, fk))})
         conflict = " ON CONFLICT DO NOTHING" if self.rng.random() < 0.2 else ""
         return (f"INSERT INTO {t.name} ({', '.join(exprs)}) SELECT {', '.join(exprs.values())} "
-                f"FROM {src.name} y WHERE {self.pred(src, 'y')} AND {base} < {OFFSET_STEP}{conflict}",
-                False)
+                f"FROM {src.name} y WHERE {self.pred(src, 'y')} AND {base} < {OFFSET_STEP}"
+                f"{conflict}", False)
 
     def upsert(self):
         """INSERT ... ON CONFLICT on the unique code (partial on soft tables: the proxy adds
@@ -493,8 +494,9 @@ class Generator:
         sets = ["v = s.v"] + ([f"{c} = s.{c}" for c in fkcols] if self.rng.random() < 0.5 else [])
         clauses.append(f"WHEN MATCHED THEN UPDATE SET {', '.join(sets)}")
         if self.rng.random() < 0.7:
-            clauses.append(f"WHEN NOT MATCHED AND s.{t.pk[0]} BETWEEN {fresh_from} AND {MISSING - 1} THEN INSERT "
-                           f"({', '.join(cols)}) VALUES ({', '.join('s.' + c for c in cols)})")
+            clauses.append(f"WHEN NOT MATCHED AND s.{t.pk[0]} BETWEEN {fresh_from} AND "
+                           f"{MISSING - 1} THEN INSERT ({', '.join(cols)}) VALUES "
+                           f"({', '.join('s.' + c for c in cols)})")
         return (f"MERGE INTO {t.name} x USING (VALUES {values}) AS s({', '.join(cols)}) ON {on} "
                 + " ".join(clauses), False)
 
@@ -533,8 +535,8 @@ class Generator:
         if r == 3:
             return (f"WITH d AS (DELETE FROM {parent.name} p WHERE "
                     f"{self.narrow_pred(parent, 'p')} RETURNING {self.key_cols(parent, 'p')}) "
-                    f"SELECT count(*) FROM {child.name} c WHERE ({', '.join('c.' + c for c in fk.cols)}) "
-                    f"IN (SELECT * FROM d)", False)
+                    f"SELECT count(*) FROM {child.name} c WHERE "
+                    f"({', '.join('c.' + c for c in fk.cols)}) IN (SELECT * FROM d)", False)
         return (f"WITH d AS (DELETE FROM {child.name} c WHERE {self.narrow_pred(child, 'c')} "
                 f"RETURNING c.n) UPDATE {parent.name} p SET v = {self.lit(self.rng.randint(0, 9))} "
                 f"WHERE p.n IN (SELECT n FROM d)", False)
