@@ -125,7 +125,8 @@ def reproduce(cluster, case, result, index, save):
     print(text)
     if save:
         os.makedirs(save, exist_ok=True)
-        path = os.path.join(save, f"{case.origin.replace(' ', '')}_{chosen.index}.sql")
+        name = os.path.basename(case.origin).replace(" ", "").removesuffix(".sql")
+        path = os.path.join(save, f"{name}_{chosen.index}.sql")
         with open(path, "w") as f:
             f.write(text)
         print(f"saved {path}")

@@ -10,12 +10,14 @@ go) or a one-by-one pass:
   1. statements after the divergent one go; so do earlier diverging statements, when the
      target then comes first;
   2. ddmin over the statements (first without all reads at once);
-  3. ddmin over the seed rows (INSERT lines of the setup; a setup that no longer loads is a
-     rejected trial);
-  4. whole tables (every setup line naming one), then single foreign keys and unique
-     indexes;
+  3. whole tables (every setup line naming one), then single foreign keys and unique
+     indexes (a setup that no longer loads is a rejected trial);
+  4. ddmin over the seed rows (INSERT lines of the setup), which the keys gone in 3. no
+     longer hold together;
   5. ddmin over the statements again, then each statement over the simple protocol with its
      parameters inlined (so the script runs in psql as is).
+
+A replayed script (--replay FILE --minimize) is shrunk the same way.
 """
 
 import re
@@ -52,9 +54,9 @@ class Minimizer:
             raise RuntimeError(f"{self.case.origin}: statement {index} does not diverge as "
                                f"[{self.signature}] when it comes first: not minimized")
         case = self.pass_statements(case)
-        case = self.pass_rows(case)
         case = self.pass_tables(case)
         case = self.pass_constraints(case)
+        case = self.pass_rows(case)
         case = self.pass_statements(case)
         case = self.pass_protocol(case)
         self.log(f"  minimized to {len(case.statements)} statement(s), {len(case.setup)} setup "
