@@ -9,7 +9,7 @@ Steps, each a delta-debugging pass (ddmin: drop chunks, halving their size when 
 go) or a one-by-one pass:
   1. statements after the divergent one go; so do earlier diverging statements, when the
      target then comes first;
-  2. ddmin over the statements (first without all reads at once);
+  2. ddmin over the statements (after trying the last one alone, then without the reads);
   3. whole tables (every setup line naming one), then single foreign keys and unique
      indexes (a setup that no longer loads is a rejected trial);
   4. ddmin over the seed rows (INSERT lines of the setup), which the keys gone in 3. no
@@ -66,12 +66,16 @@ class Minimizer:
     # --- passes ---------------------------------------------------------------------------
 
     def pass_statements(self, case):
-        """ddmin, after one try without every read but the last statement (reads change
-        nothing unless they fail in a transaction): cheap, and usually accepted."""
+        """ddmin, after two cheap tries that are often accepted: the diverging statement
+        alone (the seed rows set the scene), or without every read before it (reads change
+        nothing unless they fail in a transaction)."""
         *before, last = case.statements
         writes = [s for s in before if not s.reads] + [last]
-        if len(writes) < len(case.statements) and self.holds(replace(case, statements=writes)):
-            case = replace(case, statements=writes)
+        for shorter in ([last], writes):
+            if len(shorter) < len(case.statements) and \
+                    self.holds(replace(case, statements=shorter)):
+                case = replace(case, statements=shorter)
+                break
         kept = ddmin(case.statements, lambda s: self.holds(replace(case, statements=s)))
         return replace(case, statements=kept)
 
