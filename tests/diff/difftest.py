@@ -65,6 +65,9 @@ class Tally:
 
     def add(self, origin, result):
         self.statements += result.statements
+        if result.setup_error:  # counts as a failure: a script that does not load
+            self.classes["setup failed"] += 1
+            self.examples.setdefault("setup failed", (origin, 0))
         for d in result.divergences:
             self.classes[d.signature] += 1
             self.examples.setdefault(d.signature, (origin, d.index))
@@ -191,9 +194,6 @@ def main():
             report(case.origin, result, args.show)
             if args.minimize and result.divergences:
                 reproduce(cluster, case, result, args.index, args.save)
-            if result.setup_error:
-                tally.classes["setup failed"] += 1
-                tally.examples.setdefault("setup failed", (case.origin, 0))
     finally:
         status = cluster.stop()
     print(tally.summary())
