@@ -116,7 +116,11 @@ def reproduce(cluster, case, result, index, save):
         return
     earlier = [d.index for d in result.divergences if d.index < chosen.index]
     print(f"{case.origin}: minimizing #{chosen.index} [{chosen.signature}]", flush=True)
-    small = minimize(cluster, case, chosen, earlier)
+    try:
+        small = minimize(cluster, case, chosen, earlier)
+    except RuntimeError as e:
+        print(f"{case.origin}: {e}")
+        return
     check = engine.run_case(cluster, small, stop=lambda d: True)
     d = check.divergences[0]
     header = [f"{case.origin}, statement {chosen.index}, minimized: [{d.signature}]", "",

@@ -8,7 +8,7 @@ on fresh databases and stops at the first divergence.
 Steps, each a delta-debugging pass (ddmin: drop chunks, halving their size when no chunk can
 go) or a one-by-one pass:
   1. statements after the divergent one go; so do earlier diverging statements, when the
-     target then comes first;
+     target then comes first (else: the prefix as is, the statement alone, the writes);
   2. ddmin over the statements (after trying the last one alone, then without the reads);
   3. whole tables (every setup line naming one), then single foreign keys and unique
      indexes (a setup that no longer loads is a rejected trial);
@@ -46,13 +46,11 @@ class Minimizer:
         """index: the statement (from 1) of the divergence; earlier: indexes of statements
         that diverged before it (resynchronised in the run that found it)."""
         t0 = time.monotonic()
-        case = replace(self.case, statements=self.case.statements[:index])
-        without = [s for i, s in enumerate(case.statements, 1) if i not in set(earlier)]
-        if earlier and self.holds(replace(case, statements=without)):
-            case = replace(case, statements=without)
-        elif not self.holds(case):
+        case = self.first_start(self.case.statements[:index], set(earlier))
+        if case is None:
             raise RuntimeError(f"{self.case.origin}: statement {index} does not diverge as "
-                               f"[{self.signature}] when it comes first: not minimized")
+                               f"[{self.signature}] when it comes first: not minimized "
+                               f"(another statement of the same class may)")
         case = self.pass_statements(case)
         case = self.pass_tables(case)
         case = self.pass_constraints(case)
@@ -62,6 +60,19 @@ class Minimizer:
         self.log(f"  minimized to {len(case.statements)} statement(s), {len(case.setup)} setup "
                  f"line(s) in {self.trials} trials, {time.monotonic() - t0:.0f}s")
         return case
+
+    def first_start(self, prefix, earlier):
+        """A case where the target comes first: the prefix without the statements that
+        diverged earlier (their effect on H stays out), the prefix as it is, the diverging
+        statement alone, or the writes of the first; None if none is."""
+        without = [s for i, s in enumerate(prefix, 1) if i not in earlier]
+        starts = [without, prefix, prefix[-1:], [s for s in without[:-1] if not s.reads]
+                  + prefix[-1:]]
+        for statements in starts if earlier else [prefix]:
+            case = replace(self.case, statements=statements)
+            if self.holds(case):
+                return case
+        return None
 
     # --- passes ---------------------------------------------------------------------------
 
