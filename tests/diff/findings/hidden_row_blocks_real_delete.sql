@@ -6,9 +6,9 @@
 -- for real, then deletes t4 row 8: DELETE 1. In S the hidden t6 row still references t4
 -- row 8 and PostgreSQL's own foreign-key trigger fires on the real delete of t4: 23503
 -- t6_t4_fk. (The DELETE on t4 touches no soft table, so the proxy forwards it as is.)
--- The last three lines of each part, table m and its two statements, were added by hand:
--- a marked row of a soft table (m, ON DELETE RESTRICT to t4) blocks the real delete of
--- t4 row 9 the same way (found as seed 34, statement 440, not minimizable alone).
+-- Added by hand: table m (four setup lines) and the last two statements: a marked row of
+-- a soft table (m, ON DELETE RESTRICT to t4) blocks the real delete of t4 row 9 the same
+-- way (found as seed 34, statement 440, which the minimizer could not isolate).
 --
 -- S (proxy):  ERROR 23503 [t6_t4_fk]: update or delete on table "t4" violates foreign key constraint "t6_t4_fk" on table "t6"
 -- H (direct): DELETE 1, 1 row(s): (8, 4)

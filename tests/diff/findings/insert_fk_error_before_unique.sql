@@ -13,7 +13,6 @@
 -- (exit status 1 while the proxy diverges).
 -- @setup
 CREATE TABLE t1 (id int NOT NULL, n int NOT NULL, v int, note text, code text, is_deleted boolean NOT NULL DEFAULT false, PRIMARY KEY (id));
-CREATE UNIQUE INDEX t1_code_live ON t1 (code) WHERE NOT t1.is_deleted; -- @partial
 CREATE TABLE t2 (id int NOT NULL, n int NOT NULL, v int, note text, code text, t1_id int NOT NULL, is_deleted boolean NOT NULL DEFAULT false, PRIMARY KEY (id));
 CREATE UNIQUE INDEX t2_code_live ON t2 (code) WHERE NOT t2.is_deleted; -- @partial
 INSERT INTO t1 (id, n, v, note, code) VALUES (5, 1, 2, 'b', NULL);

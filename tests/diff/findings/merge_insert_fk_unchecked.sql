@@ -12,13 +12,7 @@
 -- (exit status 1 while the proxy diverges).
 -- @setup
 CREATE TABLE t2 (id int NOT NULL, n int NOT NULL, v int, note text, code text, t1_id int, up_id int, deleted_at timestamptz, PRIMARY KEY (id));
-CREATE UNIQUE INDEX t2_code_live ON t2 (code) WHERE t2.deleted_at IS NULL; -- @partial
 CREATE TABLE t7 (a int NOT NULL, b int NOT NULL, n int NOT NULL, v int, note text, t2_id int, t3_id int NOT NULL, PRIMARY KEY (a, b));
-INSERT INTO t2 (id, n, v, note, code, t1_id, up_id) VALUES (1, 6, 1, 'it''s', 'c15', NULL, NULL);
-INSERT INTO t2 (id, n, v, note, code, t1_id, up_id) VALUES (2, 4, 6, 'a', 'c2', 7, 1);
-INSERT INTO t2 (id, n, v, note, code, t1_id, up_id) VALUES (3, 7, 1, 'it''s', 'c30', 8, 2);
-INSERT INTO t2 (id, n, v, note, code, t1_id, up_id) VALUES (4, 1, 2, 'c', NULL, 3, 3);
-INSERT INTO t2 (id, n, v, note, code, t1_id, up_id) VALUES (8, 8, 4, 'x y', NULL, 2, 4);
 INSERT INTO t2 (id, n, v, note, code, t1_id, up_id) VALUES (10, 2, 3, 'c', 'c21', 3, 8);
 ALTER TABLE t7 ADD CONSTRAINT t7_t2_fk FOREIGN KEY (t2_id) REFERENCES t2 (id) ON DELETE SET NULL;
 -- @statements

@@ -16,7 +16,6 @@
 CREATE TABLE t1 (id int NOT NULL, n int NOT NULL, v int, note text, up_id int, is_deleted boolean NOT NULL DEFAULT false, PRIMARY KEY (id));
 CREATE TABLE t2 (id int NOT NULL, n int NOT NULL, v int, note text, t1_id int NOT NULL, is_deleted boolean NOT NULL DEFAULT false, PRIMARY KEY (id));
 CREATE TABLE t6 (a int NOT NULL, b int NOT NULL, n int NOT NULL, v int, note text, code text, t1_id int, t2_id int NOT NULL, deleted_at timestamptz, PRIMARY KEY (a, b));
-CREATE UNIQUE INDEX t6_code_live ON t6 (code) WHERE t6.deleted_at IS NULL; -- @partial
 INSERT INTO t1 (id, n, v, note, up_id) VALUES (5, 2, 3, 'it''s', NULL);
 INSERT INTO t2 (id, n, v, note, t1_id) VALUES (9, 8, 4, 'a', 5);
 INSERT INTO t6 (a, b, n, v, note, code, t1_id, t2_id) VALUES (1, 2, 8, 2, 'b', 'c3', 5, 9);

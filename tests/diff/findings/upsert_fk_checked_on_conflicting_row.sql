@@ -16,12 +16,7 @@
 CREATE TABLE t1 (id int NOT NULL, n int NOT NULL, v int, note text, is_deleted boolean NOT NULL DEFAULT false, PRIMARY KEY (id));
 CREATE TABLE t2 (id int NOT NULL, n int NOT NULL, v int, note text, code text, t1_id int NOT NULL, up_id int, deleted_at timestamptz, PRIMARY KEY (id));
 CREATE UNIQUE INDEX t2_code_live ON t2 (code) WHERE t2.deleted_at IS NULL; -- @partial
-INSERT INTO t1 (id, n, v, note) VALUES (1, 0, 2, 'c');
-INSERT INTO t1 (id, n, v, note) VALUES (7, 9, 9, 'it''s');
 INSERT INTO t1 (id, n, v, note) VALUES (10, 0, 0, 'c');
-INSERT INTO t2 (id, n, v, note, code, t1_id, up_id) VALUES (1, 8, 9, 'a', 'c5', 7, NULL);
-INSERT INTO t2 (id, n, v, note, code, t1_id, up_id) VALUES (2, 2, NULL, 'x y', 'c8', 7, 1);
-INSERT INTO t2 (id, n, v, note, code, t1_id, up_id) VALUES (3, 8, 6, 'x y', 'c23', 1, 2);
 INSERT INTO t2 (id, n, v, note, code, t1_id, up_id) VALUES (11, 6, 0, 'c', 'c22', 10, 3);
 ALTER TABLE t2 ADD CONSTRAINT t2_t1_fk FOREIGN KEY (t1_id) REFERENCES t1 (id) ON DELETE CASCADE;
 -- @statements
