@@ -6,7 +6,7 @@
  *
  * ROWS is the catalog query's result as psql -At prints it with fields separated by 0x1f,
  * records by 0x1e and NULL as \N: the snapshot is built from catalog rows exactly as the
- * proxy builds it (rw_schema_add_row, rw_schema_finish). For each statement, three costs:
+ * proxy builds it (rw_snapshot_add_row, rw_snapshot_finish). For each statement, three costs:
  *
  *   raw     libpg_query's raw parse alone (pg_query_raw_parse inside
  *           pg_query_enter/exit_memory_context, as rewrite/rewrite.c calls it): the floor
@@ -87,11 +87,11 @@ static char *read_file(const char *path, size_t *len)
 }
 
 /* The snapshot from the rows file. */
-static rw_schema *load_schema(const char *path)
+static rw_snapshot *load_schema(const char *path)
 {
     size_t len;
     char *data = read_file(path, &len);
-    rw_schema *s = rw_schema_new();
+    rw_snapshot *s = rw_snapshot_new();
     int nrows = 0;
     for (char *rec = data; rec && *rec;) {
         char *next = strchr(rec, '\x1e');
@@ -108,17 +108,17 @@ static rw_schema *load_schema(const char *path)
         }
         rw_catalog_row row = {n, fields};
         const char *err = NULL;
-        if (n > 1 && !rw_schema_add_row(s, &row, &err)) {
+        if (n > 1 && !rw_snapshot_add_row(s, &row, &err)) {
             fprintf(stderr, "rwbench: %s: row %d: %s\n", path, nrows + 1, err ? err : "bad row");
             exit(2);
         }
         nrows++;
         rec = next;
     }
-    rw_schema_finish(s);
+    rw_snapshot_finish(s);
     /* the snapshot keeps its own copies (its arena) */
     free(data);
-    if (!rw_schema_soft_count(s)) {
+    if (!rw_snapshot_soft_count(s)) {
         fprintf(stderr, "rwbench: %s: no soft-delete table in %d rows\n", path, nrows);
         exit(2);
     }
@@ -288,8 +288,8 @@ static int usage(void)
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "query") == 0) {
-        rw_schema_options o = {markers, 2, NULL, 0, NULL, 0};
-        char *q = rw_schema_query(&o);
+        rw_snapshot_options o = {markers, 2, NULL, 0, NULL, 0};
+        char *q = rw_snapshot_query(&o);
         puts(q);
         free(q);
         return 0;
@@ -318,8 +318,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "rwbench: --callgrind needs valgrind --tool=callgrind\n");
         return 2;
     }
-    rw_schema *schema = load_schema(argv[i++]);
-    ctx = (rw_context){.schema = schema,
+    rw_snapshot *schema = load_schema(argv[i++]);
+    ctx = (rw_context){.snapshot = schema,
                        .search_path = search_path,
                        .nsearch_path = 2,
                        .standard_strings = true,
@@ -401,6 +401,6 @@ int main(int argc, char **argv)
     }
     free(st);
     rw_cache_free(cache);
-    rw_schema_unref(schema);
+    rw_snapshot_unref(schema);
     return 0;
 }

@@ -58,6 +58,8 @@ typedef struct {
     conf_list include;     /* schema.table names: only these are soft-delete tables */
     conf_list exclude;     /* schema.table names never treated as soft-delete tables */
     double schema_refresh; /* seconds after which a catalog snapshot is read again; 0: never */
+    double catalog_wait_timeout; /* seconds a statement waits for a snapshot being read */
+    double epoch_interval;       /* seconds between reads of the catalog epoch; 0: never */
 } conf_config;
 
 /* Parses a whole configuration; on failure *out is left empty and err says why. */
@@ -67,7 +69,5 @@ void conf_free(conf_config *c);
 
 /* The entry for a client's database name: the alias itself, else "*", else NULL. */
 const conf_db *conf_find_db(const conf_config *c, const char *name);
-
-const char *conf_log_level_name(conf_log_level level);
 
 #endif

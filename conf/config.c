@@ -2,6 +2,8 @@
  * and the [databases] connection strings. */
 #include "conf/conf.h"
 
+#include "common/mem.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -33,16 +35,13 @@ static const setting settings[] = {
     {"tombstone", "rewrite_cache_mb", T_INT, AT(rewrite_cache_mb), 0, 1 << 20},
     {"softdelete", "columns", T_LIST, AT(columns), 0, 0},
     {"softdelete", "schema_refresh", T_SECONDS, AT(schema_refresh), 0, 0},
+    {"softdelete", "catalog_wait_timeout", T_SECONDS, AT(catalog_wait_timeout), 0, 0},
+    {"softdelete", "epoch_interval", T_SECONDS, AT(epoch_interval), 0, 0},
     {"softdelete", "include", T_TABLES, AT(include), 0, 0},
     {"softdelete", "exclude", T_TABLES, AT(exclude), 0, 0},
 };
 
 static const char *const log_levels[] = {"error", "warning", "info", "debug"};
-
-const char *conf_log_level_name(conf_log_level level)
-{
-    return log_levels[level];
-}
 
 /* Writes the error message; returns false so callers can `return fail(...)`. */
 __attribute__((format(printf, 3, 4))) static bool fail(char *err, size_t errlen, const char *fmt,
@@ -64,7 +63,7 @@ static void free_list(conf_list *l)
 }
 
 /* Splits a comma-separated value into trimmed, non-empty items. */
-static bool parse_list(const char *value, conf_list *out)
+static void parse_list(const char *value, conf_list *out)
 {
     free_list(out);
     const char *p = value;
@@ -76,17 +75,11 @@ static bool parse_list(const char *value, conf_list *out)
         while (end > start && isspace((unsigned char)end[-1]))
             end--;
         if (end > start) {
-            char **items = realloc(out->items, (size_t)(out->n + 1) * sizeof *items);
-            if (!items)
-                return false;
-            out->items = items;
-            if (!(out->items[out->n] = strndup(start, (size_t)(end - start))))
-                return false;
-            out->n++;
+            out->items = mem_realloc(out->items, (size_t)(out->n + 1) * sizeof *out->items);
+            out->items[out->n++] = mem_strndup(start, (size_t)(end - start));
         }
         p += n + (p[n] == ',');
     }
-    return true;
 }
 
 static bool parse_int(const char *value, long min, long max, int *out)
@@ -146,11 +139,10 @@ static bool check_tables(const conf_list *l, char *err, size_t errlen)
     return true;
 }
 
-static bool set_string(char **field, const char *value)
+static void set_string(char **field, const char *value)
 {
     free(*field);
-    *field = *value ? strdup(value) : NULL;
-    return !*value || *field;
+    *field = *value ? mem_strdup(value) : NULL;
 }
 
 static bool apply_setting(conf_config *c, const setting *s, const char *value, char *err,
@@ -160,7 +152,8 @@ static bool apply_setting(conf_config *c, const setting *s, const char *value, c
     bool ok = false;
     switch (s->type) {
     case T_STR:
-        return set_string(field, value) || fail(err, errlen, "out of memory");
+        set_string(field, value);
+        return true;
     case T_INT:
         ok = parse_int(value, s->min, s->max, field);
         break;
@@ -174,11 +167,11 @@ static bool apply_setting(conf_config *c, const setting *s, const char *value, c
         ok = parse_log_level(value, field);
         break;
     case T_LIST:
-        ok = parse_list(value, field);
-        break;
+        parse_list(value, field);
+        return true;
     case T_TABLES:
-        return (parse_list(value, field) || fail(err, errlen, "out of memory")) &&
-               check_tables(field, err, errlen);
+        parse_list(value, field);
+        return check_tables(field, err, errlen);
     }
     return ok || fail(err, errlen, "invalid value '%s' for %s", value, s->key);
 }
@@ -191,9 +184,7 @@ static char *read_conn_value(const char **p, char *err, size_t errlen)
 {
     const char *s = *p;
     size_t cap = strlen(s) + 1, n = 0;
-    char *out = malloc(cap);
-    if (!out)
-        return fail(err, errlen, "out of memory"), NULL;
+    char *out = mem_alloc(cap);
     if (*s != '\'') {
         while (*s && !isspace((unsigned char)*s))
             out[n++] = *s++;
@@ -265,17 +256,12 @@ static bool add_database(conf_config *c, const char *alias, const char *value, c
     for (int i = 0; i < c->ndbs; i++)
         if (strcmp(c->dbs[i].alias, alias) == 0)
             return fail(err, errlen, "database '%s' is defined twice", alias);
-    conf_db *dbs = realloc(c->dbs, (size_t)(c->ndbs + 1) * sizeof *dbs);
-    if (!dbs)
-        return fail(err, errlen, "out of memory");
-    c->dbs = dbs;
+    c->dbs = mem_realloc(c->dbs, (size_t)(c->ndbs + 1) * sizeof *c->dbs);
     conf_db *db = &c->dbs[c->ndbs];
-    *db = (conf_db){.alias = strdup(alias), .port = 5432};
-    bool ok = db->alias && parse_conn_string(db, value, err, errlen);
+    *db = (conf_db){.alias = mem_strdup(alias), .port = 5432};
+    bool ok = parse_conn_string(db, value, err, errlen);
     if (ok && !db->host)
-        ok = (db->host = strdup("127.0.0.1")) != NULL;
-    if (!ok && !*err)
-        fail(err, errlen, "out of memory");
+        db->host = mem_strdup("127.0.0.1");
     if (!ok)
         free_db(db);
     c->ndbs += ok;
@@ -316,7 +302,7 @@ static bool check_whole(const char *name, const conf_config *c, char *err, size_
     return true;
 }
 
-static bool set_defaults(conf_config *c)
+static void set_defaults(conf_config *c)
 {
     *c = (conf_config){
         .listen_port = 6432,
@@ -326,17 +312,16 @@ static bool set_defaults(conf_config *c)
         .log_level = CONF_LOG_INFO,
         .rewrite_cache_mb = 64,
         .schema_refresh = 60,
+        .catalog_wait_timeout = 15,
+        .epoch_interval = 1,
     };
-    return parse_list("127.0.0.1", &c->listen_addr) && parse_list("deleted_at", &c->columns);
+    parse_list("127.0.0.1", &c->listen_addr);
+    parse_list("deleted_at", &c->columns);
 }
 
 bool conf_parse(const char *name, const char *text, conf_config *out, char *err, size_t errlen)
 {
-    if (!set_defaults(out)) {
-        conf_free(out);
-        snprintf(err, errlen, "%s: out of memory", name);
-        return false;
-    }
+    set_defaults(out);
     bool ok = conf_ini_parse(name, text, on_line, out, err, errlen) &&
               check_whole(name, out, err, errlen);
     if (!ok)

@@ -2,6 +2,8 @@
  * nothing of tombstone's settings; the callback judges each line. */
 #include "conf/conf.h"
 
+#include "common/mem.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,11 +69,7 @@ static bool parse_line(char *line, char *section, size_t section_len, conf_ini_f
 bool conf_ini_parse(const char *name, const char *text, conf_ini_fn fn, void *ctx, char *err,
                     size_t errlen)
 {
-    char *copy = strdup(text);
-    if (!copy) {
-        snprintf(err, errlen, "%s: out of memory", name);
-        return false;
-    }
+    char *copy = mem_strdup(text);
     char section[128] = "";
     char msg[CONF_ERR_MAX] = "";
     bool ok = true;

@@ -4,35 +4,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/mem.h"
+
 void proto_buf_free(proto_buf *b)
 {
     free(b->data);
     *b = (proto_buf){0};
 }
 
-bool proto_buf_reserve(proto_buf *b, size_t extra)
+void proto_buf_reserve(proto_buf *b, size_t extra)
 {
-    if (b->oom)
-        return false;
     if (b->cap - b->len >= extra)
-        return true;
+        return;
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len < extra)
         cap *= 2;
-    uint8_t *data = realloc(b->data, cap);
-    if (!data) {
-        b->oom = true;
-        return false;
-    }
-    b->data = data;
+    b->data = mem_realloc(b->data, cap);
     b->cap = cap;
-    return true;
 }
 
 void proto_buf_put(proto_buf *b, const void *p, size_t n)
 {
-    if (n == 0 || !proto_buf_reserve(b, n))
+    if (n == 0)
         return;
+    proto_buf_reserve(b, n);
     memcpy(b->data + b->len, p, n);
     b->len += n;
 }
@@ -78,12 +73,7 @@ static void out_push(proto_out *o, proto_seg s)
 {
     if (o->nseg == o->segcap) {
         size_t cap = o->segcap ? o->segcap * 2 : 64;
-        proto_seg *seg = realloc(o->seg, cap * sizeof *seg);
-        if (!seg) {
-            o->buf.oom = true;
-            return;
-        }
-        o->seg = seg;
+        o->seg = mem_realloc(o->seg, cap * sizeof *o->seg);
         o->segcap = cap;
     }
     o->seg[o->nseg++] = s;
@@ -120,29 +110,15 @@ void proto_out_copy(proto_out *o, const void *p, size_t n)
     proto_buf_put(&o->buf, p, n);
 }
 
-size_t proto_out_total(const proto_out *o)
-{
-    size_t total = o->buf.len - o->covered;
-    for (size_t i = 0; i < o->nseg; i++)
-        total += o->seg[i].len;
-    return total;
-}
-
 const uint8_t *proto_out_seg_data(const proto_out *o, const proto_seg *s)
 {
     return s->ptr ? s->ptr : o->buf.data + s->off;
-}
-
-bool proto_out_failed(const proto_out *o)
-{
-    return o->buf.oom;
 }
 
 void proto_out_reset(proto_out *o)
 {
     o->nseg = 0;
     o->buf.len = 0;
-    o->buf.oom = false;
     o->covered = 0;
 }
 

@@ -14,8 +14,6 @@ size_t proto_msg_begin(proto_buf *b, uint8_t type)
 
 void proto_msg_end(proto_buf *b, size_t start)
 {
-    if (b->oom)
-        return;
     uint8_t *len_at = b->data + start;
     /* A typed message's length follows its type byte (never 0); a startup packet's comes
      * first, still zero here. */

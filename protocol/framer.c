@@ -54,7 +54,7 @@ static void deliver(proto_framer *f, const uint8_t *data, bool in_input, const p
     }
     f->pass_left = f->msg_len - m.len;
     f->want = 0;
-    if (f->acc.cap || f->acc.oom) /* only a message split across reads was gathered */
+    if (f->acc.cap) /* only a message split across reads was gathered */
         proto_buf_free(&f->acc);
 }
 
@@ -85,8 +85,8 @@ static const uint8_t *take_header(proto_framer *f, const uint8_t **p, const uint
     return f->hdr;
 }
 
-/* Reads a header and asks the policy. Returns the message's full size, or 0 (with *err)
- * when it is impossible. */
+/* Reads a header and asks the policy. Returns the message's full size, or 0 when it is
+ * impossible (*err set) or held (f->policy is PROTO_HOLD). */
 static inline size_t read_header(proto_framer *f, const uint8_t *hdr, const proto_hooks *h,
                                  void *ctx, const char **err)
 {
@@ -94,7 +94,11 @@ static inline size_t read_header(proto_framer *f, const uint8_t *hdr, const prot
     if (!f->msg_len)
         return 0;
     f->type = f->untyped ? 0 : hdr[0];
-    f->policy = f->untyped ? PROTO_WHOLE : h->policy(ctx, f->type, f->msg_len);
+    f->policy = h->policy(ctx, f->type, f->msg_len);
+    if (f->policy == PROTO_HOLD)
+        return 0;
+    if (f->untyped)
+        f->policy = PROTO_WHOLE;
     return f->msg_len;
 }
 
@@ -122,10 +126,16 @@ static const uint8_t *start_message(proto_framer *f, const uint8_t *p, const uin
                                     const char **err)
 {
     const uint8_t *hdr = take_header(f, &p, end);
-    if (!hdr || !read_header(f, hdr, h, ctx, err))
+    if (!hdr)
         return p;
     size_t hlen = header_size(f);
     bool in_input = hdr != f->hdr;
+    if (!read_header(f, hdr, h, ctx, err)) {
+        /* held: a header in the input is walked again; one gathered across reads is kept */
+        if (f->policy == PROTO_HOLD && !in_input)
+            f->hdr_len = (uint8_t)hlen;
+        return f->policy == PROTO_HOLD && in_input ? hdr : p;
+    }
     if (f->policy == PROTO_PASS) {
         if (in_input)
             proto_out_ref(out, hdr, hlen);
@@ -138,10 +148,12 @@ static const uint8_t *start_message(proto_framer *f, const uint8_t *p, const uin
 }
 
 const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const proto_hooks *hooks,
-                       void *ctx, proto_out *out)
+                       void *ctx, proto_out *out, size_t *used)
 {
     const uint8_t *p = in, *end = in + len;
     const char *err = NULL;
+    if (f->policy == PROTO_HOLD) /* asked again below, at the held message's header */
+        f->policy = PROTO_PASS;
     /* Pass-through bytes are referenced in runs: consecutive PASS messages of one read (a
      * result's DataRows, Bind/Execute/Sync) become one reference, taken when something else
      * must be appended after them or at the end of the input. */
@@ -167,7 +179,7 @@ const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const pro
             /* the common case, a typed header all in the input: a PASS message joins the run */
             size_t msg_len = read_header(f, p, hooks, ctx, &err);
             if (!msg_len)
-                break;
+                break; /* an error, or held: the walk ends at this header */
             if (f->policy == PROTO_PASS) {
                 size_t n = min_size(avail, msg_len);
                 if (!run)
@@ -186,15 +198,14 @@ const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const pro
         } else {
             FLUSH_RUN();
             p = start_message(f, p, end, hooks, ctx, out, &err);
+            if (f->policy == PROTO_HOLD)
+                break;
         }
-        if (f->acc.oom)
-            err = "out of memory";
     }
     FLUSH_RUN();
 #undef FLUSH_RUN
+    *used = (size_t)(p - in);
     proto_out_seal(out);
-    if (!err && proto_out_failed(out))
-        err = "out of memory";
     return err;
 }
 

@@ -18,18 +18,56 @@
 #define PROTO_MAX_MESSAGE 0x40000000u
 #define PROTO_PEEK_MAX 1024u /* how much of a PEEK message the handler sees */
 
+/* Message types: the first byte of a typed message. The same byte means different messages
+ * in each direction ('C' is Close from the client, CommandComplete from the server), hence
+ * two enums. A startup packet has no type byte; the walk calls it type 0. */
+typedef enum {
+    PROTO_FE_STARTUP = 0,
+    PROTO_FE_BIND = 'B',
+    PROTO_FE_CLOSE = 'C',
+    PROTO_FE_COPY_DATA = 'd',
+    PROTO_FE_COPY_DONE = 'c',
+    PROTO_FE_COPY_FAIL = 'f',
+    PROTO_FE_DESCRIBE = 'D',
+    PROTO_FE_EXECUTE = 'E',
+    PROTO_FE_FLUSH = 'H',
+    PROTO_FE_FUNCTION_CALL = 'F',
+    PROTO_FE_PARSE = 'P',
+    PROTO_FE_PASSWORD = 'p', /* also SASL and GSS responses */
+    PROTO_FE_QUERY = 'Q',
+    PROTO_FE_SYNC = 'S',
+    PROTO_FE_TERMINATE = 'X',
+} proto_fe_type;
+
+typedef enum {
+    PROTO_BE_AUTHENTICATION = 'R',
+    PROTO_BE_BACKEND_KEY = 'K',
+    PROTO_BE_BIND_COMPLETE = '2',
+    PROTO_BE_CLOSE_COMPLETE = '3',
+    PROTO_BE_COMMAND_COMPLETE = 'C',
+    PROTO_BE_COPY_IN = 'G',
+    PROTO_BE_DATA_ROW = 'D',
+    PROTO_BE_EMPTY_QUERY = 'I',
+    PROTO_BE_ERROR = 'E',
+    PROTO_BE_NOTICE = 'N',
+    PROTO_BE_NOTIFICATION = 'A',
+    PROTO_BE_PARAMETER_STATUS = 'S',
+    PROTO_BE_PARSE_COMPLETE = '1',
+    PROTO_BE_PORTAL_SUSPENDED = 's',
+    PROTO_BE_READY = 'Z',
+    PROTO_BE_ROW_DESCRIPTION = 'T',
+} proto_be_type;
+
 /* ---- byte buffer ------------------------------------------------------------------------ */
 
-/* A growable byte buffer. An allocation failure sets oom and makes later appends no-ops, so
- * builders need no error path of their own; the owner checks oom once. */
+/* A growable byte buffer (allocation failures end the process: common/mem.h). */
 typedef struct {
     uint8_t *data;
     size_t len, cap;
-    bool oom;
 } proto_buf;
 
 void proto_buf_free(proto_buf *b);
-bool proto_buf_reserve(proto_buf *b, size_t extra);
+void proto_buf_reserve(proto_buf *b, size_t extra);
 void proto_buf_put(proto_buf *b, const void *p, size_t n);
 void proto_buf_put_u8(proto_buf *b, uint8_t v);
 void proto_buf_put_u16(proto_buf *b, uint16_t v);
@@ -59,9 +97,7 @@ void proto_out_ref(proto_out *o, const uint8_t *p, size_t n);
 void proto_out_copy(proto_out *o, const void *p, size_t n);
 /* Turns bytes appended to o->buf since the last segment into a segment. */
 void proto_out_seal(proto_out *o);
-size_t proto_out_total(const proto_out *o);
 const uint8_t *proto_out_seg_data(const proto_out *o, const proto_seg *s);
-bool proto_out_failed(const proto_out *o);
 void proto_out_reset(proto_out *o); /* empties it, keeping the allocations for the next walk */
 void proto_out_free(proto_out *o);
 
@@ -71,6 +107,7 @@ typedef enum {
     PROTO_PASS,  /* stream the message through as its bytes arrive */
     PROTO_PEEK,  /* show the handler its first PROTO_PEEK_MAX bytes, then stream it through */
     PROTO_WHOLE, /* gather the complete message; the handler forwards, replaces or drops it */
+    PROTO_HOLD,  /* not now: the walk ends before this message, which comes first next time */
 } proto_policy;
 
 typedef enum {
@@ -110,9 +147,13 @@ typedef struct {
 
 /* Walks in[0, len): appends to out what must be sent to the peer, calling hooks for each
  * message. Returns NULL, or a description of the protocol violation (the stream is then
- * unusable). Segments in out may point into in, so send them before reusing in. */
+ * unusable). Segments in out may point into in, so send them before reusing in. *used is
+ * how much of in was walked: all of it, unless a policy said PROTO_HOLD; then the rest
+ * starts at a message (whose header the framer may keep) and must be walked again later,
+ * before anything newer. The policy is asked for startup packets too (type 0): anything
+ * but PROTO_HOLD means PROTO_WHOLE for them. */
 const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const proto_hooks *hooks,
-                       void *ctx, proto_out *out);
+                       void *ctx, proto_out *out, size_t *used);
 /* True between messages: nothing of a message is half-sent, so the proxy may insert one. */
 bool proto_framer_at_boundary(const proto_framer *f);
 void proto_framer_free(proto_framer *f);

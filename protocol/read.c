@@ -158,8 +158,7 @@ bool proto_read_data_row_text(const uint8_t *msg, size_t len, proto_buf *store,
     size_t index = (size_t)*n * sizeof(char *);
     /* Each value with its NUL fits in its length word and data: len bounds the text. */
     store->len = 0;
-    if (!proto_buf_reserve(store, index + len))
-        return false;
+    proto_buf_reserve(store, index + len);
     const char **v = (const char **)store->data;
     char *text = (char *)store->data + index;
     for (int i = 0; i < *n; i++) {

@@ -9,9 +9,9 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include "common/mem.h"
 #include "protocol/protocol.h"
 #include "proxy/log.h"
-#include "proxy/session.h"
 
 /* A cancel on its way: connect, send 16 bytes, close. */
 typedef struct pending_cancel {
@@ -45,48 +45,24 @@ static void on_connected(evutil_socket_t fd, short what, void *arg)
     finish(c);
 }
 
-void cancel_send(proxy *px, const net_addr *to, uint32_t pid, uint32_t key)
+void cancel_send(struct event_base *base, const net_addr *to, uint32_t pid, uint32_t key)
 {
-    pending_cancel *c = calloc(1, sizeof *c);
-    int fd = c ? net_connect(to) : -1;
+    int fd = net_connect(to);
     if (fd < 0) {
         log_warning("cannot send cancel request to %s", to->label);
-        free(c);
         return;
     }
+    pending_cancel *c = mem_zalloc(sizeof *c);
     proto_buf b = {0};
     proto_build_cancel(&b, pid, key);
-    if (!b.oom)
-        memcpy(c->packet, b.data, sizeof c->packet);
+    memcpy(c->packet, b.data, sizeof c->packet);
     proto_buf_free(&b);
     c->fd = fd;
     c->next = in_flight;
     in_flight = c;
-    event_assign(&c->ev, px->base, fd, EV_WRITE, on_connected, c);
+    event_assign(&c->ev, base, fd, EV_WRITE, on_connected, c);
     struct timeval timeout = {5, 0};
     event_add(&c->ev, &timeout);
-}
-
-void cancel_route(proxy *px, uint32_t pid, uint32_t key)
-{
-    for (session *s = px->sessions; s; s = s->next) {
-        if (s->backend_pid == pid && s->backend_key == key && s->upstream) {
-            log_info("cancel request for %s/%s (server pid %u) sent to %s", s->database, s->user,
-                     pid, s->upstream->label);
-            cancel_send(px, s->upstream, pid, key);
-            return;
-        }
-    }
-    /* Not ours: maybe another instance's session. Every distinct server gets it once. */
-    proxy_conf *conf = px->conf;
-    for (int i = 0; i < conf->cfg.ndbs; i++) {
-        bool seen = false;
-        for (int j = 0; j < i && !seen; j++)
-            seen = net_same_addr(&conf->upstream[i], &conf->upstream[j]);
-        if (!seen)
-            cancel_send(px, &conf->upstream[i], pid, key);
-    }
-    log_info("cancel request for unknown server pid %u sent to every upstream", pid);
 }
 
 void cancel_cleanup(void)

@@ -6,23 +6,30 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/mem.h"
 #include "proxy/log.h"
-#include "proxy/proxy.h"
-#include "proxy/session.h"
-#include "rewrite/map.h"
+#include "rewrite/watch.h"
 
-/* A load whose session vanished before it finished is given up after this long. */
-enum { LOAD_GIVE_UP_SECONDS = 60 };
-
-struct catalog_db {
-    char *key;
-    rw_schema *snapshot; /* newest complete snapshot, or NULL */
+struct catalog {
+    char *key;             /* "upstream/dbname" */
+    rw_snapshot *snapshot; /* newest complete snapshot, or NULL */
     time_t loaded_at;
-    bool stale;
-    rw_schema *building; /* the load under way */
-    time_t building_since;
+    unsigned stale;         /* times marked stale ... */
+    unsigned stale_seen;    /* ... of which a finished load had seen the last */
+    unsigned loading_stale; /* the marks the load under way started after */
+    rw_snapshot *building;  /* the load under way, or NULL */
     const char *row_error;
+    time_t failed_at; /* the last load that failed: the next waits a little */
+    bool aged;        /* older than schema_refresh (catalog_tick) */
+    char *epoch;      /* the catalog epoch the snapshot was read at (rewrite/watch.h) */
+    bool poll_due;    /* epoch_interval has passed: read the epoch (catalog_tick) */
+    bool polling;     /* a session reads it now */
+    time_t polled_at;
 };
+
+/* Seconds between a failed load and the next try: a catalog that cannot be read must not
+ * make every waiting session read it again at once, in a loop. */
+enum { RETRY_SECONDS = 1 };
 
 static time_t now(void)
 {
@@ -31,105 +38,159 @@ static time_t now(void)
     return ts.tv_sec;
 }
 
-catalog_db *catalog_of(proxy *px, const char *upstream, const char *dbname)
+catalog *catalog_of(rw_map *all, const char *upstream, const char *dbname)
 {
-    char key[512];
-    int n = snprintf(key, sizeof key, "%s/%s", upstream, dbname);
-    catalog_db *db = rw_map_get(&px->catalogs, key, (size_t)n);
-    if (db)
+    char *key = mem_printf("%s/%s", upstream, dbname);
+    size_t n = strlen(key);
+    catalog *db = rw_map_get(all, key, n);
+    if (db) {
+        free(key);
         return db;
-    db = calloc(1, sizeof *db);
-    if (!db || !(db->key = strdup(key)))
-        abort();
-    rw_map_put(&px->catalogs, db->key, (size_t)n, db);
+    }
+    db = mem_zalloc(sizeof *db);
+    db->key = key;
+    rw_map_put(all, db->key, n, db);
     return db;
 }
 
-rw_schema *catalog_snapshot(const catalog_db *db)
+rw_snapshot *catalog_snapshot(const catalog *db)
 {
     return db->snapshot;
 }
 
-void catalog_mark_stale(catalog_db *db)
+void catalog_mark_stale(catalog *db)
 {
-    db->stale = true;
+    db->stale++;
 }
 
-static void on_row(session *s, void *arg, int nfields, const char *const *fields)
+bool catalog_fresh(const catalog *db)
 {
-    catalog_db *db = arg;
-    (void)s;
-    rw_catalog_row row = {nfields, fields};
-    if (db->building && !db->row_error)
-        rw_schema_add_row(db->building, &row, &db->row_error);
+    return db->snapshot && db->stale == db->stale_seen;
 }
 
-static void on_done(session *s, void *arg, const proto_error_fields *error)
+bool catalog_wants_load(const catalog *db)
 {
-    catalog_db *db = arg;
-    (void)s;
-    rw_schema *built = db->building;
-    db->building = NULL;
-    const char *why = error ? (error->message ? error->message : "error") : db->row_error;
-    if (!built || why) {
-        log_msg(CONF_LOG_WARNING, "%s: cannot read the catalog: %s", db->key, why ? why : "lost");
-        rw_schema_unref(built);
-        return; /* without any snapshot, the session's statements are refused (rewriting.c) */
+    return !catalog_fresh(db) || db->aged;
+}
+
+bool catalog_tick(rw_map *all, const conf_config *cfg)
+{
+    time_t t = now();
+    bool watched = false;
+    for (size_t i = 0; i < all->cap; i++) {
+        catalog *db = all->slots[i].value;
+        if (!db || !db->snapshot)
+            continue;
+        if (cfg->schema_refresh > 0)
+            db->aged = difftime(t, db->loaded_at) >= cfg->schema_refresh;
+        bool watch = db->epoch && cfg->epoch_interval > 0;
+        db->poll_due |= watch && difftime(t, db->polled_at) >= cfg->epoch_interval;
+        watched |= watch;
     }
-    db->loaded_at = now();
-    /* an unchanged catalog keeps its snapshot: cached rewrites and prepared statements stay
-     * valid (they are keyed by the snapshot's version) */
-    if (rw_schema_same(built, db->snapshot)) {
-        rw_schema_unref(built);
-        return;
+    return watched;
+}
+
+bool catalog_has_epoch(const catalog *db)
+{
+    return db->epoch != NULL;
+}
+
+bool catalog_poll_wanted(const catalog *db)
+{
+    return db->poll_due && !db->polling && !db->building;
+}
+
+const char *catalog_poll_due(catalog *db)
+{
+    if (!catalog_poll_wanted(db))
+        return NULL;
+    db->poll_due = false;
+    db->polling = true;
+    db->polled_at = now();
+    return RW_EPOCH_QUERY;
+}
+
+void catalog_poll_done(catalog *db, const char *epoch, const char *error)
+{
+    db->polling = false;
+    if (error || !epoch || !db->epoch || strcmp(epoch, db->epoch) != 0) {
+        log_debug("%s: catalog epoch %s -> %s: reading the catalog again", db->key,
+                  db->epoch ? db->epoch : "none", epoch ? epoch : (error ? error : "none"));
+        catalog_mark_stale(db);
     }
-    rw_schema_finish(built);
-    rw_schema_unref(db->snapshot);
-    db->snapshot = built;
-    log_msg(CONF_LOG_INFO, "%s: catalog read, %d soft-delete tables%s", db->key,
-            rw_schema_soft_count(built),
-            rw_schema_has_helpers(built) ? "" : ", helper functions not installed");
 }
 
-static bool due(const catalog_db *db, const conf_config *cfg)
+char *catalog_query(const conf_config *cfg)
 {
-    if (!db->snapshot || db->stale)
-        return true;
-    return cfg->schema_refresh > 0 && difftime(now(), db->loaded_at) >= cfg->schema_refresh;
-}
-
-void catalog_refresh(session *s, catalog_db *db)
-{
-    const conf_config *cfg = &s->conf->cfg;
-    if (!due(db, cfg))
-        return;
-    if (db->building && difftime(now(), db->building_since) < LOAD_GIVE_UP_SECONDS)
-        return; /* another session is at it */
-    rw_schema_unref(db->building);
-    db->building = rw_schema_new();
-    db->building_since = now();
-    db->row_error = NULL;
-    db->stale = false;
-    rw_schema_options o = {
+    rw_snapshot_options o = {
         (const char *const *)cfg->columns.items, cfg->columns.n,
         (const char *const *)cfg->include.items, cfg->include.n,
         (const char *const *)cfg->exclude.items, cfg->exclude.n,
     };
-    char *sql = rw_schema_query(&o);
-    session_run_internal_query(s, sql, on_row, on_done, db);
-    free(sql);
+    return rw_snapshot_query(&o);
 }
 
-void catalog_free_all(proxy *px)
+char *catalog_load_due(catalog *db, const conf_config *cfg)
 {
-    for (size_t i = 0; i < px->catalogs.cap; i++) {
-        catalog_db *db = px->catalogs.slots[i].value;
-        if (!db)
-            continue;
-        rw_schema_unref(db->snapshot);
-        rw_schema_unref(db->building);
-        free(db->key);
-        free(db);
+    if (db->building || !catalog_wants_load(db) || difftime(now(), db->failed_at) < RETRY_SECONDS)
+        return NULL; /* another session is at it, nothing to do, or too soon */
+    db->building = rw_snapshot_new();
+    db->row_error = NULL;
+    db->loading_stale = db->stale;
+    return catalog_query(cfg);
+}
+
+void catalog_load_row(catalog *db, int nfields, const char *const *fields)
+{
+    rw_catalog_row row = {nfields, fields};
+    if (db->building && !db->row_error)
+        rw_snapshot_add_row(db->building, &row, &db->row_error);
+}
+
+void catalog_load_done(catalog *db, const char *error)
+{
+    rw_snapshot *built = db->building;
+    db->building = NULL;
+    const char *why = error ? error : db->row_error;
+    if (!built || why) {
+        log_warning("%s: cannot read the catalog: %s", db->key, why ? why : "lost");
+        rw_snapshot_unref(built);
+        db->failed_at = now();
+        return; /* still stale: the next session that needs it tries again */
     }
-    rw_map_free(&px->catalogs);
+    db->loaded_at = db->polled_at = now();
+    db->aged = db->poll_due = false;
+    free(db->epoch);
+    db->epoch = mem_strdup(rw_snapshot_epoch(built));
+    db->stale_seen = db->loading_stale; /* marks made during the load still count */
+    /* an unchanged catalog keeps its snapshot: cached rewrites and prepared statements stay
+     * valid (they are keyed by the snapshot's version) */
+    if (rw_snapshot_same(built, db->snapshot)) {
+        log_debug("%s: catalog read, unchanged", db->key);
+        rw_snapshot_unref(built);
+        return;
+    }
+    rw_snapshot_finish(built);
+    rw_snapshot_unref(db->snapshot);
+    db->snapshot = built;
+    log_info("%s: catalog read, %d soft-delete tables%s", db->key, rw_snapshot_soft_count(built),
+             rw_snapshot_has_helpers(built) ? "" : ", helper functions not installed");
+}
+
+static void free_one(const char *key, void *value, void *arg)
+{
+    catalog *db = value;
+    (void)key;
+    (void)arg;
+    rw_snapshot_unref(db->snapshot);
+    rw_snapshot_unref(db->building);
+    free(db->epoch);
+    free(db->key);
+    free(db);
+}
+
+void catalog_free_all(rw_map *all)
+{
+    rw_map_each(all, free_one, NULL);
+    rw_map_free(all);
 }

@@ -15,13 +15,18 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include "common/mem.h"
 #include "protocol/protocol.h"
 #include "proxy/log.h"
-#include "proxy/session.h"
+#include "proxy/net.h"
+
+/* Clients accepted per wake-up at most, so that one busy socket cannot starve the others. */
+enum { ACCEPTS_PER_WAKEUP = 64 };
 
 struct listener {
     listener *next;
-    proxy *px;
+    listener_accept_fn on_accept;
+    void *owner;
     int fd;
     struct event ev;
     struct event pause; /* out of descriptors: accepting resumes when it fires */
@@ -33,8 +38,7 @@ static void refuse(int fd, const char *sqlstate, const char *message)
 {
     proto_buf b = {0};
     proto_build_error(&b, "FATAL", sqlstate, message);
-    if (!b.oom)
-        (void)!send(fd, b.data, b.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    (void)!send(fd, b.data, b.len, MSG_DONTWAIT | MSG_NOSIGNAL);
     proto_buf_free(&b);
     close(fd);
 }
@@ -60,9 +64,8 @@ static void pause_accepting(listener *l)
 static void on_acceptable(evutil_socket_t fd, short what, void *arg)
 {
     listener *l = arg;
-    proxy *px = l->px;
     (void)what;
-    for (int i = 0; i < 64; i++) {
+    for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
         struct sockaddr_storage peer;
         socklen_t len = sizeof peer;
         int client = accept4(fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -73,44 +76,45 @@ static void on_acceptable(evutil_socket_t fd, short what, void *arg)
                 log_warning("accept failed: %s", strerror(errno));
             return;
         }
-        if (px->nsessions >= px->conf->cfg.max_client_conn) {
-            refuse(client, "53300", "no more connections allowed (max_client_conn)");
-            continue;
-        }
         if (peer.ss_family != AF_UNIX)
             net_nodelay(client);
-        session_start(px, client, (struct sockaddr *)&peer);
+        if (!l->on_accept(l->owner, client, (struct sockaddr *)&peer))
+            refuse(client, "53300", "no more connections allowed (max_client_conn)");
     }
 }
 
-static bool add_listener(proxy *px, int fd, const char *unix_path, char *err, size_t errlen)
+/* What every socket of one listener_open_all call shares. */
+typedef struct {
+    listener **all;
+    struct event_base *base;
+    const conf_config *cfg;
+    listener_accept_fn on_accept;
+    void *owner;
+} opening;
+
+static void add_listener(const opening *o, int fd, const char *unix_path)
 {
-    listener *l = calloc(1, sizeof *l);
-    if (!l || (unix_path && !(l->unix_path = strdup(unix_path)))) {
-        free(l);
-        close(fd);
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    l->px = px;
+    listener *l = mem_zalloc(sizeof *l);
+    l->unix_path = mem_strdup(unix_path);
+    l->on_accept = o->on_accept;
+    l->owner = o->owner;
     l->fd = fd;
-    l->next = px->listeners;
-    px->listeners = l;
-    event_assign(&l->ev, px->base, fd, EV_READ | EV_PERSIST, on_acceptable, l);
-    evtimer_assign(&l->pause, px->base, on_pause_end, l);
+    l->next = *o->all;
+    *o->all = l;
+    event_assign(&l->ev, o->base, fd, EV_READ | EV_PERSIST, on_acceptable, l);
+    evtimer_assign(&l->pause, o->base, on_pause_end, l);
     event_add(&l->ev, NULL);
-    return true;
 }
 
 /* Binds and listens; returns the socket or -1 with err set. */
-static int open_socket(const proxy *px, const struct sockaddr *sa, socklen_t len, const char *label,
-                       char *err, size_t errlen)
+static int open_socket(const conf_config *cfg, const struct sockaddr *sa, socklen_t len,
+                       const char *label, char *err, size_t errlen)
 {
     int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int on = 1;
     if (fd >= 0 && sa->sa_family != AF_UNIX) {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-        if (px->conf->cfg.so_reuseport)
+        if (cfg->so_reuseport)
             setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
         if (sa->sa_family == AF_INET6)
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
@@ -125,9 +129,9 @@ static int open_socket(const proxy *px, const struct sockaddr *sa, socklen_t len
     return fd;
 }
 
-static bool listen_tcp(proxy *px, const char *host, char *err, size_t errlen)
+static bool listen_tcp(const opening *o, const char *host, char *err, size_t errlen)
 {
-    int port = px->conf->cfg.listen_port;
+    int port = o->cfg->listen_port;
     char service[16];
     snprintf(service, sizeof service, "%d", port);
     struct addrinfo hints = {.ai_flags = AI_PASSIVE, .ai_socktype = SOCK_STREAM}, *res;
@@ -140,40 +144,44 @@ static bool listen_tcp(proxy *px, const char *host, char *err, size_t errlen)
     for (struct addrinfo *ai = res; ai && ok; ai = ai->ai_next) {
         char label[160];
         snprintf(label, sizeof label, "%s:%d", host, port);
-        int fd = open_socket(px, ai->ai_addr, ai->ai_addrlen, label, err, errlen);
-        ok = fd >= 0 && add_listener(px, fd, NULL, err, errlen);
+        int fd = open_socket(o->cfg, ai->ai_addr, ai->ai_addrlen, label, err, errlen);
+        ok = fd >= 0;
+        if (ok)
+            add_listener(o, fd, NULL);
     }
     freeaddrinfo(res);
     return ok;
 }
 
-static bool listen_unix(proxy *px, char *err, size_t errlen)
+static bool listen_unix(const opening *o, char *err, size_t errlen)
 {
     net_addr a;
-    if (!net_resolve(px->conf->cfg.unix_socket_dir, px->conf->cfg.listen_port, &a, err, errlen))
+    if (!net_resolve(o->cfg->unix_socket_dir, o->cfg->listen_port, &a, err, errlen))
         return false;
     unlink(a.label); /* a stale socket of an earlier run */
-    int fd = open_socket(px, (struct sockaddr *)&a.addr, a.len, a.label, err, errlen);
+    int fd = open_socket(o->cfg, (struct sockaddr *)&a.addr, a.len, a.label, err, errlen);
     if (fd < 0)
         return false;
     chmod(a.label, 0777); /* like PostgreSQL's default: access is decided by authentication */
-    return add_listener(px, fd, a.label, err, errlen);
+    add_listener(o, fd, a.label);
+    return true;
 }
 
-bool listener_open_all(proxy *px, char *err, size_t errlen)
+bool listener_open_all(listener **all, struct event_base *base, const conf_config *cfg,
+                       listener_accept_fn on_accept, void *owner, char *err, size_t errlen)
 {
-    const conf_config *cfg = &px->conf->cfg;
+    opening o = {all, base, cfg, on_accept, owner};
     for (int i = 0; i < cfg->listen_addr.n; i++)
-        if (!listen_tcp(px, cfg->listen_addr.items[i], err, errlen))
+        if (!listen_tcp(&o, cfg->listen_addr.items[i], err, errlen))
             return false;
-    return !cfg->unix_socket_dir || listen_unix(px, err, errlen);
+    return !cfg->unix_socket_dir || listen_unix(&o, err, errlen);
 }
 
-void listener_close_all(proxy *px)
+void listener_close_all(listener **all)
 {
-    while (px->listeners) {
-        listener *l = px->listeners;
-        px->listeners = l->next;
+    while (*all) {
+        listener *l = *all;
+        *all = l->next;
         event_del(&l->ev);
         event_del(&l->pause);
         close(l->fd);

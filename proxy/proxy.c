@@ -1,8 +1,11 @@
 /* proxy/proxy.c — the process around the sessions: configuration (and its reload), the event
- * loop, signals, the pidfile, and shutdown. */
+ * loop, listening, the list of sessions (and routing CancelRequests among them), signals,
+ * the pidfile, and shutdown. It owns everything else in proxy/; they call back up only
+ * through the callbacks it gives them. */
 #include "proxy/proxy.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,56 +17,32 @@
 
 #include "proxy/cancel.h"
 #include "proxy/catalog.h"
+#include "proxy/config.h"
 #include "proxy/listener.h"
 #include "proxy/log.h"
 #include "proxy/relay.h"
 #include "proxy/session.h"
 #include "rewrite/cache.h"
 
+enum { MMAP_THRESHOLD = 256 * 1024 };
+
+typedef struct {
+    struct event_base *base;
+    const char *conf_path;
+    config *conf;
+    listener *listeners;
+    session *sessions; /* doubly linked through session.prev/next */
+    int nsessions;
+    bool stopping; /* SIGTERM: no new clients; the loop ends when the last session does */
+    bool verbose;  /* -v: debug logging whatever the configuration says */
+    struct event *signals[3];
+    struct event *stop_timer;
+    struct event *tick; /* every second: catalogs due for a refresh */
+    rw_map catalogs;    /* "upstream/dbname" → catalog */
+    session_env env;    /* what every session gets */
+} proxy;
+
 /* ---- configuration ------------------------------------------------------------------------ */
-
-proxy_conf *proxy_conf_load(const char *path, char *err, size_t errlen)
-{
-    proxy_conf *c = calloc(1, sizeof *c);
-    if (!c) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    c->refs = 1;
-    if (!conf_load(path, &c->cfg, err, errlen)) {
-        free(c);
-        return NULL;
-    }
-    c->upstream = calloc((size_t)c->cfg.ndbs, sizeof *c->upstream);
-    bool ok = c->upstream != NULL;
-    for (int i = 0; ok && i < c->cfg.ndbs; i++) {
-        const conf_db *db = &c->cfg.dbs[i];
-        char why[256];
-        ok = net_resolve(db->host, db->port, &c->upstream[i], why, sizeof why);
-        if (!ok)
-            snprintf(err, errlen, "%s: database '%s': %s", path, db->alias, why);
-    }
-    if (!ok) {
-        proxy_conf_unref(c);
-        return NULL;
-    }
-    return c;
-}
-
-proxy_conf *proxy_conf_ref(proxy_conf *c)
-{
-    c->refs++;
-    return c;
-}
-
-void proxy_conf_unref(proxy_conf *c)
-{
-    if (--c->refs > 0)
-        return;
-    conf_free(&c->cfg);
-    free(c->upstream);
-    free(c);
-}
 
 static void apply_log_level(proxy *px)
 {
@@ -74,39 +53,101 @@ static void apply_log_level(proxy *px)
 static void reload(proxy *px)
 {
     char err[CONF_ERR_MAX];
-    proxy_conf *c = proxy_conf_load(px->conf_path, err, sizeof err);
+    config *c = config_load(px->conf_path, err, sizeof err);
     if (!c) {
         log_error("reload failed, keeping the current configuration: %s", err);
         return;
     }
-    proxy_conf_unref(px->conf);
+    config_unref(px->conf);
     px->conf = c;
     apply_log_level(px);
     log_info("configuration reloaded from %s (listen settings apply at restart)", px->conf_path);
 }
 
-/* ---- sessions and shutdown ------------------------------------------------------------------ */
+/* ---- sessions --------------------------------------------------------------------------- */
 
-void proxy_add_session(proxy *px, session *s)
+static bool on_client(void *owner, int fd, const struct sockaddr *peer)
 {
+    proxy *px = owner;
+    if (px->nsessions >= px->conf->cfg.max_client_conn)
+        return false;
+    session *s = session_start(&px->env, px->conf, fd, peer);
     s->next = px->sessions;
     if (s->next)
         s->next->prev = s;
     px->sessions = s;
     px->nsessions++;
+    return true;
 }
 
-void proxy_remove_session(proxy *px, session *s)
+static void on_session_closed(void *owner, session *s)
 {
+    proxy *px = owner;
     if (s->prev)
         s->prev->next = s->next;
     else
         px->sessions = s->next;
     if (s->next)
         s->next->prev = s->prev;
+    s->prev = s->next = NULL;
     px->nsessions--;
+    rw_cache_trim(px->env.rewrites); /* a huge statement's rewrite must not outlive it */
     if (px->stopping && px->nsessions == 0)
         event_base_loopexit(px->base, NULL);
+}
+
+/* A CancelRequest goes to the server of the session that has this key; if none here has it
+ * (another instance's client), to every distinct upstream once. */
+static void on_cancel(void *owner, uint32_t pid, uint32_t key)
+{
+    proxy *px = owner;
+    for (session *s = px->sessions; s; s = s->next) {
+        const net_addr *to = session_cancel_target(s, pid, key);
+        if (to) {
+            log_info("cancel request for %s/%s (server pid %u) sent to %s", s->database, s->user,
+                     pid, to->label);
+            cancel_send(px->base, to, pid, key);
+            return;
+        }
+    }
+    const config *c = px->conf;
+    for (int i = 0; i < c->cfg.ndbs; i++) {
+        bool seen = false;
+        for (int j = 0; j < i && !seen; j++)
+            seen = net_same_addr(&c->upstream[i], &c->upstream[j]);
+        if (!seen)
+            cancel_send(px->base, &c->upstream[i], pid, key);
+    }
+    log_info("cancel request for unknown server pid %u sent to every upstream", pid);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    proxy *px = arg;
+    (void)fd;
+    (void)what;
+    bool watched = catalog_tick(&px->catalogs, &px->conf->cfg);
+    if (!watched && px->conf->cfg.schema_refresh <= 0)
+        event_del(px->tick); /* nothing to follow: no timer costs the loop a clock read */
+}
+
+/* The one-second tick runs while a catalog must be followed: schema_refresh, or an epoch. */
+static void start_tick(proxy *px)
+{
+    static const struct timeval second = {1, 0};
+    if (!event_pending(px->tick, EV_TIMEOUT, NULL))
+        event_add(px->tick, &second);
+}
+
+/* A catalog load ended: the sessions whose statements wait for it look again. */
+static void on_catalog_loaded(void *owner, catalog *db)
+{
+    proxy *px = owner;
+    if (catalog_has_epoch(db))
+        start_tick(px);
+    for (session *s = px->sessions; s; s = s->next)
+        if (s->catalog == db && s->waiting)
+            session_wake(s);
 }
 
 static void close_all_sessions(proxy *px)
@@ -115,6 +156,8 @@ static void close_all_sessions(proxy *px)
         session_terminate(px->sessions, "57P01",
                           "terminating connection due to administrator command");
 }
+
+/* ---- signals and shutdown ------------------------------------------------------------------ */
 
 static void on_stop_timeout(evutil_socket_t fd, short what, void *arg)
 {
@@ -131,7 +174,7 @@ static void stop_gracefully(proxy *px)
     if (px->stopping)
         return;
     px->stopping = true;
-    listener_close_all(px);
+    listener_close_all(&px->listeners);
     log_info("SIGTERM: waiting for %d sessions to end (shutdown_timeout %g s)", px->nsessions,
              px->conf->cfg.shutdown_timeout);
     if (px->nsessions == 0) {
@@ -155,14 +198,13 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     } else {
         log_info("SIGINT: closing %d sessions now", px->nsessions);
         px->stopping = true;
-        listener_close_all(px);
+        listener_close_all(&px->listeners);
         close_all_sessions(px);
         event_base_loopexit(px->base, NULL);
     }
 }
 
-/* ---- the process ------------------------------------------------------------------------------
- */
+/* ---- the process ------------------------------------------------------------------------ */
 
 /* Each client costs two descriptors: allow as many as the system lets this process have. */
 static void raise_fd_limit(void)
@@ -191,11 +233,15 @@ static bool setup(proxy *px)
 {
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
     char err[CONF_ERR_MAX];
+    px->tick = event_new(px->base, -1, EV_PERSIST, on_tick, px);
+    if (px->conf->cfg.schema_refresh > 0)
+        start_tick(px);
     for (int i = 0; i < 3; i++) {
         px->signals[i] = evsignal_new(px->base, sigs[i], on_signal, px);
         event_add(px->signals[i], NULL);
     }
-    if (!listener_open_all(px, err, sizeof err)) {
+    if (!listener_open_all(&px->listeners, px->base, &px->conf->cfg, on_client, px, err,
+                           sizeof err)) {
         log_error("%s", err);
         return false;
     }
@@ -204,7 +250,7 @@ static bool setup(proxy *px)
 
 static void teardown(proxy *px)
 {
-    listener_close_all(px);
+    listener_close_all(&px->listeners);
     close_all_sessions(px);
     cancel_cleanup();
     relay_cleanup();
@@ -213,11 +259,13 @@ static void teardown(proxy *px)
             event_free(px->signals[i]);
     if (px->stop_timer)
         event_free(px->stop_timer);
+    if (px->tick)
+        event_free(px->tick);
     if (px->conf->cfg.pidfile)
         unlink(px->conf->cfg.pidfile);
-    catalog_free_all(px);
-    rw_cache_free(px->rewrites);
-    proxy_conf_unref(px->conf);
+    catalog_free_all(&px->catalogs);
+    rw_cache_free(px->env.rewrites);
+    config_unref(px->conf);
     event_base_free(px->base);
 }
 
@@ -225,21 +273,33 @@ int proxy_run(const char *conf_path, bool verbose)
 {
     char err[CONF_ERR_MAX];
     proxy px = {.conf_path = conf_path, .verbose = verbose};
-    px.conf = proxy_conf_load(conf_path, err, sizeof err);
+    px.conf = config_load(conf_path, err, sizeof err);
     if (!px.conf) {
         log_error("%s", err);
         return 1;
     }
     apply_log_level(&px);
+    /* large buffers (a 50 MB statement, its rewrite) are mapped and unmapped whole, so that
+     * freeing them gives the memory back to the system: glibc would otherwise raise this
+     * threshold after the first such free and keep later ones in its heap */
+    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
     px.base = event_base_new();
     if (!px.base) {
         log_error("cannot create the event loop");
-        proxy_conf_unref(px.conf);
+        config_unref(px.conf);
         return 1;
     }
-    px.rewrites = rw_cache_new((size_t)px.conf->cfg.rewrite_cache_mb << 20);
+    px.env = (session_env){
+        .base = px.base,
+        .rewrites = rw_cache_new((size_t)px.conf->cfg.rewrite_cache_mb << 20),
+        .catalogs = &px.catalogs,
+        .owner = &px,
+        .closed = on_session_closed,
+        .cancel = on_cancel,
+        .catalog_loaded = on_catalog_loaded,
+    };
     bool ok = setup(&px);
     if (ok) {
         log_info("tombstone started (pid %d)", (int)getpid());

@@ -4,17 +4,21 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
-#include "proxy/session.h"
-
-/* The loop is single-threaded, so one read buffer and one walk output serve every session. */
+/* The loop is single-threaded, so one read buffer and one walk output serve every
+ * connection. */
 static uint8_t scratch[RELAY_SCRATCH];
 static proto_out walk_out;
+
+/* The walk output's buffer holds the messages the proxy built for one read: a rewritten
+ * 50 MB Query makes it that big once, and it must not stay that big. */
+enum { WALK_OUT_KEPT = 4 * RELAY_SCRATCH };
 
 static void set_event(struct event *ev, bool *on, bool want)
 {
@@ -27,19 +31,25 @@ static void set_event(struct event *ev, bool *on, bool want)
         event_del(ev);
 }
 
-void relay_update_reads(session *s)
+/* A side is read only while its owner lets it, its peer has nothing pending (that is the
+ * backpressure) and it holds nothing back itself. */
+static void update_reads(conn *c)
 {
-    if (s->dead)
-        return;
-    /* A side is read only while its peer has nothing pending: that is the backpressure. */
-    set_event(&s->client.rd, &s->client.reading, !s->client_paused && s->server.pending.len == 0);
-    set_event(&s->server.rd, &s->server.reading,
-              s->state >= SESSION_AUTH && s->client.pending.len == 0);
+    if (!relay_closed(c))
+        set_event(&c->rd, &c->reading,
+                  c->readable && c->held.len == 0 && c->peer->pending.len == 0);
 }
 
-static void queue(conn *c, const uint8_t *p, size_t n)
+static void update_both(conn *c)
 {
-    proto_buf_put(&c->pending, p, n);
+    update_reads(c);
+    update_reads(c->peer);
+}
+
+void relay_set_readable(conn *c, bool readable)
+{
+    c->readable = readable;
+    update_reads(c);
 }
 
 /* Writes pending bytes until the socket is full. Returns false on a write error. */
@@ -96,119 +106,165 @@ static void queue_rest(conn *c, const proto_out *out, size_t skip)
             skip -= seg->len;
             continue;
         }
-        queue(c, proto_out_seg_data(out, seg) + skip, seg->len - skip);
+        proto_buf_put(&c->pending, proto_out_seg_data(out, seg) + skip, seg->len - skip);
         skip = 0;
     }
 }
 
-/* After queueing: wait for the socket to take the rest. */
-static void arm_writer(session *s, conn *c)
+static void send_out(conn *to, const proto_out *out)
 {
-    if (c->pending.oom) {
-        session_connection_lost(s, c, "out of memory");
-        return;
-    }
-    set_event(&c->wr, &c->writing, c->pending.len > 0);
-}
-
-static void send_out(session *s, conn *to, const proto_out *out)
-{
-    if (out->nseg == 0 || to->fd < 0)
+    if (out->nseg == 0 || relay_closed(to))
         return;
     ssize_t written = 0;
-    if (to->pending.len == 0)
+    if (to->pending.len == 0 && !to->connecting)
         written = write_segments(to, out);
     if (written < 0) {
-        session_connection_lost(s, to, "write failed");
+        to->ops->lost(to->owner, to, "write failed");
         return;
     }
     queue_rest(to, out, (size_t)written);
-    arm_writer(s, to);
+    if (!to->connecting)
+        set_event(&to->wr, &to->writing, to->pending.len > 0);
 }
 
-void relay_send(session *s, conn *to, const void *p, size_t n)
+void relay_send(conn *to, const void *p, size_t n)
 {
-    proto_out one = {0};
     proto_seg seg = {p, 0, n};
-    one.seg = &seg;
-    one.nseg = 1;
-    send_out(s, to, &one);
+    proto_out one = {.seg = &seg, .nseg = 1};
+    send_out(to, &one);
 }
 
-static void relay_read(session *s, conn *from, conn *to, const proto_hooks *hooks)
+/* Walks in[0, n) read from one side and sends what it produced to the other. Returns how
+ * much was walked: less than n when the rest is held. */
+static size_t walk(conn *from, const uint8_t *in, size_t n)
+{
+    size_t used = 0;
+    proto_out_reset(&walk_out);
+    const char *err =
+        proto_walk(&from->framer, in, n, &from->ops->walk, from->owner, &walk_out, &used);
+    if (err)
+        from->ops->violation(from->owner, from, err);
+    else if (!relay_closed(from))
+        send_out(from->peer, &walk_out);
+    if (walk_out.buf.cap > WALK_OUT_KEPT || walk_out.segcap > WALK_OUT_KEPT / 64)
+        proto_out_free(&walk_out);
+    return used;
+}
+
+void relay_resume(conn *c)
+{
+    if (relay_closed(c) || c->held.len == 0)
+        return;
+    size_t used = walk(c, c->held.data, c->held.len);
+    if (relay_closed(c) || used == c->held.len) {
+        proto_buf_free(&c->held);
+    } else if (used) {
+        memmove(c->held.data, c->held.data + used, c->held.len - used);
+        c->held.len -= used;
+    }
+    update_both(c);
+}
+
+static void relay_read(conn *from)
 {
     ssize_t n = recv(from->fd, scratch, sizeof scratch, 0);
     if (n <= 0) {
         if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
-            session_connection_lost(s, from, n == 0 ? "connection closed" : "read failed");
+            from->ops->lost(from->owner, from, n == 0 ? "connection closed" : "read failed");
         return;
     }
-    proto_out_reset(&walk_out);
-    const char *err = proto_walk(&from->framer, scratch, (size_t)n, hooks, s, &walk_out);
-    if (err) {
-        session_protocol_error(s, from, err);
-        return;
-    }
-    if (!s->dead)
-        send_out(s, to, &walk_out);
-    relay_update_reads(s);
-}
-
-static conn *peer_of(conn *c)
-{
-    session *s = c->owner;
-    return c == &s->client ? &s->server : &s->client;
+    size_t used = walk(from, scratch, (size_t)n);
+    if (!relay_closed(from) && used < (size_t)n)
+        proto_buf_put(&from->held, scratch + used, (size_t)n - used);
+    /* what this side said may let the other side's held messages go */
+    if (from->peer->held.len)
+        relay_resume(from->peer);
+    update_both(from);
 }
 
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
     conn *c = arg;
-    session *s = c->owner;
     (void)fd;
     (void)what;
-    relay_read(s, c, peer_of(c), c == &s->client ? &session_client_hooks : &session_server_hooks);
-    session_after_event(s);
+    relay_read(c);
+    c->ops->done(c->owner);
 }
 
 static void on_writable(evutil_socket_t fd, short what, void *arg)
 {
     conn *c = arg;
-    session *s = c->owner;
     (void)fd;
     (void)what;
     if (!flush_pending(c))
-        session_connection_lost(s, c, "write failed");
+        c->ops->lost(c->owner, c, "write failed");
     else if (c->pending.len == 0)
         set_event(&c->wr, &c->writing, false);
-    relay_update_reads(s);
-    session_after_event(s);
+    if (!relay_closed(c))
+        update_both(c);
+    c->ops->done(c->owner);
 }
 
-void relay_attach(session *s, conn *c, int fd)
+void relay_init(conn *c, struct event_base *base, const relay_ops *ops, void *owner, conn *peer)
 {
-    c->owner = s;
+    *c = (conn){.owner = owner, .ops = ops, .peer = peer, .base = base, .fd = -1};
+}
+
+void relay_attach(conn *c, int fd)
+{
     c->fd = fd;
-    c->writing = false;
-    event_assign(&c->rd, s->px->base, fd, EV_READ | EV_PERSIST, on_readable, c);
-    event_assign(&c->wr, s->px->base, fd, EV_WRITE | EV_PERSIST, on_writable, c);
-    /* A server connection starts with the startup packet waiting in pending. */
-    if (!flush_pending(c))
-        session_connection_lost(s, c, "write failed");
-    else
-        arm_writer(s, c);
-    relay_update_reads(s);
+    c->writing = c->reading = false;
+    event_assign(&c->rd, c->base, fd, EV_READ | EV_PERSIST, on_readable, c);
+    event_assign(&c->wr, c->base, fd, EV_WRITE | EV_PERSIST, on_writable, c);
+    /* a server connection starts with the startup packet waiting in pending */
+    if (!flush_pending(c)) {
+        c->ops->lost(c->owner, c, "write failed");
+        return;
+    }
+    set_event(&c->wr, &c->writing, c->pending.len > 0);
+    update_both(c);
+}
+
+static void on_connected(evutil_socket_t fd, short what, void *arg)
+{
+    conn *c = arg;
+    int err = 0;
+    socklen_t len = sizeof err;
+    c->writing = c->connecting = false; /* the one-shot connect event has fired */
+    if (what & EV_TIMEOUT)
+        err = ETIMEDOUT;
+    else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        err = errno;
+    if (err) {
+        close(fd);
+        c->fd = -1;
+    } else {
+        relay_attach(c, fd);
+    }
+    c->ops->connected(c->owner, c, err);
+    c->ops->done(c->owner);
+}
+
+void relay_connect(conn *c, int fd, double timeout)
+{
+    struct timeval tv = {(time_t)timeout, (suseconds_t)((timeout - (double)(time_t)timeout) * 1e6)};
+    c->fd = fd;
+    c->connecting = c->writing = true;
+    event_assign(&c->wr, c->base, fd, EV_WRITE, on_connected, c);
+    event_add(&c->wr, timeout > 0 ? &tv : NULL);
 }
 
 void relay_flush_now(conn *c)
 {
-    if (c->fd >= 0 && c->pending.len > 0)
+    if (!relay_closed(c) && !c->connecting && c->pending.len > 0)
         flush_pending(c);
 }
 
 void relay_close(conn *c)
 {
-    if (c->fd < 0)
+    if (relay_closed(c))
         return;
+    c->connecting = false;
     set_event(&c->rd, &c->reading, false);
     set_event(&c->wr, &c->writing, false);
     close(c->fd);
@@ -218,6 +274,7 @@ void relay_close(conn *c)
 void relay_release(conn *c)
 {
     proto_buf_free(&c->pending);
+    proto_buf_free(&c->held);
     proto_framer_free(&c->framer);
 }
 

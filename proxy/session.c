@@ -1,8 +1,10 @@
 /* proxy/session.c — a client and its server connection: the startup packet, routing to an
- * upstream, relayed authentication, the bookkeeping that must see every message (sync
- * points, BackendKeyData, fatal errors), internal queries, and the end of the session. */
+ * upstream, relayed authentication, queries of the proxy's own, and the end of the session
+ * (see session.h). What the client and server say once it is logged in goes through the
+ * track (track/), which rewrites it. */
 #include "proxy/session.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,15 +15,29 @@
 
 #include <event2/event.h>
 
+#include "common/mem.h"
 #include "proxy/cancel.h"
-#include "proxy/catalog.h"
-#include "proxy/hooks.h"
 #include "proxy/log.h"
+
+/* A query the session runs on its server connection by itself, invisible to the client:
+ * while it runs the client's messages wait and the server's answers (RowDescription,
+ * DataRow, CommandComplete, ErrorResponse, ReadyForQuery) are consumed by the session. It
+ * runs as soon as the server is idle outside a transaction block (or inside the client's,
+ * for a query that may): right away if it is, else at the next ReadyForQuery, which is held
+ * back from the client until the query is done. A query queued before authentication
+ * completes runs before the client's first ReadyForQuery. on_row gets each row as text (NULL for
+ * SQL NULL); on_done gets the error, or NULL on success, and is called whatever happens, the
+ * session's end included. */
+typedef void (*row_fn)(session *s, void *arg, int nfields, const char *const *fields);
+typedef void (*done_fn)(session *s, void *arg, const proto_error_fields *error);
 
 struct internal_query {
     internal_query *next;
-    session_row_fn on_row;
-    session_done_fn on_done;
+    bool in_tx;    /* may run inside the client's transaction block */
+    bool in_batch; /* runs inside the client's open extended-protocol batch (see below) */
+    int closes;    /* in_batch: CloseCompletes seen */
+    row_fn on_row;
+    done_fn on_done;
     void *arg;
     proto_buf error; /* a copy of the ErrorResponse, if the query failed */
     char sql[];
@@ -37,8 +53,7 @@ static void send_error(session *s, const char *severity, const char *sqlstate, c
 {
     proto_buf b = {0};
     proto_build_error(&b, severity, sqlstate, msg);
-    if (!b.oom)
-        relay_send(s, &s->client, b.data, b.len);
+    relay_send(&s->client, b.data, b.len);
     proto_buf_free(&b);
 }
 
@@ -51,8 +66,8 @@ static double elapsed(const session *s)
 }
 
 /* Closes both sockets after a last attempt to deliver what is pending; the memory goes when
- * the current event callback returns (session_after_event), since a walk may still be
- * running over this session's buffers. */
+ * the current event callback returns (on_event_done), since a walk may still be running
+ * over this session's buffers. */
 static void session_close(session *s, const char *why)
 {
     if (s->dead)
@@ -64,7 +79,10 @@ static void session_close(session *s, const char *why)
     relay_close(&s->server);
     relay_close(&s->client);
     s->dead = true;
-    proxy_remove_session(s->px, s);
+    /* DDL whose end this session will not see may have committed: read the catalog again */
+    if (s->catalog && (s->ddl_sent || s->tx_ddl))
+        catalog_mark_stale(s->catalog);
+    s->env->closed(s->env->owner, s);
 }
 
 static void free_internal(internal_query *q)
@@ -75,29 +93,27 @@ static void free_internal(internal_query *q)
 
 static void session_free(session *s)
 {
+    /* queries of the proxy's own that will never finish say so: a catalog load must not be
+     * taken for under way by a session that is gone */
+    static const proto_error_fields gone = {.sqlstate = "08006", .message = "session closed"};
     while (s->internal) {
         internal_query *q = s->internal;
         s->internal = q->next;
+        q->on_done(s, q->arg, &gone);
         free_internal(q);
     }
     relay_release(&s->client);
     relay_release(&s->server);
     proto_buf_free(&s->held);
-    search_path_free(&s->path);
-    prepared_clear(&s->statements);
-    prepared_clear(&s->portals);
-    expect_free(&s->expect);
-    proxy_conf_unref(s->conf);
+    event_del(&s->kick);
+    rw_snapshot_unref(s->mine);
+    rw_snapshot_unref(s->building);
+    track_free(&s->track);
+    config_unref(s->conf);
     free(s->search_path);
     free(s->user);
     free(s->database);
     free(s);
-}
-
-void session_after_event(session *s)
-{
-    if (s->dead)
-        session_free(s);
 }
 
 /* Refuses a client before it reached a server: a FATAL error, then the end. */
@@ -117,43 +133,16 @@ __attribute__((format(printf, 3, 4))) static void reject(session *s, const char 
 /* Tells the server the client is gone, the way that frees its backend soonest. */
 static void release_server(session *s)
 {
-    if (s->state < SESSION_AUTH || s->client_terminated)
+    if (s->state < SESSION_AUTH || s->track.terminated)
         return;
-    if ((s->syncs_pending > 0 || s->internal_running) && s->backend_pid) {
-        cancel_send(s->px, s->upstream, s->backend_pid, s->backend_key);
+    if ((s->track.syncs_pending > 0 || s->internal_running) && s->backend_pid) {
+        cancel_send(s->env->base, s->upstream, s->backend_pid, s->backend_key);
     } else if (proto_framer_at_boundary(&s->client.framer)) {
-        static const uint8_t terminate[] = {'X', 0, 0, 0, 4};
-        relay_send(s, &s->server, terminate, sizeof terminate);
+        proto_buf b = {0};
+        proto_build_terminate(&b);
+        relay_send(&s->server, b.data, b.len);
+        proto_buf_free(&b);
     }
-}
-
-void session_connection_lost(session *s, conn *c, const char *why)
-{
-    if (s->dead)
-        return;
-    if (c == &s->client) {
-        release_server(s);
-        session_close(s, s->client_terminated ? "client terminated" : "client disconnected");
-        return;
-    }
-    /* Unless the server already said why (a FATAL error), tell the client, if an error
-     * message can go in between two of the messages already sent to it. */
-    if (!s->server_fatal && !s->client_terminated && proto_framer_at_boundary(&s->server.framer))
-        send_error(s, "FATAL", "08006", "server closed the connection unexpectedly");
-    char reason[128];
-    snprintf(reason, sizeof reason, "server connection: %s", why);
-    session_close(s, s->server_fatal ? "server sent a fatal error" : reason);
-}
-
-void session_protocol_error(session *s, conn *c, const char *why)
-{
-    if (c == &s->client && proto_framer_at_boundary(&s->server.framer))
-        send_error(s, "FATAL", "08P01", why);
-    char reason[128];
-    snprintf(reason, sizeof reason, "protocol violation from the %s: %s",
-             c == &s->client ? "client" : "server", why);
-    release_server(s);
-    session_close(s, reason);
 }
 
 void session_terminate(session *s, const char *sqlstate, const char *message)
@@ -165,36 +154,132 @@ void session_terminate(session *s, const char *sqlstate, const char *message)
     session_free(s);
 }
 
+const net_addr *session_cancel_target(const session *s, uint32_t pid, uint32_t key)
+{
+    bool ours = !s->dead && s->upstream && s->backend_pid == pid && s->backend_key == key;
+    return ours ? s->upstream : NULL;
+}
+
+/* ---- what the connections tell the session (relay_ops) ------------------------------ */
+
+static void connection_lost(void *owner, conn *c, const char *why)
+{
+    session *s = owner;
+    if (s->dead)
+        return;
+    if (c == &s->client) {
+        release_server(s);
+        session_close(s, s->track.terminated ? "client terminated" : "client disconnected");
+        return;
+    }
+    /* Unless the server already said why (a FATAL error), tell the client, if an error
+     * message can go in between two of the messages already sent to it. */
+    if (!s->server_fatal && !s->track.terminated && proto_framer_at_boundary(&s->server.framer))
+        send_error(s, "FATAL", "08006", "server closed the connection unexpectedly");
+    char reason[128];
+    snprintf(reason, sizeof reason, "server connection: %s", why);
+    session_close(s, s->server_fatal ? "server sent a fatal error" : reason);
+}
+
+static void protocol_violation(void *owner, conn *c, const char *why)
+{
+    session *s = owner;
+    if (c == &s->client && proto_framer_at_boundary(&s->server.framer))
+        send_error(s, "FATAL", "08P01", why);
+    char reason[128];
+    snprintf(reason, sizeof reason, "protocol violation from the %s: %s",
+             c == &s->client ? "client" : "server", why);
+    release_server(s);
+    session_close(s, reason);
+}
+
+static void server_connected(void *owner, conn *c, int err)
+{
+    session *s = owner;
+    (void)c;
+    if (err) {
+        reject(s, "08006", "could not connect to server %s: %s", s->upstream->label, strerror(err));
+        return;
+    }
+    s->state = SESSION_AUTH;
+    relay_set_readable(&s->server, true);
+}
+
+static void client_connected(void *owner, conn *c, int err)
+{
+    (void)owner;
+    (void)c;
+    (void)err; /* accepted sockets are attached, never connected */
+}
+
+static void kick(session *s);
+
+static void on_event_done(void *owner)
+{
+    session *s = owner;
+    if (s->dead)
+        session_free(s);
+    else
+        kick(s);
+}
+
 /* ---- internal queries ------------------------------------------------------------------ */
 
-static bool server_idle(const session *s)
+/* Can a query of the proxy's own run now? `in_tx`: one that may run inside the client's
+ * transaction block. */
+static bool server_idle(const session *s, bool in_tx)
 {
-    return s->state == SESSION_READY && s->syncs_pending == 0 && !s->client_unsynced &&
-           s->tx_status == 'I' && !s->internal_running;
+    return s->state == SESSION_READY && !s->internal_running && track_idle(&s->track, in_tx);
 }
+
+/* In an extended-protocol batch, after the proxy's Flush: the server has answered every
+ * message the client sent so far (and will answer no more before the Sync). */
+static bool batch_answered(const session *s)
+{
+    return s->state == SESSION_READY && !s->internal_running && s->track.unsynced &&
+           s->batch_flushed && s->track.expect.count == 0;
+}
+
+static bool next_internal_can_run(const session *s)
+{
+    if (!s->internal)
+        return false;
+    return s->internal->in_batch ? batch_answered(s) : server_idle(s, s->internal->in_tx);
+}
+
+/* A query in an open extended-protocol batch cannot be a Query message (that would end the
+ * batch's implicit transaction): it goes as Parse/Bind/Execute of a statement and portal of
+ * its own, closed after it, and a Flush; it ends with the second CloseComplete, or an
+ * error (after which the server skips the rest of the batch). */
+static const char batch_name[] = "tombstone.catalog";
 
 static void start_internal(session *s)
 {
     proto_buf b = {0};
-    proto_build_query(&b, s->internal->sql);
-    if (!b.oom)
-        relay_send(s, &s->server, b.data, b.len);
+    if (s->internal->in_batch) {
+        proto_build_parse(&b, batch_name, s->internal->sql);
+        proto_build_bind(&b, batch_name, batch_name);
+        proto_build_execute(&b, batch_name);
+        proto_build_close(&b, 'P', batch_name);
+        proto_build_close(&b, 'S', batch_name);
+        size_t at = proto_msg_begin(&b, PROTO_FE_FLUSH);
+        proto_msg_end(&b, at);
+    } else {
+        proto_build_query(&b, s->internal->sql);
+    }
+    relay_send(&s->server, b.data, b.len);
     proto_buf_free(&b);
     s->internal_running = true;
-    s->client_paused = true;
 }
 
-void session_run_internal_query(session *s, const char *sql, session_row_fn on_row,
-                                session_done_fn on_done, void *arg)
+/* Queues a query of the proxy's own; start_internal runs the head when it can run. */
+static void run_internal_query(session *s, const char *sql, bool in_tx, row_fn on_row,
+                               done_fn on_done, void *arg)
 {
     size_t len = strlen(sql) + 1;
-    internal_query *q = calloc(1, sizeof *q + len);
-    if (!q) {
-        proto_error_fields oom = {.sqlstate = "53200", .message = "out of memory"};
-        on_done(s, arg, &oom);
-        return;
-    }
+    internal_query *q = mem_zalloc(sizeof *q + len);
     memcpy(q->sql, sql, len);
+    q->in_tx = in_tx;
     q->on_row = on_row;
     q->on_done = on_done;
     q->arg = arg;
@@ -202,8 +287,6 @@ void session_run_internal_query(session *s, const char *sql, session_row_fn on_r
     while (*tail)
         tail = &(*tail)->next;
     *tail = q;
-    if (server_idle(s))
-        start_internal(s);
 }
 
 static void internal_row(session *s, internal_query *q, const proto_msg *m)
@@ -219,34 +302,45 @@ static void internal_row(session *s, internal_query *q, const proto_msg *m)
 static void finish_internal(session *s, proto_out *out)
 {
     internal_query *q = s->internal;
+    assert(q && s->internal_running);
     s->internal = q->next;
     s->internal_running = false;
     proto_error_fields error;
     bool failed = q->error.len && proto_read_error(q->error.data, q->error.len, &error);
     q->on_done(s, q->arg, failed ? &error : NULL);
+    /* an error in the client's batch: the client hears of it, as of its own, and the server
+     * skips its messages up to the Sync */
+    if (q->in_batch && failed)
+        proto_out_copy(out, q->error.data, q->error.len);
     free_internal(q);
-    if (s->internal && server_idle(s)) {
+    if (next_internal_can_run(s)) {
         start_internal(s);
         return;
     }
-    /* Done: what was held goes to the client in stream order, and the client is read again. */
+    /* Done: what was held goes to the client in stream order, and the client's messages
+     * go on (the relay resumes them after this walk). */
     proto_out_copy(out, s->held.data, s->held.len);
     proto_buf_free(&s->held);
-    s->client_paused = false;
 }
 
 static proto_verdict internal_message(session *s, const proto_msg *m, proto_out *out)
 {
     internal_query *q = s->internal;
     switch (m->type) {
-    case 'D':
+    case PROTO_BE_DATA_ROW:
         if (!q->error.len)
             internal_row(s, q, m);
         break;
-    case 'E':
+    case PROTO_BE_ERROR:
         proto_buf_put(&q->error, m->data, m->len);
+        if (q->in_batch)
+            finish_internal(s, out);
         break;
-    case 'Z':
+    case PROTO_BE_CLOSE_COMPLETE:
+        if (q->in_batch && ++q->closes == 2)
+            finish_internal(s, out);
+        break;
+    case PROTO_BE_READY:
         finish_internal(s, out);
         break;
     }
@@ -260,7 +354,7 @@ static void on_search_path_row(session *s, void *arg, int nfields, const char *c
     (void)arg;
     if (nfields == 1 && fields[0]) {
         free(s->search_path);
-        s->search_path = strdup(fields[0]);
+        s->search_path = mem_strdup(fields[0]);
     }
 }
 
@@ -274,7 +368,7 @@ static const char *server_user(const session *s)
 static void on_search_path_done(session *s, void *arg, const proto_error_fields *error)
 {
     (void)arg;
-    search_path_init(&s->path, error ? NULL : s->search_path, server_user(s));
+    track_start_names(&s->track, error ? NULL : s->search_path, server_user(s));
     if (error)
         SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the search_path: %s",
                     error->message ? error->message : "error");
@@ -282,29 +376,306 @@ static void on_search_path_done(session *s, void *arg, const proto_error_fields 
         return;
     char list[1024] = "";
     size_t used = 0;
-    for (int i = 0; i < s->path.initial.n && used < sizeof list; i++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? "," : "",
-                                 s->path.initial.v[i]);
+    const track_ns_list *initial = &s->track.names.initial;
+    for (int i = 0; i < initial->n && used < sizeof list; i++)
+        used +=
+            (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? "," : "", initial->v[i]);
     SESSION_LOG(CONF_LOG_DEBUG, s, "search_path resolved to {%s}", list);
+}
+
+/* ---- the catalog snapshot ----------------------------------------------------------------
+ *
+ * A statement is rewritten with the catalog PostgreSQL will see when it runs it:
+ *  - the database's snapshot (proxy/catalog.c), read on a session's own connection when the
+ *    session logs in, when DDL that went through a session ended its transaction, and when
+ *    schema_refresh has passed;
+ *  - after DDL inside this session's transaction, a snapshot of its own (`mine`), read
+ *    inside the transaction, so it sees that uncommitted DDL; dropped at the end of the
+ *    transaction, when the database's becomes stale.
+ * A client statement (Query, Parse, Bind) waits while the snapshot it needs is being read,
+ * or its own DDL's answer is still due; it waits at most catalog_wait_timeout, then goes on
+ * with what there is (nothing: refused, but for statements that name no table). */
+
+static void on_catalog_row(session *s, void *arg, int nfields, const char *const *fields)
+{
+    (void)s;
+    catalog_load_row(arg, nfields, fields);
+}
+
+static void on_catalog_done(session *s, void *arg, const proto_error_fields *error)
+{
+    catalog_load_done(arg, error ? (error->message ? error->message : "error") : NULL);
+    s->env->catalog_loaded(s->env->owner, arg);
+}
+
+/* A load of the database's snapshot on this connection, if one is due and no other
+ * session runs it. */
+static void load_shared(session *s)
+{
+    char *sql = catalog_load_due(s->catalog, &s->conf->cfg);
+    if (sql)
+        run_internal_query(s, sql, false, on_catalog_row, on_catalog_done, s->catalog);
+    free(sql);
+}
+
+static void on_mine_row(session *s, void *arg, int nfields, const char *const *fields)
+{
+    rw_catalog_row row = {nfields, fields};
+    const char **error = arg;
+    if (!*error)
+        rw_snapshot_add_row(s->building, &row, error);
+}
+
+static void on_mine_done(session *s, void *arg, const proto_error_fields *error)
+{
+    const char **row_error = arg;
+    const char *why = error ? (error->message ? error->message : "error") : *row_error;
+    free(row_error);
+    rw_snapshot *built = s->building;
+    s->building = NULL;
+    if (why) {
+        SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the catalog in its transaction: %s", why);
+        rw_snapshot_unref(built);
+        s->mine_failed = true;
+        return;
+    }
+    rw_snapshot_finish(built);
+    rw_snapshot_unref(s->mine);
+    s->mine = built;
+    s->mine_stale = false;
+}
+
+static void on_poll_row(session *s, void *arg, int nfields, const char *const *fields)
+{
+    char **epoch = arg;
+    (void)s;
+    if (nfields == 1 && fields[0] && !*epoch)
+        *epoch = mem_strdup(fields[0]);
+}
+
+static void on_poll_done(session *s, void *arg, const proto_error_fields *error)
+{
+    char **epoch = arg;
+    catalog_poll_done(s->catalog, *epoch,
+                      error ? (error->message ? error->message : "error") : NULL);
+    free(*epoch);
+    free(epoch);
+}
+
+/* The catalog epoch, read every second where the database has one. */
+static void poll_epoch(session *s)
+{
+    const char *sql = catalog_poll_due(s->catalog);
+    if (sql)
+        run_internal_query(s, sql, false, on_poll_row, on_poll_done, mem_zalloc(sizeof(char *)));
+}
+
+/* The catalog read inside this session's transaction, after its own DDL (in_batch: in the
+ * extended-protocol batch that ran it). */
+static void load_mine(session *s, bool in_batch)
+{
+    s->building = rw_snapshot_new();
+    char *sql = catalog_query(&s->conf->cfg);
+    const char **row_error = mem_zalloc(sizeof *row_error);
+    run_internal_query(s, sql, true, on_mine_row, on_mine_done, row_error);
+    s->internal->in_batch = in_batch; /* the query just queued is the only one */
+    free(sql);
+}
+
+/* DDL ran in the open batch and a client message waits for its snapshot: the server is
+ * asked to answer what it has (Flush); once it has answered everything, the catalog is read
+ * in the batch, unless the batch failed (its messages are then skipped anyway). */
+static void batch_ddl_load(session *s)
+{
+    if (!s->batch_flushed) {
+        static const uint8_t flush[] = {PROTO_FE_FLUSH, 0, 0, 0, 4};
+        relay_send(&s->server, flush, sizeof flush);
+        s->batch_flushed = true;
+    }
+    if (!batch_answered(s) || s->internal)
+        return;
+    if (s->track.batch_failed) {
+        s->ddl_sent = false;
+        return;
+    }
+    s->ddl_sent = false;
+    s->tx_ddl = s->mine_stale = true;
+    load_mine(s, true);
+}
+
+/* The snapshot a statement sent now is rewritten with (NULL: none to be had). */
+static rw_snapshot *snapshot_now(const session *s)
+{
+    if (s->mine_failed)
+        return NULL;
+    return s->mine ? s->mine : catalog_snapshot(s->catalog);
+}
+
+/* Is the snapshot right for a statement sent now? If not, the statement waits: for its own
+ * DDL's answer, or for a load (this session's, or another's). In an extended-protocol batch
+ * the server answers nothing before the Sync, so a statement there cannot wait for a load
+ * on this connection: it goes with the newest snapshot there is. */
+static bool snapshot_ready(const session *s)
+{
+    if (s->wait_expired)
+        return true;
+    if (s->ddl_sent)
+        return false;      /* its answer says which snapshot is stale */
+    if (s->track.unsynced) /* the batch's first statement has waited, if it had to */
+        return !s->mine_stale || s->mine_failed;
+    if (s->mine_stale)
+        return s->mine_failed;
+    if (s->mine)
+        return true;
+    /* the epoch is due to be read, and this session can read it now: the statement waits
+     * for that (once a second per database), so DDL made elsewhere is seen within a second */
+    if (catalog_poll_wanted(s->catalog) && track_idle(&s->track, false))
+        return false;
+    return catalog_fresh(s->catalog);
+}
+
+static void wait_for_snapshot(session *s)
+{
+    if (s->waiting)
+        return;
+    s->waiting = true;
+    double t = s->conf->cfg.catalog_wait_timeout;
+    struct timeval tv = {(time_t)t, (suseconds_t)((t - (double)(time_t)t) * 1e6)};
+    event_add(&s->kick, &tv);
+}
+
+static void done_waiting(session *s)
+{
+    event_del(&s->kick);
+    s->waiting = s->wait_expired = false;
+}
+
+/* Queues the load this session should run now, if any: its own snapshot when its
+ * transaction's DDL made it stale, else the database's when it is due and no other session
+ * reads it. Only when the connection can run it at once: a load claimed and left waiting
+ * would hold every session's statements. */
+static void queue_due_load(session *s)
+{
+    if (s->state != SESSION_READY || s->internal)
+        return;
+    if (s->ddl_sent && s->track.unsynced) {
+        batch_ddl_load(s);
+    } else if (s->mine_stale && !s->mine_failed) {
+        if (server_idle(s, true))
+            load_mine(s, false);
+    } else if (server_idle(s, false)) {
+        load_shared(s);
+        if (!s->internal)
+            poll_epoch(s);
+    }
+}
+
+/* DDL the track sent: its ReadyForQuery will tell which snapshot it made stale. */
+static void note_ddl(session *s)
+{
+    if (s->track.ddl || s->track.undo) {
+        bool undo;
+        s->ddl_sent |= track_take_ddl(&s->track, &undo);
+        s->undo_sent |= undo;
+    }
+}
+
+/* The next part of a Query sent in parts, once the snapshot it needs is there. */
+static void send_next_part(session *s)
+{
+    if (!snapshot_ready(s)) {
+        wait_for_snapshot(s);
+        return;
+    }
+    if (s->waiting)
+        done_waiting(s);
+    s->track.snapshot = snapshot_now(s);
+    proto_buf b = {0};
+    track_split_send(&s->track, &b);
+    note_ddl(s);
+    relay_send(&s->server, b.data, b.len);
+    proto_buf_free(&b);
+}
+
+/* After each event: the load a waiting statement needs is started, when the connection can
+ * run it, and the next part of a Query sent in parts goes when it can. A few flags in the
+ * common case: this runs for every read and write. */
+static void kick(session *s)
+{
+    if (s->waiting)
+        queue_due_load(s);
+    if (s->internal && next_internal_can_run(s))
+        start_internal(s);
+    else if (track_split_due(&s->track) && !s->internal && !s->dead)
+        send_next_part(s);
+    /* what changed may let held client messages go (the relay resumes them after a server
+     * read; a change made here would otherwise wait for the next one) */
+    if (s->client.held.len && !s->internal_running && !s->dead)
+        relay_resume(&s->client);
+}
+
+/* What the end of a statement of the client's tells of the snapshots: DDL that ran is seen
+ * by this transaction now, by everyone once it ends. */
+static void after_ready(session *s, char status)
+{
+    s->batch_flushed = false;
+    if (s->ddl_sent || (s->undo_sent && s->tx_ddl)) {
+        s->tx_ddl = true;
+        s->mine_stale = status != 'I';
+    }
+    s->ddl_sent = s->undo_sent = false;
+    if (status == 'I' && s->tx_ddl) {
+        s->tx_ddl = s->mine_stale = s->mine_failed = false;
+        rw_snapshot_unref(s->mine);
+        s->mine = NULL;
+        catalog_mark_stale(s->catalog);
+    }
+    if (s->mine_stale || catalog_wants_load(s->catalog) || catalog_poll_wanted(s->catalog))
+        queue_due_load(s); /* now, before this ReadyForQuery reaches the client */
+}
+
+static void on_kick(evutil_socket_t fd, short what, void *arg)
+{
+    session *s = arg;
+    (void)fd;
+    if (what & EV_TIMEOUT && s->waiting) {
+        SESSION_LOG(CONF_LOG_WARNING, s, "no catalog snapshot after %g s (catalog_wait_timeout)",
+                    s->conf->cfg.catalog_wait_timeout);
+        s->wait_expired = true;
+    }
+    relay_resume(&s->client);
+    on_event_done(s);
+}
+
+void session_wake(session *s)
+{
+    if (!s->dead)
+        event_active(&s->kick, 0, 0);
+}
+
+static const char *upstream_dbname(const session *s)
+{
+    const conf_db *db = conf_find_db(&s->conf->cfg, s->database);
+    return db && db->dbname ? db->dbname : s->database;
 }
 
 /* ---- the server's messages ----------------------------------------------------------- */
 
-/* A ReadyForQuery: one sync point done. Returns true when it was held back because an
- * internal query runs now. */
-static bool ready_for_query(session *s, const proto_msg *m)
+/* A ReadyForQuery (the track has seen it, and consumed it when it was the proxy's own).
+ * Returns true when it is held back because an internal query runs now. */
+static bool ready_for_query(session *s, const proto_msg *m, bool consumed)
 {
-    if (!proto_read_ready(m->data, m->len, &s->tx_status))
-        return false;
     if (s->state == SESSION_AUTH) {
-        s->state = SESSION_READY;
         SESSION_LOG(CONF_LOG_DEBUG, s, "authenticated, server pid %u", s->backend_pid);
-    } else if (s->syncs_pending > 0) {
-        s->syncs_pending--;
+        /* only now: a database name nobody logged in to never costs the proxy memory */
+        s->catalog = catalog_of(s->env->catalogs, s->upstream->label, upstream_dbname(s));
+        s->state = SESSION_READY;
     }
-    if (!s->internal || !server_idle(s))
+    after_ready(s, s->track.tx_status);
+    if (!next_internal_can_run(s))
         return false;
-    proto_buf_put(&s->held, m->data, m->len);
+    if (!consumed)
+        proto_buf_put(&s->held, m->data, m->len);
     start_internal(s);
     return true;
 }
@@ -317,55 +688,23 @@ static void note_error(session *s, const proto_msg *m)
         s->server_fatal = true;
 }
 
-/* Encodings in which a character is a byte (PostgreSQL's names, as ParameterStatus gives
- * them); UTF8 is counted as UTF-8, the other multi-byte ones are not counted. */
-static bool single_byte(const char *encoding)
-{
-    static const char *const prefixes[] = {"LATIN", "ISO_8859_", "WIN", "KOI8", NULL};
-    for (const char *const *p = prefixes; *p; p++)
-        if (strncmp(encoding, *p, strlen(*p)) == 0)
-            return true;
-    return false;
-}
-
-/* An error's position counts characters of the text as the server holds it: in the server
- * encoding, after conversion from the client's (which keeps characters), or bytes when the
- * server's is SQL_ASCII; a SQL_ASCII client's bytes are taken as they are. */
-static rw_chars chars_of(const char *client, const char *server)
-{
-    const char *text = strcmp(client, "SQL_ASCII") == 0 ? server : client;
-    if (strcmp(server, "SQL_ASCII") == 0)
-        return RW_CHARS_BYTES;
-    if (strcmp(text, "UTF8") == 0)
-        return RW_CHARS_UTF8;
-    return single_byte(text) ? RW_CHARS_BYTES : RW_CHARS_UNKNOWN;
-}
-
-/* ParameterStatus, at login and after SET: what the rewriter must know of the settings. */
-static void parameter_status(session *s, const proto_msg *m)
-{
-    proto_reader r = proto_reader_init(m->data, m->len);
-    const char *name = proto_read_str(&r), *value = proto_read_str(&r);
-    if (r.bad)
-        return;
-    if (strcmp(name, "standard_conforming_strings") == 0)
-        s->standard_strings = strcmp(value, "on") == 0;
-    else if (strcmp(name, "client_encoding") == 0)
-        snprintf(s->client_encoding, sizeof s->client_encoding, "%s", value);
-    else if (strcmp(name, "server_encoding") == 0)
-        snprintf(s->server_encoding, sizeof s->server_encoding, "%s", value);
-    s->chars = chars_of(s->client_encoding, s->server_encoding);
-}
-
 static proto_policy server_policy(void *arg, uint8_t type, size_t msg_len)
 {
     session *s = arg;
     (void)msg_len;
+    if (s->state == SESSION_READY && !s->internal_running && !s->dead) /* the common case */
+        return track_server_policy(&s->track, type);
+    if (s->dead)
+        return PROTO_HOLD;   /* and never taken: nothing more of a closed session is read */
     if (s->internal_running) /* asynchronous messages still reach the client */
-        return type == 'A' || type == 'S' ? PROTO_PASS : PROTO_WHOLE;
-    if (type == 'K' || type == 'Z' || type == 'E' || type == 'S')
+        return type == PROTO_BE_NOTIFICATION || type == PROTO_BE_PARAMETER_STATUS ? PROTO_PASS
+                                                                                  : PROTO_WHOLE;
+    if (type == PROTO_BE_BACKEND_KEY)
         return PROTO_WHOLE;
-    return s->state == SESSION_READY ? hooks_server_policy(s, type) : PROTO_PASS;
+    /* authentication: the settings, errors and the first ReadyForQuery are followed */
+    return type == PROTO_BE_READY || type == PROTO_BE_ERROR || type == PROTO_BE_PARAMETER_STATUS
+               ? PROTO_WHOLE
+               : PROTO_PASS;
 }
 
 static proto_verdict server_message(void *arg, const proto_msg *m, proto_out *out)
@@ -373,22 +712,32 @@ static proto_verdict server_message(void *arg, const proto_msg *m, proto_out *ou
     session *s = arg;
     if (s->internal_running)
         return internal_message(s, m, out);
-    if (m->type == 'K')
+    if (m->type == PROTO_BE_BACKEND_KEY) {
         proto_read_backend_key(m->data, m->len, &s->backend_pid, &s->backend_key);
-    if (m->type == 'E')
+        return PROTO_FORWARD;
+    }
+    if (m->type == PROTO_BE_ERROR)
         note_error(s, m);
-    if (m->type == 'S')
-        parameter_status(s, m);
-    /* the hooks see every ReadyForQuery of a ready session, held back or not */
-    proto_verdict v = s->state == SESSION_READY ? hooks_server_message(s, m, out) : PROTO_FORWARD;
-    if (m->type == 'Z' && ready_for_query(s, m))
+    /* the track sees every ReadyForQuery, held back or not */
+    proto_verdict v = track_server_message(&s->track, m, out);
+    if (m->type == PROTO_BE_READY && ready_for_query(s, m, v == PROTO_CONSUMED))
         return PROTO_CONSUMED;
     return v;
 }
 
 /* ---- the client's messages ----------------------------------------------------------- */
 
-static void connect_server(session *s);
+static void connect_server(session *s)
+{
+    int fd = net_connect(s->upstream);
+    if (fd < 0) {
+        reject(s, "08006", "could not connect to server %s: %s", s->upstream->label,
+               strerror(errno));
+        return;
+    }
+    s->state = SESSION_CONNECTING;
+    relay_connect(&s->server, fd, s->conf->cfg.server_connect_timeout);
+}
 
 /* Routes a StartupMessage: the database alias picks the upstream, whose startup packet
  * carries the client's parameters with the upstream's database (and user, if set). */
@@ -402,25 +751,31 @@ static void begin_login(session *s, proto_startup *st)
     }
     if (!db_name || !*db_name)
         db_name = user;
-    s->user = strdup(user);
-    s->database = strdup(db_name);
+    s->user = mem_strdup(user);
+    s->database = mem_strdup(db_name);
     const conf_db *db = conf_find_db(&s->conf->cfg, db_name);
     if (!db) {
         reject(s, "3D000", "database \"%s\" is not configured in tombstone's [databases]", db_name);
         return;
     }
-    s->upstream = &s->conf->upstream[db - s->conf->cfg.dbs];
-    if (!proto_startup_set(st, "database", db->dbname ? db->dbname : db_name) ||
-        (db->user && !proto_startup_set(st, "user", db->user))) {
+    s->upstream = config_upstream(s->conf, db);
+    /* the delete guard (rewrite/watch.sql) knows the proxy's sessions by this setting */
+    const char *options = proto_startup_get(st, "options");
+    char *ours = mem_printf("%s%s-c tombstone.proxied=on", options ? options : "",
+                            options && *options ? " " : "");
+    bool set = proto_startup_set(st, "database", db->dbname ? db->dbname : db_name) &&
+               (!db->user || proto_startup_set(st, "user", db->user)) &&
+               proto_startup_set(st, "options", ours);
+    if (set)
+        proto_build_startup(&s->server.pending, st);
+    free(ours);
+    if (!set) {
         reject(s, "08P01", "too many startup parameters");
         return;
     }
-    proto_build_startup(&s->server.pending, st);
     SESSION_LOG(CONF_LOG_INFO, s, "login via %s", s->upstream->label);
-    session_run_internal_query(s, "SELECT current_setting('search_path')", on_search_path_row,
-                               on_search_path_done, NULL);
-    s->catalog = catalog_of(s->px, s->upstream->label, db->dbname ? db->dbname : db_name);
-    catalog_refresh(s, s->catalog);
+    run_internal_query(s, "SELECT current_setting('search_path')", false, on_search_path_row,
+                       on_search_path_done, NULL);
     connect_server(s);
 }
 
@@ -435,10 +790,10 @@ static void on_startup_packet(session *s, const proto_msg *m)
     switch (st.kind) {
     case PROTO_STARTUP_SSL:
     case PROTO_STARTUP_GSSENC:
-        relay_send(s, &s->client, "N", 1); /* no encryption yet; the client goes on in clear */
+        relay_send(&s->client, "N", 1); /* no encryption yet; the client goes on in clear */
         return;
     case PROTO_STARTUP_CANCEL:
-        cancel_route(s->px, st.cancel_pid, st.cancel_key);
+        s->env->cancel(s->env->owner, st.cancel_pid, st.cancel_key);
         session_close(s, "cancel request");
         return;
     case PROTO_STARTUP_V3:
@@ -448,107 +803,109 @@ static void on_startup_packet(session *s, const proto_msg *m)
     }
 }
 
-/* Notes sync points: each Query, Sync or FunctionCall gets one ReadyForQuery back. */
-static void note_client_message(session *s, uint8_t type)
+/* Can the session take this message of the client's now? Nothing reaches the server before
+ * the proxy can rewrite it: until the login is done only the startup packet and the answers
+ * to the server's authentication requests go through, and while the session runs a query
+ * of its own the client waits. A closed session takes nothing more. */
+static bool takes_client_message(const session *s, uint8_t type)
 {
-    switch (type) {
-    case 'Q':
-    case 'S':
-    case 'F':
-        s->syncs_pending++;
-        s->client_unsynced = false;
-        break;
-    case 'P':
-    case 'B':
-    case 'E':
-    case 'D':
-    case 'C':
-    case 'H':
-        s->client_unsynced = true;
-        break;
-    case 'X':
-        s->client_terminated = true;
-        break;
+    if (s->state == SESSION_READY) /* the common case first */
+        return !s->internal_running && !s->dead && !track_busy(&s->track);
+    if (s->dead)
+        return false;
+    switch (s->state) {
+    case SESSION_STARTUP:
+        return type == PROTO_FE_STARTUP;
+    case SESSION_AUTH:
+        return type == PROTO_FE_PASSWORD;
+    default:
+        return false;
     }
+}
+
+/* Messages that are rewritten (Query, Parse), or may prepare a statement again (Bind). */
+static bool needs_snapshot(uint8_t type)
+{
+    return type == PROTO_FE_QUERY || type == PROTO_FE_PARSE || type == PROTO_FE_BIND;
 }
 
 static proto_policy client_policy(void *arg, uint8_t type, size_t msg_len)
 {
     session *s = arg;
     (void)msg_len;
-    note_client_message(s, type);
-    return s->state == SESSION_READY ? hooks_client_policy(s, type) : PROTO_PASS;
+    if (!takes_client_message(s, type))
+        return PROTO_HOLD;
+    if (s->state != SESSION_READY)
+        return PROTO_PASS;
+    if (needs_snapshot(type)) {
+        if (!snapshot_ready(s)) {
+            wait_for_snapshot(s);
+            return PROTO_HOLD;
+        }
+        if (s->waiting)
+            done_waiting(s);
+        s->track.snapshot = snapshot_now(s);
+    }
+    return track_client_policy(&s->track, type);
 }
 
 static proto_verdict client_message(void *arg, const proto_msg *m, proto_out *out)
 {
     session *s = arg;
-    if (m->type == 0) {
+    if (m->type == PROTO_FE_STARTUP) {
         on_startup_packet(s, m);
         return PROTO_CONSUMED;
     }
-    return hooks_client_message(s, m, out);
-}
-
-const proto_hooks session_client_hooks = {client_policy, client_message};
-const proto_hooks session_server_hooks = {server_policy, server_message};
-
-/* ---- connecting to the server ---------------------------------------------------------- */
-
-static void on_server_connected(evutil_socket_t fd, short what, void *arg)
-{
-    session *s = arg;
-    int err = 0;
-    socklen_t len = sizeof err;
-    s->server.writing = false; /* the one-shot connect event has fired */
-    if (what & EV_TIMEOUT)
-        err = ETIMEDOUT;
-    else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-        err = errno;
-    if (err) {
-        reject(s, "08006", "could not connect to server %s: %s", s->upstream->label, strerror(err));
-    } else {
-        s->state = SESSION_AUTH;
-        relay_attach(s, &s->server, fd);
-    }
-    session_after_event(s);
-}
-
-static void connect_server(session *s)
-{
-    int fd = net_connect(s->upstream);
-    if (fd < 0) {
-        reject(s, "08006", "could not connect to server %s: %s", s->upstream->label,
-               strerror(errno));
-        return;
-    }
-    s->state = SESSION_CONNECTING;
-    s->server.fd = fd;
-    event_assign(&s->server.wr, s->px->base, fd, EV_WRITE, on_server_connected, s);
-    double t = s->conf->cfg.server_connect_timeout;
-    struct timeval timeout = {(time_t)t, (suseconds_t)((t - (double)(time_t)t) * 1e6)};
-    event_add(&s->server.wr, t > 0 ? &timeout : NULL);
-    s->server.writing = true;
+    proto_verdict v = track_client_message(&s->track, m, out);
+    note_ddl(s);
+    return v;
 }
 
 /* ---- a new client ------------------------------------------------------------------------ */
 
-void session_start(proxy *px, int fd, const struct sockaddr *peer)
+static void log_rewritten(void *owner, const char *sql)
 {
-    session *s = calloc(1, sizeof *s);
-    if (!s) {
-        close(fd);
-        return;
-    }
-    s->px = px;
-    s->conf = proxy_conf_ref(px->conf);
-    s->server.fd = -1;
-    s->client.framer.untyped = true;
-    s->standard_strings = true;
-    strcpy(s->client_encoding, "UTF8"); /* until the server says */
-    strcpy(s->server_encoding, "UTF8");
+    const session *s = owner;
+    if (log_enabled(CONF_LOG_DEBUG))
+        log_msg(CONF_LOG_DEBUG, "%s: rewritten: %s", s->peer, sql);
+}
+
+static void log_refused(void *owner, const char *why)
+{
+    const session *s = owner;
+    log_msg(CONF_LOG_INFO, "%s: refused: %s", s->peer, why);
+}
+
+static const track_observer observer = {log_rewritten, log_refused};
+
+static const relay_ops client_ops = {
+    {client_policy, client_message},
+    connection_lost,
+    protocol_violation,
+    client_connected,
+    on_event_done,
+};
+static const relay_ops server_ops = {
+    {server_policy, server_message},
+    connection_lost,
+    protocol_violation,
+    server_connected,
+    on_event_done,
+};
+
+session *session_start(const session_env *env, config *conf, int fd, const struct sockaddr *peer)
+{
+    session *s = mem_zalloc(sizeof *s);
+    s->env = env;
+    s->conf = config_ref(conf);
+    track_init(&s->track, env->rewrites, &observer, s);
     gettimeofday(&s->started, NULL);
     net_format_peer(peer, s->peer, sizeof s->peer);
-    proxy_add_session(px, s);
-    relay_attach(s, &s->client, fd);
+    relay_init(&s->client, env->base, &client_ops, s, &s->server);
+    relay_init(&s->server, env->base, &server_ops, s, &s->client);
+    s->client.framer.untyped = true;
+    s->client.readable = true;
+    event_assign(&s->kick, env->base, -1, 0, on_kick, s);
+    relay_attach(&s->client, fd);
+    return s;
 }

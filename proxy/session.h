@@ -1,5 +1,9 @@
-/* proxy/session.h — one client connection and its server connection (session mode): startup,
- * relayed authentication, the message hooks, internal queries, and every way it ends. */
+/* proxy/session.h — one client connection and its server connection (session mode): the
+ * startup packet, routing to an upstream, relayed authentication, queries of the proxy's
+ * own on the server connection, and every way a session ends. Once the client is logged
+ * in, every message goes through the session's track (track/track.h), where SQL is
+ * rewritten. The session owns its two connections (proxy/relay.h) and its track; its own
+ * owner (proxy/proxy.c) gives it a session_env and is called back through it. */
 #ifndef PROXY_SESSION_H
 #define PROXY_SESSION_H
 
@@ -8,79 +12,83 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include "protocol/protocol.h"
-#include "proxy/expect.h"
-#include "proxy/prepared.h"
-#include "proxy/proxy.h"
+#include "proxy/catalog.h"
+#include "proxy/config.h"
 #include "proxy/relay.h"
-#include "proxy/search_path.h"
+#include "track/track.h"
+
+typedef struct session session;
+
+/* What a session needs from its owner, and how it tells it things. */
+typedef struct {
+    struct event_base *base;
+    rw_cache *rewrites; /* shared by all sessions */
+    rw_map *catalogs;   /* "upstream/dbname" → catalog (proxy/catalog.h) */
+    void *owner;
+    /* The session is closed; it is freed when the event callback that closed it returns. */
+    void (*closed)(void *owner, session *s);
+    /* A CancelRequest arrived (on a connection of its own, which then ends). */
+    void (*cancel)(void *owner, uint32_t pid, uint32_t key);
+    /* A load of this catalog ended: sessions waiting for it may go on (session_wake). */
+    void (*catalog_loaded)(void *owner, catalog *db);
+} session_env;
 
 typedef enum {
     SESSION_STARTUP,    /* waiting for the client's startup packet */
     SESSION_CONNECTING, /* connecting to the server; the startup packet waits in server.pending */
     SESSION_AUTH,       /* authentication relayed, until the first ReadyForQuery */
-    SESSION_READY,      /* authenticated: messages go through the hooks */
+    SESSION_READY,      /* authenticated: messages go through the track */
 } session_state;
 
-/* A query the session runs on its server connection by itself (see below). */
-typedef void (*session_row_fn)(session *s, void *arg, int nfields, const char *const *fields);
-typedef void (*session_done_fn)(session *s, void *arg, const proto_error_fields *error);
 typedef struct internal_query internal_query;
 
 struct session {
-    proxy *px;
-    session *prev, *next;
-    proxy_conf *conf; /* the configuration the session started with */
+    session *prev, *next; /* the owner's list */
+    const session_env *env;
+    config *conf; /* the configuration the session started with */
     const net_addr *upstream;
     conn client, server;
     session_state state;
-    bool dead;              /* closed; freed when the event callback that closed it returns */
-    bool client_paused;     /* not reading the client while an internal query runs */
-    bool client_terminated; /* the client sent Terminate: the server's close is expected */
-    bool server_fatal;      /* the server sent a FATAL error: its close is expected */
-    bool client_unsynced;   /* extended-protocol messages sent since the client's last Sync */
-    char tx_status;         /* of the last ReadyForQuery: 'I', 'T' or 'E' */
-    int syncs_pending;      /* Query/Sync/FunctionCall sent whose ReadyForQuery is still due */
+    bool dead;         /* closed; freed when the event callback that closed it returns */
+    bool server_fatal; /* the server sent a FATAL error: its close is expected */
     uint32_t backend_pid, backend_key;
     internal_query *internal; /* queue; the head runs while internal_running */
     bool internal_running;
     proto_buf held;    /* server messages kept from the client until the internal queries end */
     char *search_path; /* the search_path setting, read after authentication */
     char *user, *database;
-    /* rewriting (proxy/hooks.c) */
-    struct catalog_db *catalog; /* the upstream database's schema snapshots */
-    search_path path;
-    prepared_names statements, portals; /* names whose CommandComplete needs the tag fix */
-    expect_queue expect;                /* answers the server owes, in order */
-    expect_answer answer;               /* for the CommandComplete being read */
-    bool standard_strings;              /* standard_conforming_strings */
-    char client_encoding[32], server_encoding[32];
-    rw_chars chars; /* how the server counts the characters of a text, from the encodings */
+    catalog *catalog; /* of the upstream database, once authenticated */
+    /* Snapshots and DDL (proxy/session.c, "the catalog snapshot"): a statement is rewritten
+     * with the catalog PostgreSQL will see when it runs it. */
+    rw_snapshot *mine;     /* read inside this transaction after its own DDL, which other
+                            * sessions do not see yet; NULL: the database's */
+    rw_snapshot *building; /* that read, under way */
+    bool mine_stale;       /* DDL ran in this transaction since `mine` was read */
+    bool mine_failed;      /* it could not be read: statements are refused until the end */
+    bool ddl_sent;         /* DDL went to the server: wait for its answer */
+    bool batch_flushed;    /* ... in an extended batch, after a Flush of the proxy's */
+    bool undo_sent;        /* a ROLLBACK TO SAVEPOINT went: DDL may be undone */
+    bool tx_ddl;           /* this transaction ran DDL: at its end the database's is stale */
+    bool waiting;          /* a client statement waits for a snapshot */
+    bool wait_expired;     /* ... longer than catalog_wait_timeout */
+    struct event kick;     /* session_wake: go on after another session's load, or a timeout */
+    track track;           /* the SQL conversation: rewriting happens there */
     char peer[64];
     struct timeval started;
 };
 
-/* Takes over an accepted client socket. */
-void session_start(proxy *px, int fd, const struct sockaddr *peer);
+/* Takes over an accepted client socket, with a reference to conf. */
+session *session_start(const session_env *env, config *conf, int fd, const struct sockaddr *peer);
 
-/* Runs `sql` (simple protocol) on the session's server connection, invisible to the client:
- * while it runs the client is not read and the server's answers (RowDescription, DataRow,
- * CommandComplete, ErrorResponse, ReadyForQuery) are consumed by the session. on_row gets
- * each row as text (NULL for SQL NULL); on_done gets the error, or NULL on success. It runs
- * as soon as the server is idle outside a transaction block: right away if it is, else at
- * the next ReadyForQuery, which is held back from the client until the query is done. A
- * query queued before authentication completes runs before the client's first
- * ReadyForQuery. */
-void session_run_internal_query(session *s, const char *sql, session_row_fn on_row,
-                                session_done_fn on_done, void *arg);
-
-/* The relay's view: the walk hooks of each direction and the end of a connection. */
-extern const proto_hooks session_client_hooks, session_server_hooks;
-void session_connection_lost(session *s, conn *c, const char *why);
-void session_protocol_error(session *s, conn *c, const char *why);
-/* Frees the session if it died during the event callback that is returning. */
-void session_after_event(session *s);
-/* Ends the session now (shutdown): tells the client why when the stream allows it. */
+/* Ends the session now (shutdown): tells the client why when the stream allows it, and
+ * frees it. */
 void session_terminate(session *s, const char *sqlstate, const char *message);
+
+/* The server a CancelRequest with this key must go to, if it is this session's. */
+const net_addr *session_cancel_target(const session *s, uint32_t pid, uint32_t key);
+
+/* Lets the session look again, after the current event, at what its client waits with (a
+ * catalog load by another session ended). */
+void session_wake(session *s);
 
 #endif

@@ -1,6 +1,9 @@
 /* rewrite/arena.c — bump allocator. */
 #include "rewrite/arena.h"
 
+#include "common/mem.h"
+
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +15,15 @@ struct rw_arena_block {
     char data[];
 };
 
-enum { BLOCK_MIN = 4096 };
+enum {
+    BLOCK_MIN = 4096,
+    BLOCK_KEPT = 65536, /* a larger first block, made for one huge text, is not kept */
+};
 
 static rw_arena_block *new_block(size_t need, rw_arena_block *next)
 {
     size_t size = need > BLOCK_MIN ? need : BLOCK_MIN;
-    rw_arena_block *b = malloc(sizeof *b + size);
-    if (!b)
-        abort();
+    rw_arena_block *b = mem_alloc(sizeof *b + size);
     b->next = next;
     b->size = size;
     b->off = 0;
@@ -91,8 +95,7 @@ char *rw_arena_catv(rw_arena *a, const char *const *parts)
     size_t len[RW_ARENA_CAT_MAX], n = 0;
     int k = 0;
     for (; parts[k] != rw_arena_cat_end; k++) {
-        if (k == RW_ARENA_CAT_MAX) /* a call site with too many parts: a bug, caught by tests */
-            abort();
+        assert(k < RW_ARENA_CAT_MAX); /* a call site with too many parts: a bug */
         n += len[k] = strlen(parts[k]);
     }
     char *p = rw_arena_alloc(a, n + 1), *q = p;
@@ -113,13 +116,18 @@ void rw_arena_reset(rw_arena *a)
     rw_arena_block *b = a->head;
     if (!b)
         return;
-    /* keep the oldest block: it is the one sized for the common case */
+    /* keep the oldest block, when it is the one sized for the common case */
     while (b->next) {
         rw_arena_block *next = b->next;
         free(b);
         b = next;
     }
-    b->off = 0;
+    if (b->size > BLOCK_KEPT) {
+        free(b);
+        b = NULL;
+    } else {
+        b->off = 0;
+    }
     a->head = b;
     a->used = 0;
 }

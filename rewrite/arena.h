@@ -25,7 +25,7 @@ extern const char rw_arena_cat_end[];
 char *rw_arena_catv(rw_arena *a, const char *const *parts);
 /* list, sep and item joined, or item alone when list is NULL: for building lists. */
 const char *rw_arena_append(rw_arena *a, const char *list, const char *sep, const char *item);
-/* Frees every block but the first, which is kept (cleared) for reuse. */
+/* Frees every block but the first, which is kept (cleared) for reuse unless it is large. */
 void rw_arena_reset(rw_arena *a);
 void rw_arena_free(rw_arena *a);
 

@@ -5,6 +5,7 @@
  * text that differed only in its literals, rewrite/shape.h); and only then parses. */
 #include "rewrite/cache.h"
 
+#include "common/mem.h"
 #include "rewrite/lexer.h"
 #include "rewrite/map.h"
 #include "rewrite/shape.h"
@@ -32,18 +33,24 @@ struct rw_cache {
     rw_result made; /* returned for a text rewritten from a template, not kept */
     rw_stmt_facts *made_stmts;
     int nmade;
+    rw_result once; /* returned for a text too big to keep */
+    bool oversized; /* the last rewrite left something rw_cache_trim must free */
+};
+
+/* A text longer than this share of the cache is rewritten but not kept: one 50 MB statement
+ * would otherwise stay in memory until something evicts it, whatever the cache's size. */
+enum {
+    FIRST_BUCKETS = 1024,
+    CACHE_TEXT_SHARE = 16,
+    MADE_KEPT = 4096, /* statements of a result not kept: more are freed after use */
 };
 
 rw_cache *rw_cache_new(size_t max_bytes)
 {
-    rw_cache *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
-    c->nbuckets = 1024;
-    c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
-    c->shape_buckets = calloc(c->nbuckets, sizeof *c->shape_buckets);
-    if (!c->buckets || !c->shape_buckets)
-        abort();
+    rw_cache *c = mem_zalloc(sizeof *c);
+    c->nbuckets = FIRST_BUCKETS;
+    c->buckets = mem_array(c->nbuckets, sizeof *c->buckets);
+    c->shape_buckets = mem_array(c->nbuckets, sizeof *c->shape_buckets);
     c->head.prev = c->head.next = &c->head;
     c->stats.max_bytes = max_bytes;
     return c;
@@ -96,6 +103,7 @@ void rw_cache_free(rw_cache *c)
     free(c->made.sql);
     free(c->made.edits);
     free(c->made_stmts);
+    rw_result_free(&c->once);
     rw_tokens_free(&c->toks);
     free(c);
 }
@@ -103,9 +111,7 @@ void rw_cache_free(rw_cache *c)
 static void grow(rw_cache *c)
 {
     size_t n = c->nbuckets * 2;
-    entry **b = calloc(n, sizeof *b), **sb = calloc(n, sizeof *sb);
-    if (!b || !sb)
-        abort();
+    entry **b = mem_array(n, sizeof *b), **sb = mem_array(n, sizeof *sb);
     for (entry *e = c->head.next; e != &c->head; e = e->next) {
         e->chain = b[e->hash & (n - 1)];
         b[e->hash & (n - 1)] = e;
@@ -148,9 +154,7 @@ static size_t result_bytes(const rw_result *r, const rw_shape *s)
 static entry *insert(rw_cache *c, uint64_t h, uint64_t version, uint64_t path, const char *text,
                      size_t len)
 {
-    entry *e = calloc(1, sizeof *e + len + 1);
-    if (!e)
-        abort();
+    entry *e = mem_zalloc(sizeof *e + len + 1);
     memcpy(e->text, text, len);
     e->hash = h;
     e->version = version;
@@ -165,18 +169,17 @@ static entry *insert(rw_cache *c, uint64_t h, uint64_t version, uint64_t path, c
     return e;
 }
 
-/* The result returned for a text kept in no entry: nstmts statements with these flags. */
+/* The result returned for a text kept in no entry: nstmts statements with these flags (none
+ * when flags is NULL). */
 static rw_result *made(rw_cache *c, int nstmts, const unsigned *flags)
 {
     if (nstmts > c->nmade) {
         free(c->made_stmts);
         c->nmade = nstmts * 2;
-        c->made_stmts = malloc((size_t)c->nmade * sizeof *c->made_stmts);
-        if (!c->made_stmts)
-            abort();
+        c->made_stmts = mem_alloc((size_t)c->nmade * sizeof *c->made_stmts);
     }
     for (int i = 0; i < nstmts; i++)
-        c->made_stmts[i] = (rw_stmt_facts){.flags = flags[i]};
+        c->made_stmts[i] = (rw_stmt_facts){.flags = flags ? flags[i] : 0};
     free(c->made.sql);
     free(c->made.edits);
     c->made = (rw_result){.nstmts = nstmts, .stmts = c->made_stmts};
@@ -243,15 +246,29 @@ static const rw_result *keep_irrelevant(rw_cache *c, uint64_t h, uint64_t versio
 {
     entry *e = insert(c, h, version, path, text, len);
     e->result.nstmts = nstmts;
-    e->result.stmts = calloc((size_t)(nstmts ? nstmts : 1), sizeof *e->result.stmts);
-    if (!e->result.stmts)
-        abort();
+    e->result.stmts = mem_array((size_t)nstmts, sizeof *e->result.stmts);
     return keep(c, e);
 }
 
-const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text, size_t len)
+/* A text too big to keep: rewritten (or found to need nothing) every time it comes. */
+static const rw_result *rewrite_once(rw_cache *c, const rw_context *ctx, const char *text,
+                                     size_t len)
 {
-    uint64_t version = ctx->schema ? rw_schema_version(ctx->schema) : 0, path = path_key(ctx);
+    int nstmts;
+    rw_lex(text, (int)len, ctx->standard_strings, &c->toks);
+    if (rw_irrelevant(ctx, text, &c->toks, &nstmts))
+        return made(c, nstmts, NULL);
+    rw_rewrite(ctx, text, len, &c->once);
+    return &c->once;
+}
+
+static const rw_result *lookup(rw_cache *c, const rw_context *ctx, const char *text, size_t len)
+{
+    if (len > c->stats.max_bytes / CACHE_TEXT_SHARE) {
+        c->stats.misses++;
+        return rewrite_once(c, ctx, text, len);
+    }
+    uint64_t version = ctx->snapshot ? rw_snapshot_version(ctx->snapshot) : 0, path = path_key(ctx);
     uint64_t h = rw_hash(text, len) ^ version * 0x9e3779b97f4a7c15ULL ^ path;
     entry *e = find_text(c, h, version, path, text, len);
     if (e) {
@@ -274,6 +291,32 @@ const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char
     c->stats.shaped++;
     rw_result *r = made(c, e->shape.nstmts, e->shape.flags);
     rw_shape_apply(&e->shape, text, len, &c->toks, ctx->chars, r);
+    return r;
+}
+
+void rw_cache_trim(rw_cache *c)
+{
+    if (!c->oversized)
+        return;
+    c->oversized = false;
+    rw_result_free(&c->once);
+    if (c->nmade > MADE_KEPT) {
+        free(c->made_stmts);
+        free(c->made.sql);
+        free(c->made.edits);
+        c->made = (rw_result){0};
+        c->made_stmts = NULL;
+        c->nmade = 0;
+    }
+    rw_tokens_trim(&c->toks);
+}
+
+const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text, size_t len)
+{
+    rw_cache_trim(c); /* the last result is no longer in use */
+    const rw_result *r = lookup(c, ctx, text, len);
+    c->oversized =
+        c->once.nstmts || c->once.sql || c->nmade > MADE_KEPT || c->toks.cap > RW_TOKENS_KEPT;
     return r;
 }
 

@@ -29,4 +29,8 @@ const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char
 
 rw_cache_stats rw_cache_get_stats(const rw_cache *c);
 
+/* Frees what the last rewrite needed beyond the usual (its result, if it was not kept, and
+ * oversized scratch space): its result is invalid afterwards. */
+void rw_cache_trim(rw_cache *c);
+
 #endif

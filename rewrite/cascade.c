@@ -19,8 +19,22 @@
 
 #include <string.h>
 
+/* What a step does to the rows of its key's child table; the letter is the plan's "kind"
+ * (a visit is a cascade to a table without marker, which helpers.sql runs as one). */
+typedef enum {
+    STEP_NONE = 0,
+    STEP_MARK = 'c',  /* CASCADE to a soft-delete child: mark its live rows */
+    STEP_VISIT = 'v', /* CASCADE to a child without marker: reads hide its rows; go on below */
+    STEP_SET = 'n',   /* SET NULL / SET DEFAULT on the live rows */
+    STEP_CHECK = 'a', /* RESTRICT / NO ACTION: fail if a live row still references the key */
+} step_kind;
+
+/* Chains of visits (unmarked tables cascading to unmarked tables) are followed this deep
+ * when deciding whether they lead to anything; deeper ones keep their steps. */
+enum { VISIT_DEPTH = 16 };
+
 typedef struct {
-    char kind;
+    step_kind kind;
     const rw_fk *fk;
 } step;
 
@@ -52,43 +66,56 @@ static bool planned(const plan *p, const rw_table *t)
     return false;
 }
 
-static char step_kind(const rw_fk *fk);
+static step_kind kind_of(const rw_fk *fk);
 
 /* Does deleting rows of t make anything happen beyond t (a mark, a SET NULL, a check)? A
  * table without marker whose keys only cascade to more such tables needs nothing: reads
  * hide all of them. `depth` bounds cycles. */
 static bool has_actions(const rw_table *t, int depth)
 {
-    if (depth > 16)
+    if (depth > VISIT_DEPTH)
         return true; /* a long chain of unmarked cascades: keep the steps, they are safe */
     for (int i = 0; i < t->nchildren; i++) {
-        char kind = step_kind(t->children[i]);
-        if (kind && kind != 'v')
+        step_kind kind = kind_of(t->children[i]);
+        if (kind != STEP_NONE && kind != STEP_VISIT)
             return true;
-        if (kind == 'v' && t->children[i]->child != t &&
+        if (kind == STEP_VISIT && t->children[i]->child != t &&
             has_actions(t->children[i]->child, depth + 1))
             return true;
     }
     return false;
 }
 
-static char step_kind(const rw_fk *fk)
+static step_kind kind_of(const rw_fk *fk)
 {
     switch (fk->on_delete) {
-    case 'c':
+    case RW_FK_CASCADE:
         if (fk->child->marker != RW_MARKER_NONE)
-            return 'c';
+            return STEP_MARK;
         /* an unmarked child is hidden by reads; only what its deletion triggers matters */
-        return fk->child->nchildren > 0 ? 'v' : 0;
-    case 'n':
-    case 'd':
-        return 'n';
-    case 'r':
-    case 'a':
-        return 'a';
+        return fk->child->nchildren > 0 ? STEP_VISIT : STEP_NONE;
+    case RW_FK_SET_NULL:
+    case RW_FK_SET_DEFAULT:
+        return STEP_SET;
+    case RW_FK_RESTRICT:
+    case RW_FK_NO_ACTION:
+        return STEP_CHECK;
     default:
-        return 0;
+        return STEP_NONE;
     }
+}
+
+static void add_step(plan *p, step_kind kind, const rw_fk *fk)
+{
+    p->steps = grow(p->w, p->steps, p->nsteps, &p->capsteps, sizeof *p->steps);
+    p->steps[p->nsteps++] = (step){kind, fk};
+}
+
+/* Does the plan go on below this key's child table? */
+static bool goes_below(const rw_fk *fk)
+{
+    step_kind kind = kind_of(fk);
+    return kind == STEP_MARK || (kind == STEP_VISIT && has_actions(fk->child, 0));
 }
 
 /* Plans the steps of every foreign key referencing t, and of the tables they reach. */
@@ -99,21 +126,18 @@ static void plan_table(plan *p, const rw_table *t)
     p->tables = grow(p->w, p->tables, p->ntables, &p->captables, sizeof *p->tables);
     p->tables[p->ntables++] = t;
     for (int i = 0; i < t->nchildren; i++) {
-        char kind = step_kind(t->children[i]);
-        if (!kind || (kind == 'v' && !has_actions(t->children[i]->child, 0)))
+        const rw_fk *fk = t->children[i];
+        step_kind kind = kind_of(fk);
+        if (kind == STEP_NONE || (kind == STEP_VISIT && !goes_below(fk)))
             continue;
-        p->steps = grow(p->w, p->steps, p->nsteps, &p->capsteps, sizeof *p->steps);
-        p->steps[p->nsteps++] = (step){kind, t->children[i]};
+        add_step(p, kind, fk);
         /* a default that is the deleted key itself still references it: PostgreSQL then
          * fails as for NO ACTION */
-        if (t->children[i]->on_delete == 'd') {
-            p->steps = grow(p->w, p->steps, p->nsteps, &p->capsteps, sizeof *p->steps);
-            p->steps[p->nsteps++] = (step){'a', t->children[i]};
-        }
+        if (fk->on_delete == RW_FK_SET_DEFAULT)
+            add_step(p, STEP_CHECK, fk);
     }
     for (int i = 0; i < t->nchildren; i++)
-        if (step_kind(t->children[i]) == 'c' ||
-            (step_kind(t->children[i]) == 'v' && has_actions(t->children[i]->child, 0)))
+        if (goes_below(t->children[i]))
             plan_table(p, t->children[i]->child);
 }
 
@@ -235,7 +259,7 @@ static const char *step_sql(plan *p, const step *s, const char **lock)
     const char *keys = key_object(w, c, "c");
     *lock = NULL;
     switch (s->kind) {
-    case 'c': {
+    case STEP_MARK: {
         const char *own = rw_arena_cat(w->arena, "c.", rw_quote(w, c->marker_col), " ",
                                        c->marker == RW_MARKER_BOOL ? "= false" : "IS NULL");
         const char *rows = referencing(w, fk, both(w, own, not_deleted_here(p, fk)));
@@ -247,15 +271,15 @@ static const char *step_sql(plan *p, const step *s, const char **lock)
                                table, rw_quote(w, c->marker_col), rw_marker_value(c), rows,
                                keys ? keys : "NULL::jsonb", keys ? "jsonb_agg(k)" : "NULL::jsonb");
     }
-    case 'v': {
+    case STEP_VISIT: {
         const char *rows = referencing(w, fk, not_deleted_here(p, fk));
         *lock =
             rw_arena_cat(w->arena, "SELECT 1 FROM ", table, " c WHERE ", rows, " FOR UPDATE OF c");
         return rw_arena_cat(w->arena, "SELECT jsonb_agg(", keys, ") FROM ", table, " c WHERE ",
                             rows);
     }
-    case 'n': {
-        const char *set = NULL, *value = fk->on_delete == 'd' ? "DEFAULT" : "NULL";
+    case STEP_SET: {
+        const char *set = NULL, *value = fk->on_delete == RW_FK_SET_DEFAULT ? "DEFAULT" : "NULL";
         int n = fk->nset_cols ? fk->nset_cols : fk->ncols;
         char **cols = fk->nset_cols ? fk->set_cols : fk->child_cols;
         for (int i = 0; i < n; i++)
@@ -277,17 +301,30 @@ static const char *step_sql(plan *p, const step *s, const char **lock)
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
+/* s as a JSON string that holds it exactly: a name with a newline or a tab reaches
+ * tombstone.cascade as it is in the catalog. Quotes and backslashes are \u escapes rather
+ * than \" and \\: in a client encoding where 0x5C may end a character (SJIS, BIG5), such a
+ * character would take the escape's backslash and leave the quote (or the second backslash)
+ * free to end the string; with \u only "u0022" would be left, as text. */
 static const char *json_string(rw_walk *w, const char *s)
 {
-    size_t n = strlen(s), k = 0;
-    char *out = rw_arena_alloc(w->arena, 2 * n + 3);
-    out[k++] = '"';
+    static const char hex[] = "0123456789abcdef";
+    char *out = rw_arena_alloc(w->arena, 6 * strlen(s) + 3), *p = out;
+    *p++ = '"';
     for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            out[k++] = '\\';
-        out[k++] = (*s == '\n' || *s == '\t') ? ' ' : *s;
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n' || c == '\t') {
+            *p++ = '\\';
+            *p++ = c == '\n' ? 'n' : 't';
+        } else if (c < 0x20 || c == '"' || c == '\\') {
+            p = stpcpy(p, "\\u00");
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 15];
+        } else {
+            *p++ = (char)c;
+        }
     }
-    out[k++] = '"';
+    *p++ = '"';
     return out;
 }
 
@@ -305,15 +342,17 @@ static const char *step_json(plan *p, const step *s)
 {
     rw_walk *w = p->w;
     const char *lock, *act = step_sql(p, s, &lock);
-    const char *json = rw_arena_printf(w->arena, "{\"kind\":\"%c\",\"act\":%s",
-                                       s->kind == 'v' ? 'c' : s->kind, json_string(w, act));
+    const char *json =
+        rw_arena_printf(w->arena, "{\"kind\":\"%c\",\"act\":%s",
+                        s->kind == STEP_VISIT ? STEP_MARK : s->kind, json_string(w, act));
     if (lock)
         json = rw_arena_cat(w->arena, json, ",\"lock\":", json_string(w, lock));
-    if (s->kind == 'c' || s->kind == 'v')
+    if (s->kind == STEP_MARK || s->kind == STEP_VISIT)
         json = rw_arena_cat(w->arena, json, ",\"next\":", steps_of(p, s->fk->child));
-    if (s->kind == 'a') {
-        json = rw_arena_cat(w->arena, json, ",\"deferred\":",
-                            s->fk->deferred && s->fk->on_delete == 'a' ? "true" : "false");
+    if (s->kind == STEP_CHECK) {
+        json =
+            rw_arena_cat(w->arena, json, ",\"deferred\":",
+                         s->fk->deferred && s->fk->on_delete == RW_FK_NO_ACTION ? "true" : "false");
         const char *cols = NULL;
         for (int i = 0; i < s->fk->ncols; i++)
             cols = rw_arena_append(w->arena, cols, ", ", s->fk->parent_cols[i]);
@@ -339,14 +378,17 @@ static const char *build_plan(rw_walk *w, const rw_table *t)
 }
 
 /* A plan depends on the snapshot alone and, over a large graph of keys, costs far more than
- * the statement's parse: it is built once per table and snapshot. */
+ * the statement's parse: it is built once per table and snapshot, and kept as the literal
+ * statements pass it in (so the search for a dollar-quote tag is done once too). */
 const char *rw_cascade_plan(rw_walk *w, const rw_table *t)
 {
-    const char *kept = rw_schema_memo_get(w->ctx->schema, t, 'c');
+    const char *kept = rw_snapshot_memo_get(w->ctx->snapshot, t, RW_MEMO_PLAN);
     if (!kept) {
         int seq = w->alias_seq; /* the plan's aliases are its own: the statement's stay as
                                  * they would be with a kept plan */
-        kept = rw_schema_memo_put(w->ctx->schema, t, 'c', build_plan(w, t));
+        const char *plan = build_plan(w, t);
+        kept = rw_snapshot_memo_put(w->ctx->snapshot, t, RW_MEMO_PLAN,
+                                    *plan ? rw_dollar_quote(w, plan) : "");
         w->alias_seq = seq;
     }
     return *kept ? kept : NULL;
@@ -359,6 +401,6 @@ const char *rw_key_object(rw_walk *w, const rw_table *t, const char *ref)
 
 const char *rw_cascade_row_value(rw_walk *w, const rw_table *t, const char *ref, const char *plan)
 {
-    return rw_arena_cat(w->arena, "tombstone.cascade_row($tombstone$", plan, "$tombstone$::jsonb, ",
+    return rw_arena_cat(w->arena, "tombstone.cascade_row(", plan, "::jsonb, ",
                         key_object(w, t, ref), ", ", rw_marker_value(t), ")");
 }

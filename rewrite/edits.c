@@ -1,6 +1,8 @@
 /* rewrite/edits.c — recording edits against the original text and splicing them in. */
 #include "rewrite/internal.h"
 
+#include "common/mem.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,11 +72,9 @@ bool rw_splice(const char *text, int len, const rw_edit *edits, int n, rw_chars 
     size_t cap = (size_t)len + 1;
     for (int i = 0; i < n; i++)
         cap += strlen(edits[i].ins);
-    char *sql = malloc(cap), *p = sql;
+    char *sql = mem_alloc(cap), *p = sql;
     bool map = chars != RW_CHARS_UNKNOWN;
-    rw_text_edit *where = map ? malloc((size_t)(n ? n : 1) * sizeof *where) : NULL;
-    if (!sql || (map && !where))
-        abort();
+    rw_text_edit *where = map ? mem_alloc((size_t)n * sizeof *where) : NULL;
     int pos = 0, in = 0, outc = 0;
     for (int i = 0; i < n; i++) {
         const rw_edit *e = &edits[i];

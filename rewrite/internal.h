@@ -106,10 +106,13 @@ const rw_table *rw_resolve(rw_walk *w, const RangeVar *rv);
 /* The name that refers to the table reference in expressions (alias, or name as written),
  * quoted for SQL. */
 const char *rw_ref_name(rw_walk *w, const RangeVar *rv);
+/* Names and texts in generated SQL, quoted so that no content ends them (rewrite/quote.h):
+ * an identifier, a string literal that means s with standard_conforming_strings on or off,
+ * and a dollar quote $tag$text$tag$ whose tag text does not end. */
 const char *rw_quote(rw_walk *w, const char *ident);
 const char *rw_qualified(rw_walk *w, const rw_table *t);
-/* 'text' as a standard SQL string literal. */
 const char *rw_sql_literal(rw_walk *w, const char *s);
+const char *rw_dollar_quote(rw_walk *w, const char *text);
 void rw_push_ctes(rw_walk *w, WithClause *with, int *saved);
 void rw_pop_ctes(rw_walk *w, int saved);
 void rw_push_cte_name(rw_walk *w, const char *name);
@@ -164,7 +167,8 @@ void rw_check_copy_refs(rw_walk *w, CopyStmt *c, const rw_table *t);
 void rw_upsert(rw_walk *w, InsertStmt *ins, const rw_table *t);
 
 /* cascade.c */
-/* The JSON plan of the foreign-key actions a DELETE on t must run, or NULL if none. */
+/* The JSON plan of the foreign-key actions a DELETE on t must run, as a dollar-quoted
+ * literal ($tombstone${...}$tombstone$), or NULL if none. */
 const char *rw_cascade_plan(rw_walk *w, const rw_table *t);
 /* The marker value for one row whose foreign-key actions run as it is marked (MERGE, WHERE
  * CURRENT OF): tombstone.cascade_row(plan, <the row's keys>, now()). */

@@ -1,6 +1,8 @@
 /* rewrite/lexer.c — token boundaries under PostgreSQL's lexical rules (scan.l). */
 #include "rewrite/lexer.h"
 
+#include "common/mem.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,9 +164,7 @@ static void push(rw_tokens *t, int start, int end, rw_tok_kind kind)
 {
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 64;
-        t->tok = realloc(t->tok, (size_t)t->cap * sizeof *t->tok);
-        if (!t->tok)
-            abort();
+        t->tok = mem_realloc(t->tok, (size_t)t->cap * sizeof *t->tok);
     }
     t->tok[t->n++] = (rw_token){start, end, kind};
 }
@@ -233,6 +233,12 @@ void rw_tokens_free(rw_tokens *t)
     free(t->tok);
     t->tok = NULL;
     t->n = t->cap = 0;
+}
+
+void rw_tokens_trim(rw_tokens *t)
+{
+    if (t->cap > RW_TOKENS_KEPT)
+        rw_tokens_free(t);
 }
 
 int rw_tok_at(const rw_tokens *t, int offset)

@@ -1,6 +1,8 @@
 /* rewrite/map.c — string-keyed hash map. */
 #include "rewrite/map.h"
 
+#include "common/mem.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,9 +57,7 @@ static void grow(rw_map *m)
 {
     rw_map old = *m;
     m->cap = old.cap ? old.cap * 2 : 16;
-    m->slots = calloc(m->cap, sizeof *m->slots);
-    if (!m->slots)
-        abort();
+    m->slots = mem_array(m->cap, sizeof *m->slots);
     for (size_t i = 0; i < old.cap; i++)
         if (old.slots[i].key)
             *find(m, old.slots[i].key, old.slots[i].klen, old.slots[i].hash) = old.slots[i];
@@ -105,6 +105,13 @@ void *rw_map_remove(rw_map *m, const char *key, size_t klen, const char **old_ke
     m->slots[hole] = (rw_map_slot){0};
     m->n--;
     return value;
+}
+
+void rw_map_each(const rw_map *m, void (*fn)(const char *key, void *value, void *arg), void *arg)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].key)
+            fn(m->slots[i].key, m->slots[i].value, arg);
 }
 
 void rw_map_free(rw_map *m)

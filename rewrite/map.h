@@ -27,6 +27,8 @@ void *rw_map_get(const rw_map *m, const char *key, size_t klen);
 /* Removes key; returns its value (NULL if absent) and, in *old_key, the key pointer the
  * map held, for the caller to free. */
 void *rw_map_remove(rw_map *m, const char *key, size_t klen, const char **old_key);
+/* Calls fn on every key and value, in no particular order (the map must not change). */
+void rw_map_each(const rw_map *m, void (*fn)(const char *key, void *value, void *arg), void *arg);
 void rw_map_free(rw_map *m);
 
 #endif

@@ -27,7 +27,7 @@ static void deletes_mark(rw_walk *w, MergeStmt *m, const rw_table *t, int from)
 {
     const char *ref = rw_ref_name(w, m->relation);
     const char *plan = rw_cascade_plan(w, t), *value = rw_marker_value(t);
-    if (plan && !rw_schema_has_helpers(w->ctx->schema)) {
+    if (plan && !rw_snapshot_has_helpers(w->ctx->snapshot)) {
         rw_refuse(w, "MERGE ... DELETE with foreign-key actions, without the helper functions: "
                      "run `tombstone install` on the database");
         return;

@@ -2,6 +2,7 @@
  * written out, else a CTE of that name in scope (it shadows tables), else the first schema
  * of the session's search_path that has a relation of that name. */
 #include "rewrite/internal.h"
+#include "rewrite/quote.h"
 
 #include "utils/builtins.h"
 
@@ -9,11 +10,11 @@
 
 const rw_table *rw_resolve(rw_walk *w, const RangeVar *rv)
 {
-    const rw_schema *s = w->ctx->schema;
-    if (!s || !rw_schema_has_name(s, rv->relname))
+    const rw_snapshot *s = w->ctx->snapshot;
+    if (!s || !rw_snapshot_has_name(s, rv->relname))
         return NULL;
     if (rv->schemaname)
-        return rw_schema_lookup(s, rv->schemaname, rv->relname);
+        return rw_snapshot_lookup(s, rv->schemaname, rv->relname);
     for (int i = w->nctes - 1; i >= 0; i--)
         if (strcmp(w->ctes[i], rv->relname) == 0)
             return NULL;
@@ -22,7 +23,7 @@ const rw_table *rw_resolve(rw_walk *w, const RangeVar *rv)
         if (strcmp(w->ctx->temp_tables[i], rv->relname) == 0)
             return NULL;
     for (int i = 0; i < w->ctx->nsearch_path; i++) {
-        const rw_table *t = rw_schema_lookup(s, w->ctx->search_path[i], rv->relname);
+        const rw_table *t = rw_snapshot_lookup(s, w->ctx->search_path[i], rv->relname);
         if (t)
             return t;
     }
@@ -91,14 +92,15 @@ void rw_pop_ctes(rw_walk *w, int saved)
 
 const char *rw_sql_literal(rw_walk *w, const char *s)
 {
-    size_t n = strlen(s), k = 0;
-    char *out = rw_arena_alloc(w->arena, 2 * n + 3);
-    out[k++] = '\'';
-    for (; *s; s++) {
-        if (*s == '\'')
-            out[k++] = '\'';
-        out[k++] = *s;
-    }
-    out[k] = '\'';
+    char *out = rw_arena_alloc(w->arena, RW_LITERAL_SIZE(strlen(s)));
+    rw_literal_put(out, s);
+    return out;
+}
+
+const char *rw_dollar_quote(rw_walk *w, const char *text)
+{
+    size_t len = strlen(text);
+    char *out = rw_arena_alloc(w->arena, RW_DOLLAR_SIZE(len));
+    rw_dollar_put(out, text, len);
     return out;
 }

@@ -51,7 +51,7 @@ static const char *parent_gone(rw_walk *w, const rw_fk *fk, const char *ref, con
 
 static bool cascades_from_affected(const rw_fk *fk, const rw_table **path, int depth)
 {
-    return fk->on_delete == 'c' && rw_table_affected(fk->parent) &&
+    return fk->on_delete == RW_FK_CASCADE && rw_table_affected(fk->parent) &&
            !on_path(path, depth, fk->parent);
 }
 

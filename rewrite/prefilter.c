@@ -61,7 +61,7 @@ bool rw_irrelevant(const rw_context *ctx, const char *text, const rw_tokens *tok
         if (t->kind == RW_TOK_WORD || t->kind == RW_TOK_QIDENT) {
             if (!token_name(text, t, name, sizeof name))
                 return false;
-            if ((ctx->schema && rw_schema_has_name(ctx->schema, name)) ||
+            if ((ctx->snapshot && rw_snapshot_has_name(ctx->snapshot, name)) ||
                 (t->kind == RW_TOK_WORD && is_fact_word(name, first)))
                 return false;
             if (!in_statement && t->kind == RW_TOK_WORD && strlen(name) < sizeof first)

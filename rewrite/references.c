@@ -13,6 +13,8 @@
  * a SELECT source is read through a subquery whose columns are then wrapped. */
 #include "rewrite/internal.h"
 
+#include "access/htup_details.h"
+
 #include <string.h>
 
 static const char *column_type(const rw_table *t, const char *col)
@@ -49,7 +51,8 @@ static const char check_open[] = "tombstone.check_ref(CAST((";
  * checks one key 100 times). */
 static const char *check_close(rw_walk *w, const rw_fk *fk, const char *const *others)
 {
-    const char *kept = fk->ncols == 1 ? rw_schema_memo_get(w->ctx->schema, fk, 'r') : NULL;
+    const char *kept =
+        fk->ncols == 1 ? rw_snapshot_memo_get(w->ctx->snapshot, fk, RW_MEMO_CHECK) : NULL;
     if (kept)
         return kept;
     const char *cols = NULL, *arr = NULL, *type = column_type(fk->child, fk->child_cols[0]);
@@ -61,12 +64,13 @@ static const char *check_close(rw_walk *w, const rw_fk *fk, const char *const *o
     }
     int seq = w->alias_seq; /* the check's aliases are its own (rw_cascade_plan) */
     const char *close = rw_arena_printf(
-        w->arena, ") AS %s), ARRAY[%s]::text[], $tombstone$%s$tombstone$, %s, %s, %s, %s, %s)",
-        type ? type : "text", arr ? arr : "", check_sql(w, fk), rw_sql_literal(w, fk->name),
+        w->arena, ") AS %s), ARRAY[%s]::text[], %s, %s, %s, %s, %s, %s)", type ? type : "text",
+        arr ? arr : "", rw_dollar_quote(w, check_sql(w, fk)), rw_sql_literal(w, fk->name),
         rw_sql_literal(w, fk->child->schema), rw_sql_literal(w, fk->child->name),
         rw_sql_literal(w, fk->parent->name), rw_sql_literal(w, cols));
     w->alias_seq = seq;
-    return fk->ncols == 1 ? rw_schema_memo_put(w->ctx->schema, fk, 'r', close) : close;
+    return fk->ncols == 1 ? rw_snapshot_memo_put(w->ctx->snapshot, fk, RW_MEMO_CHECK, close)
+                          : close;
 }
 
 /* tombstone.check_ref(CAST((value) AS type), ARRAY[others]::text[], ...) */
@@ -157,7 +161,7 @@ static const char *token_text(rw_walk *w, int first, int stop)
     return rw_arena_strndup(w->arena, w->sql + a, (size_t)(b - a));
 }
 
-enum { MAX_ITEMS = 1600 }; /* PostgreSQL allows at most 1664 columns */
+enum { MAX_ITEMS = MaxHeapAttributeNumber }; /* a VALUES row holds at most a table's columns */
 
 /* VALUES (a, b), (c, d): every row's value of each checked foreign key, wrapped in place. */
 static void wrap_values(rw_walk *w, const rw_table *t, const column_list *cols, int values_kw)
@@ -171,9 +175,9 @@ static void wrap_values(rw_walk *w, const rw_table *t, const column_list *cols, 
         }
         for (int f = 0; f < t->nparents; f++) {
             const rw_fk *fk = t->parents[f];
-            const char *others[32];
+            const char *others[INDEX_MAX_KEYS];
             int pos = position_of(cols, fk->child_cols[0]);
-            if (!checked(fk) || pos < 0 || pos >= n || fk->ncols > 32)
+            if (!checked(fk) || pos < 0 || pos >= n || fk->ncols > INDEX_MAX_KEYS)
                 continue;
             if (rw_tok_is(&w->toks, w->sql, starts[pos], "default") && ends[pos] == starts[pos] + 1)
                 continue; /* DEFAULT must stand alone; a default referencing a parent is rare */
@@ -199,9 +203,9 @@ static void wrap_select(rw_walk *w, const rw_table *t, const column_list *cols, 
             const rw_fk *fk = t->parents[f];
             if (!checked(fk) || strcmp(fk->child_cols[0], cols->names[i]) != 0)
                 continue;
-            const char *others[32];
-            if (fk->ncols > 32) {
-                rw_refuse(w, "a foreign key of more than 32 columns");
+            const char *others[INDEX_MAX_KEYS];
+            if (fk->ncols > INDEX_MAX_KEYS) {
+                rw_refuse(w, "a foreign key of more columns than an index can have");
                 return;
             }
             for (int k = 1; k < fk->ncols; k++)
@@ -239,7 +243,7 @@ void rw_check_insert_refs(rw_walk *w, InsertStmt *ins, const rw_table *t)
 {
     if (!any_checked(t) || !ins->selectStmt)
         return;
-    if (!rw_schema_has_helpers(w->ctx->schema)) {
+    if (!rw_snapshot_has_helpers(w->ctx->snapshot)) {
         rw_refuse(w, "INSERT into a table that references a soft-delete table, without "
                      "the helper functions: run `tombstone install` on the database");
         return;
@@ -311,7 +315,7 @@ void rw_check_set_refs(rw_walk *w, List *targets, const rw_table *t)
             if (!checked(fk) || strcmp(fk->child_cols[0], rt->name) != 0)
                 continue;
             int first, stop;
-            if (!rw_schema_has_helpers(w->ctx->schema)) {
+            if (!rw_snapshot_has_helpers(w->ctx->snapshot)) {
                 rw_refuse(w, "UPDATE of a column that references a soft-delete table, "
                              "without the helper functions: run `tombstone install`");
                 return;
@@ -351,8 +355,8 @@ void rw_check_copy_refs(rw_walk *w, CopyStmt *c, const rw_table *t)
     const char *cond = NULL;
     for (int f = 0; f < t->nparents; f++) {
         const rw_fk *fk = t->parents[f];
-        const char *others[32];
-        if (!checked(fk) || position_of(&cols, fk->child_cols[0]) < 0 || fk->ncols > 32)
+        const char *others[INDEX_MAX_KEYS];
+        if (!checked(fk) || position_of(&cols, fk->child_cols[0]) < 0 || fk->ncols > INDEX_MAX_KEYS)
             continue;
         for (int i = 1; i < fk->ncols; i++)
             others[i] = position_of(&cols, fk->child_cols[i]) >= 0 ? rw_quote(w, fk->child_cols[i])
@@ -364,7 +368,7 @@ void rw_check_copy_refs(rw_walk *w, CopyStmt *c, const rw_table *t)
     }
     if (!cond)
         return;
-    if (!rw_schema_has_helpers(w->ctx->schema)) {
+    if (!rw_snapshot_has_helpers(w->ctx->snapshot)) {
         rw_refuse(w, "COPY into a table that references a soft-delete table, without the helper "
                      "functions: run `tombstone install` on the database");
         return;

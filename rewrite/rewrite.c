@@ -1,5 +1,6 @@
 /* rewrite/rewrite.c — entry point: parse, walk each statement, splice the edits. */
 #include "rewrite/internal.h"
+#include "common/mem.h"
 #include "rewrite/search_path.h"
 #include "rewrite/shape.h"
 
@@ -17,12 +18,7 @@ static rw_tokens scratch_tokens;
 
 static char *dup_out(const char *s)
 {
-    if (!s)
-        return NULL;
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
+    return mem_strdup(s);
 }
 
 /* Does the statement's text name a table the snapshot knows? Used to decide whether a node
@@ -40,7 +36,7 @@ static bool mentions_known_table(rw_walk *w, int first, int last)
         for (int j = t->start + quoted; j < t->end - quoted; j++)
             name[k++] = quoted ? w->sql[j] : (char)tolower((unsigned char)w->sql[j]);
         name[k] = '\0';
-        if (rw_schema_has_name(w->ctx->schema, name))
+        if (rw_snapshot_has_name(w->ctx->snapshot, name))
             return true;
     }
     return false;
@@ -51,17 +47,10 @@ static const char *refusal_statement(rw_walk *w, const char *why)
     const char *msg =
         rw_arena_cat(w->arena, "tombstone: ", why,
                      " is not supported on soft-delete tables (the statement was not run)");
-    /* the message goes into a '...' literal inside a dollar-quoted block */
-    size_t n = strlen(msg), k = 0;
-    char *lit = rw_arena_alloc(w->arena, 2 * n + 1);
-    for (size_t i = 0; i < n; i++) {
-        if (msg[i] == '\'')
-            lit[k++] = '\'';
-        lit[k++] = msg[i];
-    }
-    return rw_arena_cat(w->arena,
-                        "DO $tombstone$BEGIN RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = '",
-                        lit, "'; END$tombstone$");
+    char *sql = rw_raise_statement("0A000", msg);
+    const char *kept = rw_arena_strdup(w->arena, sql);
+    free(sql);
+    return kept;
 }
 
 /* Token range [first, last) of a statement. stmt_len 0 means "to the end". */
@@ -119,9 +108,7 @@ static void refuse_all(rw_walk *w, List *stmts, rw_stmt_facts *facts, rw_result 
 static void export_facts(rw_result *out, rw_stmt_facts *facts, int n)
 {
     out->nstmts = n;
-    out->stmts = calloc((size_t)(n ? n : 1), sizeof *out->stmts);
-    if (!out->stmts)
-        abort();
+    out->stmts = mem_array((size_t)n, sizeof *out->stmts);
     for (int i = 0; i < n; i++) {
         out->stmts[i] = facts[i];
         out->stmts[i].name = dup_out(facts[i].name);
@@ -177,6 +164,7 @@ bool rw_rewrite_shaped(const rw_context *ctx, const char *text, size_t len, rw_r
         rw_shape_make(&w, facts, n, shape);
     export_facts(out, facts, n);
     scratch_tokens = w.toks;
+    rw_tokens_trim(&scratch_tokens);
     pg_query_exit_memory_context(mc);
     rw_arena_reset(&scratch);
     return true;

@@ -14,7 +14,7 @@
 #ifndef RW_REWRITE_H
 #define RW_REWRITE_H
 
-#include "rewrite/schema.h"
+#include "rewrite/snapshot.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,7 +25,7 @@
 typedef enum { RW_CHARS_UTF8, RW_CHARS_BYTES, RW_CHARS_UNKNOWN } rw_chars;
 
 typedef struct {
-    const rw_schema *schema;
+    const rw_snapshot *snapshot;
     /* The session's effective search path for relations, in order (what current_schemas(true)
      * reports: pg_catalog and the temporary schema included when they apply). */
     const char *const *search_path;
@@ -64,6 +64,10 @@ enum {
     RW_TEMP_TABLE = 1 << 15,     /* creates the temporary table `name` */
     RW_DROP_TABLES = 1 << 16,    /* DROP TABLE: `value` lists the unqualified names, ',' apart */
     RW_DISCARD_TEMP = 1 << 17,   /* DISCARD TEMP (DISCARD ALL sets RW_DISCARD_ALL) */
+    RW_TRANSACTION = 1 << 18,    /* BEGIN, COMMIT, ROLLBACK, SAVEPOINT...: transaction control */
+    RW_NEEDS_CATALOG = 1 << 19,  /* its rewrite depends on the catalog: DML, queries, COPY,
+                                  * EXPLAIN, PREPARE, EXECUTE, CALL... (a DDL statement before
+                                  * it in the same text must have run before it is rewritten) */
 };
 
 typedef struct {
@@ -96,6 +100,11 @@ typedef struct {
  * which case out->parse_error is set and the text must go to the server unchanged. */
 bool rw_rewrite(const rw_context *ctx, const char *text, size_t len, rw_result *out);
 void rw_result_free(rw_result *r);
+
+/* A statement that fails with this SQLSTATE and message when the server runs it (a DO
+ * block raising it), so the error comes in order and with the transaction behaviour of any
+ * error: what a refused statement is replaced by. Returns a malloc'd string. */
+char *rw_raise_statement(const char *sqlstate, const char *message);
 
 /* The position (1-based, in characters) in the original text of `position` in the rewritten
  * one: what an ErrorResponse about the rewritten text must say to the client. A position

@@ -1,13 +1,17 @@
 /* rewrite/shape.c — templates of rewrites, by the shape of the text (see shape.h). */
 #include "rewrite/internal.h"
+#include "common/mem.h"
 #include "rewrite/map.h"
 #include "rewrite/shape.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* Edits of a shape applied without a heap allocation, up to this many. */
+enum { EDITS_ON_STACK = 16 };
+
 /* Facts that say nothing about the literals of a statement: its template holds for all. */
-enum { SHAPE_FLAGS = RW_DELETE_TAG | RW_PATH_DEPENDENT };
+enum { SHAPE_FLAGS = RW_DELETE_TAG | RW_PATH_DEPENDENT | RW_NEEDS_CATALOG | RW_TRANSACTION };
 
 static bool literal(rw_tok_kind k)
 {
@@ -57,11 +61,9 @@ bool rw_shape_make(const rw_walk *w, const rw_stmt_facts *facts, int n, rw_shape
         if (facts[i].flags & ~SHAPE_FLAGS)
             return false;
     rw_shape s = {.ntoks = w->toks.n, .nedits = w->nedits, .nstmts = n};
-    s.edits = calloc((size_t)(s.nedits ? s.nedits : 1), sizeof *s.edits);
-    s.flags = calloc((size_t)(n ? n : 1), sizeof *s.flags);
-    s.toks = malloc((size_t)s.ntoks * sizeof *s.toks);
-    if (!s.edits || !s.flags || !s.toks)
-        abort();
+    s.edits = mem_array((size_t)s.nedits, sizeof *s.edits);
+    s.flags = mem_array((size_t)n, sizeof *s.flags);
+    s.toks = mem_array((size_t)s.ntoks, sizeof *s.toks);
     memcpy(s.toks, w->toks.tok, (size_t)s.ntoks * sizeof *s.toks);
     for (int i = 0; i < n; i++)
         s.flags[i] = facts[i].flags;
@@ -70,8 +72,9 @@ bool rw_shape_make(const rw_walk *w, const rw_stmt_facts *facts, int n, rw_shape
         rw_shape_edit *se = &s.edits[i];
         bool ok = anchor_of(&w->toks, e->at, e->del == 0, &se->at) &&
                   anchor_of(&w->toks, e->at + e->del, e->del > 0, &se->to);
-        if (!ok || !(se->text = strdup(e->ins)))
+        if (!ok)
             return rw_shape_free(&s), false;
+        se->text = mem_strdup(e->ins);
     }
     *out = s;
     return true;
@@ -97,10 +100,9 @@ bool rw_shape_matches(const rw_shape *s, const char *source, const char *text,
 void rw_shape_apply(const rw_shape *s, const char *text, size_t len, const rw_tokens *toks,
                     rw_chars chars, rw_result *out)
 {
-    rw_edit stack[16] = {{0}};
-    rw_edit *edits = s->nedits <= 16 ? stack : malloc((size_t)s->nedits * sizeof *edits);
-    if (!edits)
-        abort();
+    rw_edit stack[EDITS_ON_STACK] = {{0}};
+    rw_edit *edits =
+        s->nedits <= EDITS_ON_STACK ? stack : mem_alloc((size_t)s->nedits * sizeof *edits);
     for (int i = 0; i < s->nedits; i++) {
         int at = offset_of(toks, s->edits[i].at), to = offset_of(toks, s->edits[i].to);
         edits[i] = (rw_edit){at, to - at, s->edits[i].text, i};

@@ -152,7 +152,7 @@ static void drop_facts(rw_walk *w, DropStmt *d, rw_stmt_facts *f)
  * includes it. */
 static void constraints_immediate(rw_walk *w, ConstraintsSetStmt *c)
 {
-    if (c->deferred || !c->constraints || !rw_schema_has_helpers(w->ctx->schema))
+    if (c->deferred || !c->constraints || !rw_snapshot_has_helpers(w->ctx->snapshot))
         return;
     RangeVar *last = llast(c->constraints);
     int start, end;
@@ -164,8 +164,34 @@ static void constraints_immediate(rw_walk *w, ConstraintsSetStmt *c)
     rw_edit_insert(w, end, ", tombstone.deferred_checks");
 }
 
+/* Statements whose rewrite depends on the catalog (RW_NEEDS_CATALOG). */
+static bool needs_catalog(Node *stmt)
+{
+    switch (nodeTag(stmt)) {
+    case T_SelectStmt:
+    case T_InsertStmt:
+    case T_UpdateStmt:
+    case T_DeleteStmt:
+    case T_MergeStmt:
+    case T_ExplainStmt:
+    case T_PrepareStmt:
+    case T_ExecuteStmt:
+    case T_DeclareCursorStmt:
+    case T_CopyStmt:
+    case T_CreateTableAsStmt:
+    case T_CallStmt:
+    case T_DoStmt:
+    case T_ConstraintsSetStmt:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
 {
+    if (needs_catalog(stmt))
+        f->flags |= RW_NEEDS_CATALOG;
     switch (nodeTag(stmt)) {
     case T_SelectStmt:
         rw_walk_select(w, (SelectStmt *)stmt);
@@ -221,6 +247,7 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
         break;
     case T_TransactionStmt:
         transaction_facts((TransactionStmt *)stmt, f);
+        f->flags |= RW_TRANSACTION;
         break;
     case T_CreateStmt:
         temp_table_facts(((CreateStmt *)stmt)->relation, f);
@@ -232,6 +259,10 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
         break;
     case T_CallStmt:
         rw_walk_expr(w, (Node *)((CallStmt *)stmt)->funccall);
+        f->flags |= RW_DDL; /* a procedure may change the catalog */
+        break;
+    case T_DoStmt:
+        f->flags |= RW_DDL; /* a DO block may change the catalog */
         break;
     case T_ConstraintsSetStmt:
         constraints_immediate(w, (ConstraintsSetStmt *)stmt);
@@ -245,7 +276,6 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
     case T_LockStmt:
     case T_CheckPointStmt:
     case T_VacuumStmt:
-    case T_DoStmt:
     case T_TruncateStmt:
     case T_LoadStmt:
         break;

@@ -248,11 +248,11 @@ static void delete_with_actions(rw_walk *w, DeleteStmt *d, const rw_table *t, in
      * snapshot) is not copied into a printed string first */
     rw_edit_insert(w, at,
                    rw_arena_cat(w->arena, " FOR UPDATE OF ", lock,
-                                "), _tomb_fk AS (SELECT tombstone.cascade($tombstone$"));
+                                "), _tomb_fk AS (SELECT tombstone.cascade("));
     rw_edit_insert(w, at, plan);
     rw_edit_insert(w, at,
                    rw_arena_printf(w->arena,
-                                   "$tombstone$::jsonb, (SELECT jsonb_agg(_tomb_key) "
+                                   "::jsonb, (SELECT jsonb_agg(_tomb_key) "
                                    "FROM _tomb_rows)) AS _tomb_done) UPDATE %.*s%s FROM "
                                    "_tomb_rows, _tomb_fk WHERE %s.tableoid = "
                                    "_tomb_rows._tomb_tableoid AND %s.ctid = _tomb_rows._tomb_ctid",
@@ -297,7 +297,7 @@ static void soft_delete(rw_walk *w, DeleteStmt *d, const rw_table *t, int anchor
         return;
     }
     const char *plan = rw_cascade_plan(w, t);
-    if (plan && !rw_schema_has_helpers(w->ctx->schema)) {
+    if (plan && !rw_snapshot_has_helpers(w->ctx->snapshot)) {
         rw_refuse(w, "DELETE with foreign-key actions (ON DELETE CASCADE, SET NULL, RESTRICT...) "
                      "without the helper functions: run `tombstone install` on the database");
         return;

@@ -181,6 +181,13 @@ def tombstone_binary():
     return os.environ.get("TOMBSTONE_BIN", os.path.join(REPO, "tombstone"))
 
 
+def sanitized_binary(path=None):
+    """True when the proxy under test is built with AddressSanitizer, whose allocator keeps
+    freed memory in quarantine: RSS then says nothing about what the proxy frees."""
+    with open(path or tombstone_binary(), "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def rss_kb(pid):
     """The resident set size of process pid, in kB."""
     with open(f"/proc/{pid}/status") as f:

@@ -77,5 +77,23 @@ class RawConn:
                 raise ConnectionError(error_fields(body))
         return key
 
+    def read_to_close(self):
+        """Everything still to come, up to the peer's close, as bytes."""
+        data, self.buf = self.buf, b""
+        while True:
+            try:
+                chunk = self.sock.recv(65536)
+            except ConnectionResetError:
+                return data
+            if not chunk:
+                return data
+            data += chunk
+
     def close(self):
         self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-static rw_schema *fixture_schema_with(bool helpers)
+static rw_snapshot *fixture_schema_with(bool helpers)
 {
     static const char *const rows[][9] = {
         {"T", "1", "public", "authors", "r", "deleted_at", "t", NULL, NULL},
@@ -71,22 +71,22 @@ static rw_schema *fixture_schema_with(bool helpers)
         {"U", "1", "authors_pkey", "authors_pkey", "t", "{id}", NULL, NULL, NULL},
     };
     static const char *const helper_row[9] = {"H", "tombstone helpers " RW_HELPERS_VERSION};
-    rw_schema *s = rw_schema_new();
+    rw_snapshot *s = rw_snapshot_new();
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         rw_catalog_row row = {9, rows[i]};
         const char *err;
-        if (!rw_schema_add_row(s, &row, &err))
+        if (!rw_snapshot_add_row(s, &row, &err))
             abort();
     }
     rw_catalog_row row = {9, helper_row};
     const char *err;
-    if (helpers && !rw_schema_add_row(s, &row, &err))
+    if (helpers && !rw_snapshot_add_row(s, &row, &err))
         abort();
-    rw_schema_finish(s);
+    rw_snapshot_finish(s);
     return s;
 }
 
-static rw_schema *fixture_schema(void)
+static rw_snapshot *fixture_schema(void)
 {
     return fixture_schema_with(true);
 }
@@ -94,9 +94,9 @@ static rw_schema *fixture_schema(void)
 static const char *const fixture_path[] = {"pg_catalog", "public"};
 
 /* A session of user "tester" on search_path pg_catalog, public. */
-static inline rw_context fixture_context(const rw_schema *s)
+static inline rw_context fixture_context(const rw_snapshot *s)
 {
-    return (rw_context){.schema = s,
+    return (rw_context){.snapshot = s,
                         .search_path = fixture_path,
                         .nsearch_path = 2,
                         .standard_strings = true,

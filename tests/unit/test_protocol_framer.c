@@ -17,6 +17,8 @@ typedef struct {
     bool rewrite_parse; /* replace each Parse by one with a longer query */
     bool drop_flush;    /* drop Flush ('H') messages */
     bool startup_first; /* the stream begins with a startup packet */
+    char hold;          /* messages of this type are held ... */
+    int holds;          /* ... this many times, before they are taken */
     proto_framer *f;    /* the framer walking, so the handler can end the startup phase */
     int handled;        /* handler calls */
     char bind_names[4][2][16];
@@ -26,6 +28,10 @@ static proto_policy test_policy(void *arg, uint8_t type, size_t msg_len)
 {
     hook_ctx *c = arg;
     (void)msg_len;
+    if (type == c->hold && c->holds > 0) {
+        c->holds--;
+        return PROTO_HOLD;
+    }
     if (strchr(c->whole, type))
         return PROTO_WHOLE;
     return strchr(c->peek, type) ? PROTO_PEEK : PROTO_PASS;
@@ -77,6 +83,26 @@ static void append_out(proto_buf *dst, proto_out *out)
 /* Walks the input in chunks of the given sizes (0-terminated list; the rest in one chunk),
  * each copied into a scratch buffer that is clobbered afterwards, as the proxy's read buffer
  * is, so any reference kept past its walk shows up as wrong output. */
+/* Walks one read; a rest held by the hooks is moved (the read buffer is clobbered) and
+ * walked again, as the proxy walks held input once the session can take it. */
+static void walk_chunk(hook_ctx *c, proto_framer *f, uint8_t *data, size_t n, proto_out *out,
+                       proto_buf *result)
+{
+    uint8_t held[8192];
+    for (;;) {
+        size_t used;
+        assert_null(proto_walk(f, data, n, &hooks, c, out, &used));
+        append_out(result, out);
+        assert_true(used <= n);
+        memmove(held, data + used, n - used);
+        memset(data, 0xAA, n);
+        if (used == n)
+            return;
+        n -= used;
+        memcpy(data, held, n);
+    }
+}
+
 static void walk_split(hook_ctx *c, const proto_buf *in, const size_t *cuts, proto_buf *result)
 {
     proto_framer f = {0};
@@ -91,9 +117,7 @@ static void walk_split(hook_ctx *c, const proto_buf *in, const size_t *cuts, pro
             n = in->len - pos;
         assert_true(n <= sizeof scratch);
         memcpy(scratch, in->data + pos, n);
-        assert_null(proto_walk(&f, scratch, n, &hooks, c, &out));
-        append_out(result, &out);
-        memset(scratch, 0xAA, n);
+        walk_chunk(c, &f, scratch, n, &out, result);
         pos += n;
     }
     assert_true(proto_framer_at_boundary(&f));
@@ -182,7 +206,9 @@ static void test_pass_through_is_one_reference(void **state)
     proto_framer f = {0};
     c.f = &f;
     proto_out out = {0};
-    assert_null(proto_walk(&f, in.data, in.len, &hooks, &c, &out));
+    size_t used;
+    assert_null(proto_walk(&f, in.data, in.len, &hooks, &c, &out, &used));
+    assert_int_equal(used, in.len);
     assert_int_equal(out.nseg, 1);
     assert_ptr_equal(out.seg[0].ptr, in.data);
     assert_int_equal(out.seg[0].len, in.len);
@@ -200,7 +226,9 @@ static void test_forwarded_whole_messages_stay_in_place(void **state)
     proto_framer f = {0};
     c.f = &f;
     proto_out out = {0};
-    assert_null(proto_walk(&f, in.data, in.len, &hooks, &c, &out));
+    size_t used;
+    assert_null(proto_walk(&f, in.data, in.len, &hooks, &c, &out, &used));
+    assert_int_equal(used, in.len);
     /* Handled but unchanged messages need no copy: still one send. */
     assert_int_equal(out.nseg, 1);
     assert_int_equal(out.buf.len, 0);
@@ -289,14 +317,15 @@ static void test_bad_lengths_are_errors(void **state)
     hook_ctx c = {.whole = "", .peek = ""};
     proto_out out = {0};
     proto_framer f = {0};
+    size_t used;
     const uint8_t short_len[] = {'Q', 0, 0, 0, 3};
-    assert_non_null(proto_walk(&f, short_len, sizeof short_len, &hooks, &c, &out));
+    assert_non_null(proto_walk(&f, short_len, sizeof short_len, &hooks, &c, &out, &used));
     proto_framer g = {.untyped = true};
     const uint8_t huge_startup[] = {0, 1, 0, 0, 0, 3, 0, 0};
-    assert_non_null(proto_walk(&g, huge_startup, sizeof huge_startup, &hooks, &c, &out));
+    assert_non_null(proto_walk(&g, huge_startup, sizeof huge_startup, &hooks, &c, &out, &used));
     proto_framer h = {0};
     const uint8_t huge[] = {'d', 0x7f, 0, 0, 0};
-    assert_non_null(proto_walk(&h, huge, sizeof huge, &hooks, &c, &out));
+    assert_non_null(proto_walk(&h, huge, sizeof huge, &hooks, &c, &out, &used));
     proto_out_free(&out);
 }
 
@@ -308,11 +337,83 @@ static void test_boundary_tracking(void **state)
     hook_ctx c = {.whole = "", .peek = ""};
     proto_framer f = {0};
     proto_out out = {0};
+    size_t used;
     for (size_t i = 0; i < in.len; i++) {
         assert_true(proto_framer_at_boundary(&f) == (i == 0));
-        assert_null(proto_walk(&f, in.data + i, 1, &hooks, &c, &out));
+        assert_null(proto_walk(&f, in.data + i, 1, &hooks, &c, &out, &used));
     }
     assert_true(proto_framer_at_boundary(&f));
+    proto_out_free(&out);
+    proto_buf_free(&in);
+}
+
+/* A held message and everything after it come out later, unchanged and in order, wherever
+ * the reads split the stream, even when it is held again at each try. */
+static void test_held_messages_resume_in_order(void **state)
+{
+    (void)state;
+    proto_buf in = {0}, expect = {0};
+    build_pipeline(&in, false);
+    build_pipeline(&expect, true);
+    for (int holds = 1; holds <= 3; holds += 2) {
+        hook_ctx c = {.whole = "PHSQ", .peek = "B", .rewrite_parse = true, .drop_flush = true};
+        for (size_t cut = 1; cut < in.len; cut++) {
+            c.hold = 'Q';
+            c.holds = holds;
+            proto_buf got = {0};
+            size_t cuts[] = {cut, 0};
+            walk_split(&c, &in, cuts, &got);
+            assert_int_equal(c.holds, 0);
+            assert_int_equal(got.len, expect.len);
+            assert_memory_equal(got.data, expect.data, expect.len);
+            proto_buf_free(&got);
+        }
+    }
+    proto_buf_free(&expect);
+    proto_buf_free(&in);
+}
+
+/* A hold stops the walk before the message: nothing of it, nor of what follows, is out. */
+static void test_hold_stops_before_the_message(void **state)
+{
+    (void)state;
+    proto_buf in = {0};
+    put_simple(&in, 'S', NULL);
+    size_t first = in.len;
+    put_simple(&in, 'Q', "delete from t");
+    put_simple(&in, 'X', NULL);
+    hook_ctx c = {.whole = "", .peek = "", .hold = 'Q', .holds = 1};
+    proto_framer f = {0};
+    c.f = &f;
+    proto_out out = {0};
+    size_t used;
+    assert_null(proto_walk(&f, in.data, in.len, &hooks, &c, &out, &used));
+    assert_int_equal(used, first);
+    proto_buf sent = {0};
+    append_out(&sent, &out);
+    assert_int_equal(sent.len, first);
+    assert_true(proto_framer_at_boundary(&f));
+    proto_buf_free(&sent);
+    proto_out_free(&out);
+    proto_buf_free(&in);
+}
+
+/* A startup packet can be held too (the proxy holds everything of a closed session). */
+static void test_startup_packet_can_be_held(void **state)
+{
+    (void)state;
+    proto_buf in = {0};
+    proto_startup s = {.version = PROTO_VERSION_3};
+    proto_startup_set(&s, "user", "alice");
+    proto_build_startup(&in, &s);
+    hook_ctx c = {.whole = "", .peek = "", .hold = 0, .holds = 1, .startup_first = true};
+    proto_framer f = {.untyped = true};
+    c.f = &f;
+    proto_out out = {0};
+    size_t used;
+    assert_null(proto_walk(&f, in.data, in.len, &hooks, &c, &out, &used));
+    assert_int_equal(used, 0);
+    assert_int_equal(c.handled, 0);
     proto_out_free(&out);
     proto_buf_free(&in);
 }
@@ -328,6 +429,9 @@ int main(void)
         cmocka_unit_test(test_startup_packet_then_typed),
         cmocka_unit_test(test_bad_lengths_are_errors),
         cmocka_unit_test(test_boundary_tracking),
+        cmocka_unit_test(test_held_messages_resume_in_order),
+        cmocka_unit_test(test_hold_stops_before_the_message),
+        cmocka_unit_test(test_startup_packet_can_be_held),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static rw_schema *schema;
+static rw_snapshot *schema;
 static rw_context ctx;
 
 static int setup(void **state)
@@ -24,7 +24,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    rw_schema_unref(schema);
+    rw_snapshot_unref(schema);
     return 0;
 }
 
@@ -289,9 +289,9 @@ static void test_delete_with_actions(void **state)
     rw_result_free(&cur);
 
     /* without the helper functions such a DELETE is refused, never run as a plain UPDATE */
-    rw_schema *bare = fixture_schema_with(false);
+    rw_snapshot *bare = fixture_schema_with(false);
     rw_context saved = ctx;
-    ctx.schema = bare;
+    ctx.snapshot = bare;
     rw_result r;
     sql = "DELETE FROM books WHERE id = 1";
     assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
@@ -299,7 +299,7 @@ static void test_delete_with_actions(void **state)
     assert_non_null(strstr(r.sql, "tombstone install"));
     rw_result_free(&r);
     ctx = saved;
-    rw_schema_unref(bare);
+    rw_snapshot_unref(bare);
 }
 
 static void test_update(void **state)

@@ -14,7 +14,7 @@
 static void test_hit_and_keys(void **state)
 {
     (void)state;
-    rw_schema *s = fixture_schema();
+    rw_snapshot *s = fixture_schema();
     rw_context ctx = fixture_context(s);
     rw_cache *c = rw_cache_new(1 << 20);
     const char *q = "SELECT * FROM authors";
@@ -35,19 +35,19 @@ static void test_hit_and_keys(void **state)
     assert_int_equal(rw_cache_get_stats(c).misses, 2);
 
     /* a new snapshot of the same database is a new key too */
-    rw_schema *s2 = fixture_schema();
+    rw_snapshot *s2 = fixture_schema();
     rw_context next = fixture_context(s2);
     rw_cache_rewrite(c, &next, q, strlen(q));
     assert_int_equal(rw_cache_get_stats(c).misses, 3);
     rw_cache_free(c);
-    rw_schema_unref(s);
-    rw_schema_unref(s2);
+    rw_snapshot_unref(s);
+    rw_snapshot_unref(s2);
 }
 
 static void test_byte_bound(void **state)
 {
     (void)state;
-    rw_schema *s = fixture_schema();
+    rw_snapshot *s = fixture_schema();
     rw_context ctx = fixture_context(s);
     rw_cache *c = rw_cache_new(8192);
     char q[128];
@@ -64,7 +64,7 @@ static void test_byte_bound(void **state)
     rw_cache_rewrite(c, &ctx, q, strlen(q));
     assert_int_equal(rw_cache_get_stats(c).hits, 1);
     rw_cache_free(c);
-    rw_schema_unref(s);
+    rw_snapshot_unref(s);
 }
 
 /* Texts that differ only by literals are rewritten from the first one's template, exactly as
@@ -72,7 +72,7 @@ static void test_byte_bound(void **state)
 static void test_shapes(void **state)
 {
     (void)state;
-    rw_schema *s = fixture_schema();
+    rw_snapshot *s = fixture_schema();
     rw_context ctx = fixture_context(s);
     rw_cache *c = rw_cache_new(1 << 20);
     static const char *const texts[] = {
@@ -110,7 +110,7 @@ static void test_shapes(void **state)
     assert_string_equal(r->stmts[0].value, "b");
     assert_int_equal(rw_cache_get_stats(c).shaped, 5);
     rw_cache_free(c);
-    rw_schema_unref(s);
+    rw_snapshot_unref(s);
 }
 
 static bool irrelevant(const rw_context *ctx, const char *text, int *n)
@@ -125,7 +125,7 @@ static bool irrelevant(const rw_context *ctx, const char *text, int *n)
 static void test_irrelevant_texts_skip_the_parser(void **state)
 {
     (void)state;
-    rw_schema *s = fixture_schema();
+    rw_snapshot *s = fixture_schema();
     rw_context ctx = fixture_context(s);
     int n;
     assert_true(irrelevant(&ctx, "SELECT * FROM orders; SELECT 'authors' ;; ", &n));
@@ -171,7 +171,7 @@ static void test_irrelevant_texts_skip_the_parser(void **state)
         assert_int_equal(rw_cache_get_stats(c).entries, 1);
     }
     rw_cache_free(c);
-    rw_schema_unref(s);
+    rw_snapshot_unref(s);
 }
 
 int main(void)

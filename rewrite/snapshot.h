@@ -1,10 +1,9 @@
-/* rewrite/schema.h — a database's catalog as the rewriter needs it: which tables are
+/* rewrite/snapshot.h — a database's catalog as the rewriter needs it: which tables are
  * soft-delete (and by which marker column), their foreign keys with ON DELETE actions and
  * their unique indexes. A snapshot is immutable once built and shared by every session of
- * that database; a refresh builds a new one (rw_schema_ref/unref keep the old one alive
- * for the sessions still using it). */
-#ifndef RW_SCHEMA_H
-#define RW_SCHEMA_H
+ * that database; a refresh builds a new one. */
+#ifndef RW_SNAPSHOT_H
+#define RW_SNAPSHOT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,8 +21,16 @@ typedef struct {
     char *name, *type; /* type as format_type() prints it */
 } rw_column;
 
-/* A foreign key, seen from both ends. on_delete is pg_constraint.confdeltype:
- * 'a' no action, 'r' restrict, 'c' cascade, 'n' set null, 'd' set default. */
+/* A foreign key's ON DELETE action: pg_constraint.confdeltype's letters. */
+enum {
+    RW_FK_NO_ACTION = 'a',
+    RW_FK_RESTRICT = 'r',
+    RW_FK_CASCADE = 'c',
+    RW_FK_SET_NULL = 'n',
+    RW_FK_SET_DEFAULT = 'd',
+};
+
+/* A foreign key, seen from both ends; on_delete is one of the RW_FK_ actions. */
 typedef struct rw_fk {
     char *name;
     rw_table *child, *parent;
@@ -59,9 +66,9 @@ struct rw_table {
     rw_unique *uniques;
 };
 
-typedef struct rw_schema rw_schema;
+typedef struct rw_snapshot rw_snapshot;
 
-/* One row of the catalog query (rw_schema_query), as text fields (NULL for SQL NULL). */
+/* One row of the catalog query (rw_snapshot_query), as text fields (NULL for SQL NULL). */
 typedef struct {
     int nfields;
     const char *const *fields;
@@ -75,47 +82,55 @@ typedef struct {
     int ninclude;
     const char *const *exclude; /* "schema.table": never these */
     int nexclude;
-} rw_schema_options;
+} rw_snapshot_options;
 
-/* The catalog query. Returns a malloc'd string; its rows feed rw_schema_add_row. The proxy
+/* The catalog query. Returns a malloc'd string; its rows feed rw_snapshot_add_row. The proxy
  * runs it on a client's own server connection (it has no credentials of its own). */
-char *rw_schema_query(const rw_schema_options *o);
+char *rw_snapshot_query(const rw_snapshot_options *o);
 
-rw_schema *rw_schema_new(void);
+rw_snapshot *rw_snapshot_new(void);
 /* Adds one row of the catalog query's result; false (with *err set) on a malformed row. */
-bool rw_schema_add_row(rw_schema *s, const rw_catalog_row *row, const char **err);
+bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char **err);
 /* Links foreign keys to tables and indexes the snapshot; call once after the last row. */
-void rw_schema_finish(rw_schema *s);
+void rw_snapshot_finish(rw_snapshot *s);
 
-rw_schema *rw_schema_ref(rw_schema *s);
-void rw_schema_unref(rw_schema *s);
+void rw_snapshot_unref(rw_snapshot *s);
 
 /* The table named schema.name, or NULL when the snapshot does not know it (then it is no
  * soft-delete table and is not involved in any relevant foreign key). */
-const rw_table *rw_schema_lookup(const rw_schema *s, const char *schema, const char *name);
+const rw_table *rw_snapshot_lookup(const rw_snapshot *s, const char *schema, const char *name);
 
 /* True when some known table is called `name` in some schema: a cheap pre-filter. */
-bool rw_schema_has_name(const rw_schema *s, const char *name);
+bool rw_snapshot_has_name(const rw_snapshot *s, const char *name);
 
 /* True when `tombstone install` created this version's helper functions in the database. */
-bool rw_schema_has_helpers(const rw_schema *s);
+bool rw_snapshot_has_helpers(const rw_snapshot *s);
 
 /* Texts the rewriter derives from the snapshot alone and that cost more to build than a
  * statement costs to parse (a table's cascade plan, the check of a foreign key), kept for the
  * snapshot's life. `object` is the table or key they come from, `tag` tells texts of one
  * object apart. get returns NULL for a text not kept yet; put returns the kept copy. Like
  * the reference count, not for use from several threads at once. */
-const char *rw_schema_memo_get(const rw_schema *s, const void *object, char tag);
-const char *rw_schema_memo_put(const rw_schema *s, const void *object, char tag, const char *text);
+typedef enum {
+    RW_MEMO_PLAN = 'c',  /* a table's cascade plan (rewrite/cascade.c) */
+    RW_MEMO_CHECK = 'r', /* the check of a foreign key (rewrite/references.c) */
+} rw_memo_tag;
+const char *rw_snapshot_memo_get(const rw_snapshot *s, const void *object, rw_memo_tag tag);
+const char *rw_snapshot_memo_put(const rw_snapshot *s, const void *object, rw_memo_tag tag,
+                                 const char *text);
+
+/* The catalog epoch this snapshot was read at (rewrite/watch.h), or NULL when the database
+ * has no epoch (`tombstone install` was not run as a superuser). */
+const char *rw_snapshot_epoch(const rw_snapshot *s);
 
 /* Number of soft-delete tables. */
-int rw_schema_soft_count(const rw_schema *s);
+int rw_snapshot_soft_count(const rw_snapshot *s);
 
 /* Did both snapshots read the same catalog rows? */
-bool rw_schema_same(const rw_schema *a, const rw_schema *b);
+bool rw_snapshot_same(const rw_snapshot *a, const rw_snapshot *b);
 
 /* A counter that differs between snapshots, so cached rewrites can tell which they used. */
-uint64_t rw_schema_version(const rw_schema *s);
+uint64_t rw_snapshot_version(const rw_snapshot *s);
 
 /* Parses PostgreSQL's text form of a one-dimensional array ({a,"b c"}) into at most max
  * items; buf must hold strlen(text) + 1 bytes and receives the items' text. */

@@ -1,70 +1,68 @@
-/* proxy/search_path.c — following what unqualified names mean. */
-#include "proxy/search_path.h"
+/* track/namespace.c — following what unqualified names mean. */
+#include "track/namespace.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/mem.h"
 #include "rewrite/search_path.h"
 
 enum { MAX_SCHEMAS = 64 };
 
-struct savepoint {
-    savepoint *next; /* the one set before */
+struct track_ns_mark {
+    track_ns_mark *next; /* the one set before */
     char *name;
-    names_state state;
+    track_ns_state state;
 };
 
-static void list_free(path_list *l)
+static void list_free(track_ns_list *l)
 {
     for (int i = 0; i < l->n; i++)
         free(l->v[i]);
     free(l->v);
-    *l = (path_list){0};
+    *l = (track_ns_list){0};
 }
 
-static void list_set(path_list *l, const char *const *items, int n)
+static void list_set(track_ns_list *l, const char *const *items, int n)
 {
-    path_list copy = {calloc((size_t)n + 1, sizeof(char *)), n};
-    if (!copy.v)
-        abort();
+    track_ns_list copy = {mem_array((size_t)n + 1, sizeof(char *)), n};
     for (int i = 0; i < n; i++)
-        if (!(copy.v[i] = strdup(items[i])))
-            abort();
+        copy.v[i] = mem_strdup(items[i]);
     list_free(l);
     *l = copy;
 }
 
-static void list_copy(path_list *to, const path_list *from)
+static void list_copy(track_ns_list *to, const track_ns_list *from)
 {
     if (to != from)
         list_set(to, (const char *const *)from->v, from->n);
 }
 
-static void state_copy(names_state *to, const names_state *from)
+static void state_copy(track_ns_state *to, const track_ns_state *from)
 {
     list_copy(&to->session, &from->session);
     list_copy(&to->effective, &from->effective);
     list_copy(&to->temp, &from->temp);
 }
 
-static void state_free(names_state *s)
+static void state_free(track_ns_state *s)
 {
     list_free(&s->session);
     list_free(&s->effective);
     list_free(&s->temp);
 }
 
-static void touched(search_path *sp)
+static void touched(track_namespace *sp)
 {
     sp->changed = true;
     sp->version++;
 }
 
 /* Savepoints from the newest down to and without `keep` are dropped. */
-static void drop_savepoints(search_path *sp, savepoint *keep)
+static void drop_savepoints(track_namespace *sp, track_ns_mark *keep)
 {
     while (sp->savepoints != keep) {
-        savepoint *p = sp->savepoints;
+        track_ns_mark *p = sp->savepoints;
         sp->savepoints = p->next;
         state_free(&p->state);
         free(p->name);
@@ -72,17 +70,17 @@ static void drop_savepoints(search_path *sp, savepoint *keep)
     }
 }
 
-static savepoint *find_savepoint(search_path *sp, const char *name)
+static track_ns_mark *find_savepoint(track_namespace *sp, const char *name)
 {
-    for (savepoint *p = sp->savepoints; p; p = p->next)
+    for (track_ns_mark *p = sp->savepoints; p; p = p->next)
         if (name && strcmp(p->name, name) == 0)
             return p;
     return NULL;
 }
 
-void search_path_init(search_path *sp, const char *setting, const char *user)
+void track_ns_init(track_namespace *sp, const char *setting, const char *user)
 {
-    *sp = (search_path){.user = strdup(user ? user : "")};
+    *sp = (track_namespace){.user = mem_strdup(user ? user : "")};
     const char *items[MAX_SCHEMAS];
     char buf[4096];
     int n = rw_search_path_split(setting ? setting : "\"$user\", public", sp->user, items,
@@ -93,9 +91,9 @@ void search_path_init(search_path *sp, const char *setting, const char *user)
     state_copy(&sp->idle, &sp->now);
 }
 
-void search_path_set(search_path *sp, const char *value, bool local)
+void track_ns_set(track_namespace *sp, const char *value, bool local)
 {
-    path_list *target = local ? &sp->now.effective : &sp->now.session;
+    track_ns_list *target = local ? &sp->now.effective : &sp->now.session;
     if (!value) {
         list_copy(target, &sp->initial);
     } else {
@@ -109,10 +107,10 @@ void search_path_set(search_path *sp, const char *value, bool local)
     touched(sp);
 }
 
-void search_path_temp_created(search_path *sp, const char *name)
+void track_ns_temp_created(track_namespace *sp, const char *name)
 {
     const char *items[MAX_SCHEMAS + 1];
-    path_list *t = &sp->now.temp;
+    track_ns_list *t = &sp->now.temp;
     int n = 0;
     for (int i = 0; i < t->n && n < MAX_SCHEMAS; i++)
         items[n++] = t->v[i];
@@ -121,9 +119,9 @@ void search_path_temp_created(search_path *sp, const char *name)
     touched(sp);
 }
 
-void search_path_tables_dropped(search_path *sp, const char *names)
+void track_ns_tables_dropped(track_namespace *sp, const char *names)
 {
-    path_list *t = &sp->now.temp;
+    track_ns_list *t = &sp->now.temp;
     const char *items[MAX_SCHEMAS];
     int n = 0;
     size_t len;
@@ -142,32 +140,31 @@ void search_path_tables_dropped(search_path *sp, const char *names)
     }
 }
 
-void search_path_discard_temp(search_path *sp)
+void track_ns_discard_temp(track_namespace *sp)
 {
     list_free(&sp->now.temp);
     touched(sp);
 }
 
-void search_path_savepoint(search_path *sp, const char *name)
+void track_ns_savepoint(track_namespace *sp, const char *name)
 {
-    savepoint *p = calloc(1, sizeof *p);
-    if (!p || !(p->name = strdup(name ? name : "")))
-        abort();
+    track_ns_mark *p = mem_zalloc(sizeof *p);
+    p->name = mem_strdup(name ? name : "");
     state_copy(&p->state, &sp->now);
     p->next = sp->savepoints;
     sp->savepoints = p;
 }
 
-void search_path_release(search_path *sp, const char *name)
+void track_ns_release(track_namespace *sp, const char *name)
 {
-    savepoint *p = find_savepoint(sp, name);
+    track_ns_mark *p = find_savepoint(sp, name);
     if (p)
         drop_savepoints(sp, p->next);
 }
 
-void search_path_rollback_to(search_path *sp, const char *name)
+void track_ns_rollback_to(track_namespace *sp, const char *name)
 {
-    savepoint *p = find_savepoint(sp, name);
+    track_ns_mark *p = find_savepoint(sp, name);
     if (!p)
         return;
     drop_savepoints(sp, p); /* ROLLBACK TO keeps the savepoint itself */
@@ -175,19 +172,19 @@ void search_path_rollback_to(search_path *sp, const char *name)
     touched(sp);
 }
 
-void search_path_error(search_path *sp)
+void track_ns_error(track_namespace *sp)
 {
     sp->failed = true;
 }
 
-void search_path_rollback(search_path *sp)
+void track_ns_rollback(track_namespace *sp)
 {
     sp->rolled_back = true;
 }
 
 /* The flags hold until the transaction ends: a ROLLBACK may be parsed in one batch and run
  * in the next (extended protocol). */
-void search_path_ready(search_path *sp, char tx_status)
+void track_ns_ready(track_namespace *sp, char tx_status)
 {
     if (tx_status == 'I') {
         if (sp->changed) {
@@ -204,7 +201,7 @@ void search_path_ready(search_path *sp, char tx_status)
     sp->status = tx_status;
 }
 
-void search_path_free(search_path *sp)
+void track_ns_free(track_namespace *sp)
 {
     drop_savepoints(sp, NULL);
     list_free(&sp->initial);

@@ -1,15 +1,18 @@
-/* rewrite/schema.c — the catalog snapshot: its query, its rows, its lookups. */
-#include "rewrite/schema.h"
+/* rewrite/snapshot.c — the catalog snapshot: its query, its rows, its lookups. */
+#include "rewrite/snapshot.h"
 
+#include "common/mem.h"
 #include "rewrite/arena.h"
 #include "rewrite/helpers.h"
 #include "rewrite/map.h"
+#include "rewrite/quote.h"
+#include "rewrite/watch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct rw_schema {
+struct rw_snapshot {
     int refs;
     uint64_t version;
     rw_arena arena;
@@ -20,8 +23,9 @@ struct rw_schema {
     rw_fk **fks;
     int nsoft;
     bool helpers;         /* the functions of `tombstone install`, in this version, are there */
+    const char *epoch;    /* the catalog epoch when it was read (rewrite/watch.sql), or NULL */
     uint64_t fingerprint; /* of the rows: equal rows make an equal snapshot */
-    struct memo *memo;    /* rw_schema_memo_*: filled while the snapshot is in use */
+    struct memo *memo;    /* rw_snapshot_memo_*: filled while the snapshot is in use */
 };
 
 struct memo {
@@ -36,9 +40,13 @@ struct memo {
  *   C table_oid attnum name type                                their columns
  *   F name child_oid parent_oid confdeltype child_cols parent_cols set_cols deferrable deferred
  *     (the last two as one text, each '0' or '1')
- *   U table_oid index constraint primary cols predicate         unique indexes of soft tables
+ *   U table_oid index constraint primary cols predicate scs     unique indexes of soft tables
+ *     (scs: the standard_conforming_strings the predicate's text was printed with, when it
+ *     holds a backslash)
  * Foreign keys come in creation order, the order PostgreSQL fires their triggers in, so the
  * first violated one is the one named in an error.
+ * Temporary tables are never soft-delete tables (nor can keys of other tables reference
+ * them), so they are left out whoever's they are.
  * Relations that matter: soft-delete tables, tables whose rows a cascade from one removes
  * (affected), and the children of those through any foreign key. Partition clones of
  * foreign keys (conparentid <> 0) are left out: the declared key says what happens. */
@@ -52,6 +60,7 @@ static const char query_fmt[] =
     "  WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')\n"
     "    AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'bool'::regtype)\n"
     "    AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
+    "    AND NOT starts_with(n.nspname, 'pg_temp_') AND NOT starts_with(n.nspname, 'pg_toast')\n"
     "    AND (NOT EXISTS (SELECT FROM inc WHERE name IS NOT NULL)\n"
     "         OR n.nspname || '.' || c.relname IN (SELECT name FROM inc))\n"
     "    AND n.nspname || '.' || c.relname NOT IN (SELECT name FROM exc WHERE name IS NOT NULL)\n"
@@ -67,7 +76,7 @@ static const char query_fmt[] =
     "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
     "  LEFT JOIN soft s ON s.oid = c.oid\n"
     "  WHERE c.relname IN (SELECT relname FROM names) AND c.relkind IN ('r','p','v','m','f')\n"
-    "    AND n.nspname NOT LIKE 'pg\\_temp\\_%%' AND n.nspname NOT LIKE 'pg\\_toast%%'\n"
+    "    AND NOT starts_with(n.nspname, 'pg_temp_') AND NOT starts_with(n.nspname, 'pg_toast')\n"
     "UNION ALL\n"
     "SELECT 'C', a.attrelid::text, a.attnum::text, a.attname::text,\n"
     "    format_type(a.atttypid, a.atttypmod), NULL, NULL, NULL, NULL\n"
@@ -91,44 +100,45 @@ static const char query_fmt[] =
     "               WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1])\n"
     "         ELSE pg_get_indexdef(i.indexrelid, k, true) END ORDER BY k)\n"
     "       FROM generate_series(1, i.indnkeyatts) k)::text,\n"
-    "    pg_get_expr(i.indpred, i.indrelid, true), NULL, NULL\n"
+    "    p.pred, CASE WHEN strpos(p.pred, chr(92)) > 0\n"
+    "      THEN current_setting('standard_conforming_strings') END, NULL\n"
     "  FROM pg_index i JOIN soft s ON s.oid = i.indrelid\n"
     "  JOIN pg_class ic ON ic.oid = i.indexrelid\n"
     "  LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u')\n"
+    "  CROSS JOIN LATERAL (SELECT pg_get_expr(i.indpred, i.indrelid, true) AS pred) p\n"
     "  WHERE i.indisunique\n"
     "UNION ALL\n"
     "SELECT 'H', obj_description(n.oid, 'pg_namespace'), NULL, NULL, NULL, NULL, NULL, NULL, NULL\n"
-    "  FROM pg_namespace n WHERE n.nspname = 'tombstone'";
+    "  FROM pg_namespace n WHERE n.nspname = 'tombstone'\n"
+    "UNION ALL\n"
+    "SELECT 'E', (" RW_EPOCH_QUERY "), NULL, NULL, NULL, NULL, NULL, NULL, NULL";
 
-/* "('a', 1), ('b', 2)": a VALUES list of SQL literals, with their position when `numbered`. */
+/* "('a', 1), ('b', 2)": a VALUES list of SQL literals, with their position when `numbered`.
+ * The query runs in a client's session, with its standard_conforming_strings: the literals
+ * mean the configured names either way (rewrite/quote.h). */
 static char *values_list(const char *const *items, int n, bool numbered)
 {
     size_t cap = 32;
     for (int i = 0; i < n; i++)
-        cap += 2 * strlen(items[i]) + 32;
-    char *out = malloc(cap), *p = out;
-    if (!out)
-        abort();
+        cap += RW_LITERAL_SIZE(strlen(items[i])) + 32;
+    char *out = mem_alloc(cap), *p = out;
     for (int i = 0; i < n; i++) {
-        p += sprintf(p, "%s('", i ? ", " : "");
-        for (const char *c = items[i]; *c; c++)
-            p += sprintf(p, *c == '\'' ? "''" : "%c", *c);
-        p += numbered ? sprintf(p, "', %d)", i + 1) : sprintf(p, "')");
+        p += sprintf(p, "%s(", i ? ", " : "");
+        p += rw_literal_put(p, items[i]);
+        p += numbered ? sprintf(p, ", %d)", i + 1) : sprintf(p, ")");
     }
     if (n == 0)
         strcpy(out, numbered ? "(NULL::name, 0)" : "(NULL::text)");
     return out;
 }
 
-char *rw_schema_query(const rw_schema_options *o)
+char *rw_snapshot_query(const rw_snapshot_options *o)
 {
     char *markers = values_list(o->markers, o->nmarkers, true);
     char *inc = values_list(o->include, o->ninclude, false);
     char *exc = values_list(o->exclude, o->nexclude, false);
     size_t n = sizeof query_fmt + strlen(markers) + strlen(inc) + strlen(exc);
-    char *q = malloc(n);
-    if (!q)
-        abort();
+    char *q = mem_alloc(n);
     snprintf(q, n, query_fmt, markers, inc, exc);
     free(markers);
     free(inc);
@@ -138,26 +148,16 @@ char *rw_schema_query(const rw_schema_options *o)
 
 static uint64_t next_version = 1;
 
-rw_schema *rw_schema_new(void)
+rw_snapshot *rw_snapshot_new(void)
 {
-    rw_schema *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
+    rw_snapshot *s = mem_zalloc(sizeof *s);
     s->refs = 1;
     s->version = next_version++;
-    s->memo = calloc(1, sizeof *s->memo);
-    if (!s->memo)
-        abort();
+    s->memo = mem_zalloc(sizeof *s->memo);
     return s;
 }
 
-rw_schema *rw_schema_ref(rw_schema *s)
-{
-    s->refs++;
-    return s;
-}
-
-void rw_schema_unref(rw_schema *s)
+void rw_snapshot_unref(rw_snapshot *s)
 {
     if (!s || --s->refs > 0)
         return;
@@ -177,20 +177,21 @@ void rw_schema_unref(rw_schema *s)
  * struct, so that no padding gets hashed. */
 enum { MEMO_KEY = sizeof(void *) + 1 };
 
-static void key_of(char *key, const void *object, char tag)
+static void key_of(char *key, const void *object, rw_memo_tag tag)
 {
     memcpy(key, &object, sizeof object);
     key[sizeof object] = tag;
 }
 
-const char *rw_schema_memo_get(const rw_schema *s, const void *object, char tag)
+const char *rw_snapshot_memo_get(const rw_snapshot *s, const void *object, rw_memo_tag tag)
 {
     char key[MEMO_KEY];
     key_of(key, object, tag);
     return rw_map_get(&s->memo->texts, key, sizeof key);
 }
 
-const char *rw_schema_memo_put(const rw_schema *s, const void *object, char tag, const char *text)
+const char *rw_snapshot_memo_put(const rw_snapshot *s, const void *object, rw_memo_tag tag,
+                                 const char *text)
 {
     char *key = rw_arena_alloc(&s->memo->arena, MEMO_KEY);
     key_of(key, object, tag);
@@ -199,7 +200,7 @@ const char *rw_schema_memo_put(const rw_schema *s, const void *object, char tag,
     return kept;
 }
 
-static rw_table *table_by_oid(const rw_schema *s, const char *text)
+static rw_table *table_by_oid(const rw_snapshot *s, const char *text)
 {
     uint32_t oid = (uint32_t)strtoul(text ? text : "0", NULL, 10);
     return rw_map_get(&s->by_oid, (const char *)&oid, sizeof oid);
@@ -243,7 +244,7 @@ static char *dup_or_null(rw_arena *a, const char *s)
     return s ? rw_arena_strdup(a, s) : NULL;
 }
 
-static bool add_table(rw_schema *s, const char *const *f)
+static bool add_table(rw_snapshot *s, const char *const *f)
 {
     rw_table *t = rw_arena_alloc(&s->arena, sizeof *t);
     t->oid = (uint32_t)strtoul(f[1], NULL, 10);
@@ -265,7 +266,7 @@ static bool add_table(rw_schema *s, const char *const *f)
     return true;
 }
 
-static bool add_column(rw_schema *s, const char *const *f)
+static bool add_column(rw_snapshot *s, const char *const *f)
 {
     rw_table *t = table_by_oid(s, f[1]);
     if (!t || !f[3] || !f[4])
@@ -284,7 +285,7 @@ static bool add_column(rw_schema *s, const char *const *f)
     return true;
 }
 
-static bool add_fk(rw_schema *s, const char *const *f)
+static bool add_fk(rw_snapshot *s, const char *const *f)
 {
     rw_table *child = table_by_oid(s, f[2]), *parent = table_by_oid(s, f[3]);
     if (!child || !parent || !f[1] || !f[4] || !f[8])
@@ -302,15 +303,27 @@ static bool add_fk(rw_schema *s, const char *const *f)
     fk->deferred = f[8][0] && f[8][1] == '1';
     if (s->nfks == s->capfks) {
         s->capfks = s->capfks ? 2 * s->capfks : 16;
-        s->fks = realloc(s->fks, (size_t)s->capfks * sizeof *s->fks);
-        if (!s->fks)
-            abort();
+        s->fks = mem_realloc(s->fks, (size_t)s->capfks * sizeof *s->fks);
     }
     s->fks[s->nfks++] = fk;
     return true;
 }
 
-static bool add_unique(rw_schema *s, const char *const *f)
+/* pg_get_expr prints literals for the setting of the session that read the catalog; the
+ * predicate is spliced into statements of sessions with either setting. A predicate whose
+ * literals cannot be read is dropped: ON CONFLICT then infers no partial index, and
+ * PostgreSQL says so, rather than run a misread text. */
+static char *portable_predicate(rw_arena *a, const char *pred, const char *scs)
+{
+    if (!pred || !scs)
+        return dup_or_null(a, pred); /* no backslash: the same text either way */
+    char *text = rw_literals_portable(pred, strcmp(scs, "off") != 0);
+    char *kept = dup_or_null(a, text);
+    free(text);
+    return kept;
+}
+
+static bool add_unique(rw_snapshot *s, const char *const *f)
 {
     rw_table *t = table_by_oid(s, f[1]);
     if (!t || !f[2] || !f[4])
@@ -324,13 +337,18 @@ static bool add_unique(rw_schema *s, const char *const *f)
     u->constraint = dup_or_null(&s->arena, f[3]);
     u->primary = f[4][0] == 't';
     u->ncols = parse_array(&s->arena, f[5], &u->cols);
-    u->predicate = dup_or_null(&s->arena, f[6]);
+    u->predicate = portable_predicate(&s->arena, f[6], f[7]);
     return true;
 }
 
-bool rw_schema_add_row(rw_schema *s, const rw_catalog_row *row, const char **err)
+bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char **err)
 {
     const char *const *f = row->fields;
+    /* the epoch moves with any DDL: it is not part of what makes two snapshots the same */
+    if (row->nfields == 9 && f[0] && f[0][0] == 'E') {
+        s->epoch = f[1] ? rw_arena_strdup(&s->arena, f[1]) : NULL;
+        return true;
+    }
     /* rows come in no particular order: a sum of row hashes does not care */
     uint64_t h = 0;
     for (int i = 0; i < row->nfields; i++)
@@ -373,7 +391,7 @@ static void link_fk(rw_arena *a, rw_fk ***list, int *n, rw_fk *fk)
     *list = bigger;
 }
 
-void rw_schema_finish(rw_schema *s)
+void rw_snapshot_finish(rw_snapshot *s)
 {
     for (int i = 0; i < s->nfks; i++) {
         rw_fk *fk = s->fks[i];
@@ -387,7 +405,7 @@ void rw_schema_finish(rw_schema *s)
     }
 }
 
-const rw_table *rw_schema_lookup(const rw_schema *s, const char *schema, const char *name)
+const rw_table *rw_snapshot_lookup(const rw_snapshot *s, const char *schema, const char *name)
 {
     size_t slen = strlen(schema), nlen = strlen(name);
     char stackkey[256], *key = slen + nlen + 1 <= sizeof stackkey ? stackkey : NULL;
@@ -398,27 +416,32 @@ const rw_table *rw_schema_lookup(const rw_schema *s, const char *schema, const c
     return rw_map_get(&s->by_name, key, slen + 1 + nlen);
 }
 
-bool rw_schema_has_name(const rw_schema *s, const char *name)
+bool rw_snapshot_has_name(const rw_snapshot *s, const char *name)
 {
     return rw_map_get(&s->names, name, strlen(name)) != NULL;
 }
 
-bool rw_schema_has_helpers(const rw_schema *s)
+bool rw_snapshot_has_helpers(const rw_snapshot *s)
 {
     return s->helpers;
 }
 
-int rw_schema_soft_count(const rw_schema *s)
+const char *rw_snapshot_epoch(const rw_snapshot *s)
+{
+    return s->epoch;
+}
+
+int rw_snapshot_soft_count(const rw_snapshot *s)
 {
     return s->nsoft;
 }
 
-bool rw_schema_same(const rw_schema *a, const rw_schema *b)
+bool rw_snapshot_same(const rw_snapshot *a, const rw_snapshot *b)
 {
     return a && b && a->fingerprint == b->fingerprint;
 }
 
-uint64_t rw_schema_version(const rw_schema *s)
+uint64_t rw_snapshot_version(const rw_snapshot *s)
 {
     return s->version;
 }
@@ -431,7 +454,7 @@ static bool affected(const rw_table *t, int depth)
     if (depth > 32)
         return false;
     for (int i = 0; i < t->nparents; i++)
-        if (t->parents[i]->on_delete == 'c' && t->parents[i]->parent != t &&
+        if (t->parents[i]->on_delete == RW_FK_CASCADE && t->parents[i]->parent != t &&
             affected(t->parents[i]->parent, depth + 1))
             return true;
     return false;

@@ -1,0 +1,56 @@
+/* track/namespace.h — what an unqualified table name means in the session: its
+ * search_path and its temporary tables (PostgreSQL looks in pg_temp first).
+ *
+ * The search_path starts as the setting read after login (current_setting, so that a
+ * "$user" schema created later is found), follows SET, SET LOCAL, set_config(), RESET and
+ * DISCARD ALL as they pass through, and goes back when they are undone: ROLLBACK, an error
+ * in a transaction, COMMIT of a failed one, ROLLBACK TO SAVEPOINT. Temporary tables are
+ * followed the same way (CREATE TEMP TABLE, DROP TABLE, DISCARD TEMP). */
+#ifndef TRACK_NAMESPACE_H
+#define TRACK_NAMESPACE_H
+
+#include <stdbool.h>
+
+typedef struct {
+    char **v;
+    int n;
+} track_ns_list;
+
+/* Everything a transaction or savepoint can undo. */
+typedef struct {
+    track_ns_list session;   /* the search_path a COMMIT keeps */
+    track_ns_list effective; /* what names resolve against now (SET LOCAL included) */
+    track_ns_list temp;      /* temporary tables */
+} track_ns_state;
+
+typedef struct track_ns_mark track_ns_mark;
+
+typedef struct {
+    track_ns_list initial; /* what RESET returns to */
+    track_ns_state now;
+    track_ns_state idle; /* at the last ReadyForQuery outside a transaction */
+    track_ns_mark *savepoints;
+    bool failed;      /* an error in the current transaction */
+    bool rolled_back; /* a ROLLBACK was sent in the current transaction */
+    bool changed;     /* something changed since the last idle point */
+    char status;      /* of the last ReadyForQuery */
+    unsigned version; /* changes whenever what names mean may have */
+    char *user;       /* for "$user" */
+} track_namespace;
+
+/* setting: current_setting('search_path'), or NULL when it could not be read. */
+void track_ns_init(track_namespace *sp, const char *setting, const char *user);
+/* SET [LOCAL] search_path: value as written; NULL for RESET / SET ... TO DEFAULT. */
+void track_ns_set(track_namespace *sp, const char *value, bool local);
+void track_ns_temp_created(track_namespace *sp, const char *name);
+void track_ns_tables_dropped(track_namespace *sp, const char *names); /* "a,b" */
+void track_ns_discard_temp(track_namespace *sp);
+void track_ns_savepoint(track_namespace *sp, const char *name);
+void track_ns_release(track_namespace *sp, const char *name);
+void track_ns_rollback_to(track_namespace *sp, const char *name);
+void track_ns_error(track_namespace *sp);
+void track_ns_rollback(track_namespace *sp);
+void track_ns_ready(track_namespace *sp, char tx_status);
+void track_ns_free(track_namespace *sp);
+
+#endif
