@@ -1,7 +1,7 @@
 """Running one statement sequence on S (through the proxy) and H (directly) and comparing
 (tests/diff).
 
-    cluster = Cluster(outdir)               # PostgreSQL 15 + the proxy, tests/lib/harness.py
+    cluster = Cluster()                     # PostgreSQL 15 + the proxy, tests/lib/harness.py
     result = run_case(cluster, case)        # Case: setup SQL + statements
     cluster.stop()
 
@@ -14,8 +14,10 @@ write, when both sessions are outside a transaction, the state is compared (SPEC
        the rows of H, table by table;
   (ii) no row of a soft table of S was physically removed: in S every soft table has an
        AFTER DELETE trigger that records the rows it loses (rows that move to another key
-       by an UPDATE are no loss; a rolled-back loss is no loss). Tables without a marker
-       are left to (i): a DELETE on them is a real delete.
+       by an UPDATE are no loss; a rolled-back loss is no loss): unlike a set of primary
+       keys, it follows rows whose key changes. Tables without a marker are left to (i):
+       a DELETE on them is a real delete, and the rows a cascade from a soft parent reaches
+       only have to disappear from the live rows.
 A divergence is resolved before going on: both sessions roll back, and S's tables are
 loaded with H's rows (replication role, no triggers), so a later divergence is a new one.
 """
