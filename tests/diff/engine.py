@@ -96,7 +96,6 @@ class Cluster(equiv.Cluster):
         self.proxy_restarts = 0
         self.last_setup, self.templates = None, None  # see create_pair
         if not self_test:
-            self.helpers_sql = self._helpers_sql()
             self.start_proxy()
         check_extended(self.pg.dsn("postgres"))
 
@@ -104,13 +103,14 @@ class Cluster(equiv.Cluster):
     def self_test(self):
         return self.args.self_test
 
-    @staticmethod
-    def _helpers_sql():
-        """`tombstone install --print`: the helper functions S needs (README "tombstone
-        install"), loaded into each S database directly."""
-        out = subprocess.run([harness.tombstone_binary(), "install", "--print"],
-                             capture_output=True, text=True, check=True)
-        return out.stdout
+    def install(self, db):
+        """`tombstone install` on an S database (README "tombstone install"): the helper
+        functions, and what the command writes after them (the [softdelete] settings)."""
+        out = subprocess.run([harness.tombstone_binary(), "install", "-c", self.px.config_path,
+                              "-d", db, "-U", "postgres"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if out.returncode:
+            raise SetupError(f"tombstone install -d {db}: {out.stdout}")
 
     def proxy_alive(self):
         return self.self_test or self.px.proc.poll() is None
@@ -136,11 +136,9 @@ class Cluster(equiv.Cluster):
         return path
 
     def create_pair(self, setup_s, setup_h):
-        """Two new databases loaded with the setup (S: + helpers and the (ii) trigger).
-        A setup asked for a second time in a row (the minimizer's statement passes) is kept
-        as a pair of templates and cloned from then on."""
-        if not self.self_test:
-            setup_s += "\n" + self.helpers_sql + AUDIT_SQL
+        """Two new databases loaded with the setup (S: + `tombstone install` and the (ii)
+        trigger). A setup asked for a second time in a row (the minimizer's statement
+        passes) is kept as a pair of templates and cloned from then on."""
         key = (setup_s, setup_h)
         if key == self.last_setup and self.templates is None:
             self.templates = self._load_pair(setup_s, setup_h, "tmpl")
@@ -169,7 +167,11 @@ class Cluster(equiv.Cluster):
             for db, text in zip(names, (setup_s, setup_h)):
                 with psycopg.connect(self.pg.dsn(db), autocommit=True) as c:
                     c.execute(text)
-        except psycopg.Error as e:
+            if not self.self_test:
+                self.install(names[0])
+                with psycopg.connect(self.pg.dsn(names[0]), autocommit=True) as c:
+                    c.execute(AUDIT_SQL)
+        except (psycopg.Error, SetupError) as e:
             self.drop(names)
             raise SetupError(str(e)) from None
         return names
