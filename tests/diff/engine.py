@@ -245,7 +245,9 @@ def deadline(seconds):
 
 def execute(conn, stmt):
     """Runs one statement as the statement says (simple Query, extended with the unnamed
-    statement, or a named prepared statement) and returns its Outcome."""
+    statement, or a named prepared statement) and returns its Outcome. psycopg's defaults
+    stay, as an application has them: a text run 5 times (prepare_threshold) is prepared
+    and runs as a named statement from then on, the simple ones too."""
     try:
         with deadline(CLIENT_DEADLINE_S):
             if stmt.via == "simple":

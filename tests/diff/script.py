@@ -51,11 +51,12 @@ def render(case, header):
 
 def parse(text, origin=""):
     """A Case from a script's text."""
-    if STATEMENTS not in text.split("\n") or SETUP not in text.split("\n"):
+    lines = text.split("\n")
+    if STATEMENTS not in lines or SETUP not in lines:
         raise ValueError(f"{origin}: needs a `{SETUP}` line and a `{STATEMENTS}` line")
-    head, rest = text.split("\n" + SETUP + "\n", 1)
-    setup_text, body = rest.split("\n" + STATEMENTS + "\n", 1)
-    setup = [line for line in setup_text.split("\n") if line.strip()]
+    start, middle = lines.index(SETUP), lines.index(STATEMENTS)
+    setup = [line for line in lines[start + 1:middle] if line.strip()]
+    body = "\n".join(lines[middle + 1:])
     return engine.Case(setup, [annotated(st, body) for st in split_script(body)], origin)
 
 
