@@ -170,8 +170,14 @@ static entry *insert(rw_cache *c, uint64_t h, uint64_t version, uint64_t path, c
     return e;
 }
 
-/* The result returned for a text kept in no entry: nstmts statements with these flags (none
- * when flags is NULL). */
+/* The facts of a statement the prefilter let through without parsing: it has no keyword of a
+ * statement the proxy follows, so it is DML or a query on tables the snapshot does not know
+ * (yet): its rewrite depends on the catalog (a statement prepared now must be prepared again
+ * if its table becomes soft-delete). */
+enum { UNPARSED_FLAGS = RW_NEEDS_CATALOG };
+
+/* The result returned for a text kept in no entry: nstmts statements with these flags
+ * (UNPARSED_FLAGS when flags is NULL). */
 static rw_result *made(rw_cache *c, int nstmts, const unsigned *flags)
 {
     if (nstmts > c->nmade) {
@@ -180,7 +186,7 @@ static rw_result *made(rw_cache *c, int nstmts, const unsigned *flags)
         c->made_stmts = mem_alloc((size_t)c->nmade * sizeof *c->made_stmts);
     }
     for (int i = 0; i < nstmts; i++)
-        c->made_stmts[i] = (rw_stmt_facts){.flags = flags ? flags[i] : 0};
+        c->made_stmts[i] = (rw_stmt_facts){.flags = flags ? flags[i] : UNPARSED_FLAGS};
     free(c->made.sql);
     free(c->made.edits);
     c->made = (rw_result){.nstmts = nstmts, .stmts = c->made_stmts};
@@ -248,6 +254,8 @@ static const rw_result *keep_irrelevant(rw_cache *c, uint64_t h, uint64_t versio
     entry *e = insert(c, h, version, path, text, len);
     e->result.nstmts = nstmts;
     e->result.stmts = mem_array((size_t)nstmts, sizeof *e->result.stmts);
+    for (int i = 0; i < nstmts; i++)
+        e->result.stmts[i].flags = UNPARSED_FLAGS;
     return keep(c, e);
 }
 
