@@ -13,7 +13,7 @@ static size_t min_size(size_t a, size_t b)
 
 static size_t header_size(const proto_framer *f)
 {
-    return f->untyped ? 4 : PROTO_HDR_LEN;
+    return f->untyped ? (f->untyped == PROTO_UNTYPED_BYTE ? 1 : 4) : PROTO_HDR_LEN;
 }
 
 /* proto_get_u32, inlined: it runs for every message header. */
@@ -26,6 +26,8 @@ static inline uint32_t header_u32(const uint8_t *p)
 static size_t message_size(const proto_framer *f, const uint8_t *hdr, const char **err)
 {
     if (f->untyped) {
+        if (f->untyped == PROTO_UNTYPED_BYTE)
+            return 1;
         uint32_t n = header_u32(hdr);
         if (n >= 8 && n <= PROTO_MAX_STARTUP)
             return n;
@@ -33,9 +35,10 @@ static size_t message_size(const proto_framer *f, const uint8_t *hdr, const char
         return 0;
     }
     uint32_t n = header_u32(hdr + 1);
-    if (n >= 4 && n <= PROTO_MAX_MESSAGE)
+    if (n >= 4 && n <= PROTO_MAX_MESSAGE - f->cut)
         return (size_t)n + 1;
-    *err = "invalid message length";
+    *err = n >= 4 && n <= PROTO_MAX_MESSAGE ? "message longer than max_packet_size"
+                                            : "invalid message length";
     return 0;
 }
 
@@ -93,7 +96,7 @@ static inline size_t read_header(proto_framer *f, const uint8_t *hdr, const prot
     f->msg_len = message_size(f, hdr, err);
     if (!f->msg_len)
         return 0;
-    f->type = f->untyped ? 0 : hdr[0];
+    f->type = f->untyped == PROTO_UNTYPED_STARTUP ? 0 : hdr[0];
     f->policy = h->policy(ctx, f->type, f->msg_len);
     if (f->policy == PROTO_HOLD)
         return 0;
@@ -207,6 +210,11 @@ const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const pro
     *used = (size_t)(p - in);
     proto_out_seal(out);
     return err;
+}
+
+void proto_framer_limit(proto_framer *f, uint32_t max)
+{
+    f->cut = max < PROTO_MAX_MESSAGE ? PROTO_MAX_MESSAGE - max : 0;
 }
 
 bool proto_framer_at_boundary(const proto_framer *f)

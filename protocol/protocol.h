@@ -129,29 +129,41 @@ typedef struct {
     proto_verdict (*handle)(void *ctx, const proto_msg *m, proto_out *out);
 } proto_hooks;
 
+/* What a framer expects next when it is not a typed message (proto_framer.untyped). */
+enum {
+    PROTO_UNTYPED_STARTUP = 1, /* a startup packet: length word first, no type byte */
+    PROTO_UNTYPED_BYTE = 2,    /* one byte alone: the answer to an SSLRequest ('S' or 'N') */
+};
+
 /* The state of one direction of a connection between reads. Zero-initialised it expects a
- * typed message; set untyped while the next message is a startup packet. Only a split header
- * (at most 5 bytes, kept inline) and a split PEEK/WHOLE message need storage; the latter is
- * allocated while the message is incomplete and freed as soon as it has been handled. */
+ * typed message; set untyped while the next message is a startup packet or a one-byte
+ * answer. Only a split header (at most 5 bytes, kept inline) and a split PEEK/WHOLE message
+ * need storage; the latter is allocated while the message is incomplete and freed as soon
+ * as it has been handled. */
 typedef struct {
     size_t pass_left; /* bytes of the current PASS message still to stream through */
     size_t want;      /* bytes gathered for the handler when complete; 0 = not gathering */
     size_t msg_len;
     proto_buf acc; /* the gathered part of a split PEEK/WHOLE message */
+    uint32_t cut;  /* PROTO_MAX_MESSAGE minus the longest length accepted (proto_framer_limit) */
     uint8_t hdr[PROTO_HDR_LEN];
     uint8_t hdr_len; /* bytes of a split header held in hdr */
     uint8_t type;
     uint8_t policy;
-    bool untyped;
+    uint8_t untyped; /* 0, PROTO_UNTYPED_STARTUP or PROTO_UNTYPED_BYTE */
 } proto_framer;
+
+/* Refuses typed messages whose length word exceeds max (at most PROTO_MAX_MESSAGE, the
+ * default): the walk fails at the header, before any byte of the message is stored. */
+void proto_framer_limit(proto_framer *f, uint32_t max);
 
 /* Walks in[0, len): appends to out what must be sent to the peer, calling hooks for each
  * message. Returns NULL, or a description of the protocol violation (the stream is then
  * unusable). Segments in out may point into in, so send them before reusing in. *used is
  * how much of in was walked: all of it, unless a policy said PROTO_HOLD; then the rest
  * starts at a message (whose header the framer may keep) and must be walked again later,
- * before anything newer. The policy is asked for startup packets too (type 0): anything
- * but PROTO_HOLD means PROTO_WHOLE for them. */
+ * before anything newer. The policy is asked for startup packets too (type 0) and one-byte
+ * answers (type: the byte): anything but PROTO_HOLD means PROTO_WHOLE for them. */
 const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const proto_hooks *hooks,
                        void *ctx, proto_out *out, size_t *used);
 /* True between messages: nothing of a message is half-sent, so the proxy may insert one. */
