@@ -229,6 +229,12 @@ void tls_free(tls_conn *t)
     SSL_free(ssl_of(t));
 }
 
+void tls_close_notify(tls_conn *t)
+{
+    SSL_shutdown(ssl_of(t));
+    ERR_clear_error();
+}
+
 /* What an SSL_* call that returned rc <= 0 means for the caller. */
 static tls_status status_of(SSL *ssl, int rc)
 {

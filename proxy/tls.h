@@ -27,6 +27,8 @@ tls_conn *tls_accept(tls_ctx *ctx, int fd);
  * check of its certificate; verify-ca checks the chain only, below that nothing). */
 tls_conn *tls_connect(tls_ctx *ctx, int fd, const char *host, conf_sslmode mode);
 void tls_free(tls_conn *t);
+/* Tells the peer the session ends (a close_notify alert, best effort, never waits). */
+void tls_close_notify(tls_conn *t);
 
 typedef enum {
     TLS_DONE,       /* the call did what it could: data moved, or the handshake ended */
