@@ -85,7 +85,9 @@ void relay_attach(conn *c, int fd);
 void relay_connect(conn *c, int fd, double timeout);
 /* Switches this side to TLS with t (the relay owns it from now on), from the walk handler of
  * the message that negotiated it: from now on what is sent waits in pending; the handshake
- * starts when the walk ends, and ops->secured says how it ended. */
+ * starts when the walk ends, and ops->secured says how it ended. The owner's policy must
+ * hold whatever follows that message (c->phase is RELAY_HANDSHAKE): those bytes came in
+ * clear, and the relay makes them a protocol violation. */
 void relay_start_tls(conn *c, tls_conn *t);
 /* Sends bytes the proxy made itself, after anything still pending there. */
 void relay_send(conn *to, const void *p, size_t n);

@@ -199,6 +199,8 @@ static void protocol_violation(void *owner, conn *c, const char *why)
     }
     snprintf(reason, sizeof reason, "protocol violation from the %s: %s",
              c == &s->client ? "client" : "server", why);
+    if (!s->user) /* session_close logs sessions that got as far as a user name */
+        SESSION_LOG(CONF_LOG_INFO, s, "closed: %s", reason);
     release_server(s);
     session_close(s, reason);
 }
@@ -961,8 +963,8 @@ static proto_policy server_policy(void *arg, uint8_t type, size_t msg_len)
     (void)msg_len;
     if (s->state == SESSION_READY && !s->internal_running && !s->dead) /* the common case */
         return track_server_policy(&s->track, type);
-    if (s->dead)
-        return PROTO_HOLD;   /* and never taken: nothing more of a closed session is read */
+    if (s->dead || s->server.phase != RELAY_OPEN)
+        return PROTO_HOLD; /* closed: never taken; TLS starting: what follows came in clear */
     if (s->internal_running) /* asynchronous messages still reach the client */
         return type == PROTO_BE_NOTIFICATION || type == PROTO_BE_PARAMETER_STATUS ? PROTO_PASS
                                                                                   : PROTO_WHOLE;
