@@ -86,6 +86,14 @@ static void session_close(session *s, const char *why)
     s->env->closed(s->env->owner, s);
 }
 
+/* session_close, with a log line even for a client that never gave a user name. */
+static void close_logged(session *s, const char *why)
+{
+    if (!s->user)
+        SESSION_LOG(CONF_LOG_INFO, s, "closed: %s", why);
+    session_close(s, why);
+}
+
 static void free_internal(internal_query *q)
 {
     proto_buf_free(&q->error);
@@ -199,10 +207,8 @@ static void protocol_violation(void *owner, conn *c, const char *why)
     }
     snprintf(reason, sizeof reason, "protocol violation from the %s: %s",
              c == &s->client ? "client" : "server", why);
-    if (!s->user) /* session_close logs sessions that got as far as a user name */
-        SESSION_LOG(CONF_LOG_INFO, s, "closed: %s", reason);
     release_server(s);
-    session_close(s, reason);
+    close_logged(s, reason);
 }
 
 static void server_connected(void *owner, conn *c, int err)
@@ -345,7 +351,7 @@ static void expire(session *s, const char *sqlstate, const char *setting, double
     if (proto_framer_at_boundary(&s->server.framer))
         send_error(s, "FATAL", sqlstate, msg);
     release_server(s);
-    session_close(s, msg);
+    close_logged(s, msg);
 }
 
 /* query_timeout: the server's statement is canceled (its error then says why); if the
@@ -1171,6 +1177,12 @@ static bool takes_client_message(const session *s, uint8_t type)
     }
 }
 
+/* A message type a client may send (the startup packet apart). */
+static bool frontend_type(uint8_t type)
+{
+    return type && strchr("BCdcfDEHFPpQSX", type);
+}
+
 /* Messages that are rewritten (Query, Parse), or may prepare a statement again (Bind). */
 static bool needs_snapshot(uint8_t type)
 {
@@ -1180,6 +1192,9 @@ static bool needs_snapshot(uint8_t type)
 static proto_policy client_policy(void *arg, uint8_t type, size_t msg_len)
 {
     session *s = arg;
+    if ((s->state == SESSION_CONNECTING || s->state == SESSION_AUTH) && !s->dead &&
+        !frontend_type(type))
+        return PROTO_PEEK; /* garbage: client_message refuses it, before it is held */
     if (!takes_client_message(s, type))
         return PROTO_HOLD;
     if (s->state != SESSION_READY) /* a SASLInitialResponse may have to be looked at */
@@ -1201,6 +1216,10 @@ static proto_verdict client_message(void *arg, const proto_msg *m, proto_out *ou
     session *s = arg;
     if (m->type == PROTO_FE_STARTUP) {
         on_startup_packet(s, m);
+        return PROTO_CONSUMED;
+    }
+    if (s->state != SESSION_READY && m->type != PROTO_FE_PASSWORD) {
+        reject(s, "08P01", "invalid frontend message type %d", m->type);
         return PROTO_CONSUMED;
     }
     if (s->state != SESSION_READY)
