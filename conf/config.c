@@ -303,8 +303,9 @@ static bool set_conn_param(conf_db *db, const char *key, char *value, char *err,
         ok = parse_int(value, 1, 65535, &db->port) || fail(err, errlen, "invalid port '%s'", value);
     else if (strcmp(key, "sslmode") == 0)
         ok = parse_sslmode(value, &db->sslmode) ||
-             fail(err, errlen, "invalid sslmode '%s' (disable, allow, prefer, require, verify-ca "
-                               "or verify-full)",
+             fail(err, errlen,
+                  "invalid sslmode '%s' (disable, allow, prefer, require, verify-ca "
+                  "or verify-full)",
                   value);
     else if (strcmp(key, "max_db_connections") == 0)
         ok = parse_int(value, 0, 1000000, &db->max_db_connections) ||
@@ -351,8 +352,8 @@ static bool add_database(conf_config *c, const char *alias, const char *value, c
             return fail(err, errlen, "database '%s' is defined twice", alias);
     c->dbs = mem_realloc(c->dbs, (size_t)(c->ndbs + 1) * sizeof *c->dbs);
     conf_db *db = &c->dbs[c->ndbs];
-    *db = (conf_db){.alias = mem_strdup(alias), .port = 5432, .sslmode = -1,
-                    .max_db_connections = -1};
+    *db = (conf_db){
+        .alias = mem_strdup(alias), .port = 5432, .sslmode = -1, .max_db_connections = -1};
     bool ok = parse_conn_string(db, value, err, errlen);
     if (ok && !db->host)
         db->host = mem_strdup("127.0.0.1");

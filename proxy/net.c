@@ -30,8 +30,7 @@ void net_keepalive(int fd, const conf_config *cfg)
     if (cfg->tcp_keepidle)
         setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &cfg->tcp_keepidle, sizeof cfg->tcp_keepidle);
     if (cfg->tcp_keepintvl)
-        setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &cfg->tcp_keepintvl,
-                   sizeof cfg->tcp_keepintvl);
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &cfg->tcp_keepintvl, sizeof cfg->tcp_keepintvl);
     if (cfg->tcp_keepcnt)
         setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cfg->tcp_keepcnt, sizeof cfg->tcp_keepcnt);
 }

@@ -62,16 +62,16 @@ struct conn {
     int fd;              /* -1: no socket, or closed */
     struct event rd, wr; /* rd added while reading, wr while pending waits */
     bool reading, writing;
-    uint8_t phase;       /* RELAY_OPEN, RELAY_CONNECTING or RELAY_HANDSHAKE */
-    bool readable;       /* the owner lets this side be read */
-    tls_conn *tls;       /* NULL: plain (TCP or a Unix socket) */
-    tls_conn *upgrade;   /* relay_start_tls during a walk: installed when the walk ends */
-    bool tls_more;       /* TLS bytes are buffered that no socket event will announce */
+    uint8_t phase;     /* RELAY_OPEN, RELAY_CONNECTING or RELAY_HANDSHAKE */
+    bool readable;     /* the owner lets this side be read */
+    tls_conn *tls;     /* NULL: plain (TCP or a Unix socket) */
+    tls_conn *upgrade; /* relay_start_tls during a walk: installed when the walk ends */
+    bool tls_more;     /* TLS bytes are buffered that no socket event will announce */
     bool read_wants_write, write_wants_read; /* TLS: a read waits for writability, and so on */
-    proto_framer framer; /* walks what this side sends */
-    proto_buf pending;   /* bytes waiting to be written to this side, allocated only then */
-    size_t sent;         /* of pending, already written */
-    proto_buf held;      /* read from this side, not walked yet (see above) */
+    proto_framer framer;                     /* walks what this side sends */
+    proto_buf pending; /* bytes waiting to be written to this side, allocated only then */
+    size_t sent;       /* of pending, already written */
+    proto_buf held;    /* read from this side, not walked yet (see above) */
 };
 
 #define RELAY_SCRATCH (128 * 1024)

@@ -970,7 +970,7 @@ static proto_policy server_policy(void *arg, uint8_t type, size_t msg_len)
     if (s->state == SESSION_READY && !s->internal_running && !s->dead) /* the common case */
         return track_server_policy(&s->track, type);
     if (s->dead || s->server.phase != RELAY_OPEN)
-        return PROTO_HOLD; /* closed: never taken; TLS starting: what follows came in clear */
+        return PROTO_HOLD;   /* closed: never taken; TLS starting: what follows came in clear */
     if (s->internal_running) /* asynchronous messages still reach the client */
         return type == PROTO_BE_NOTIFICATION || type == PROTO_BE_PARAMETER_STATUS ? PROTO_PASS
                                                                                   : PROTO_WHOLE;
@@ -1280,7 +1280,8 @@ session *session_start(const session_env *env, config *conf, int fd, const struc
     event_assign(&s->kick, env->base, -1, 0, on_kick, s);
     evtimer_assign(&s->timer, env->base, on_timer, s);
     const conf_config *c = &conf->cfg;
-    s->timed = c->client_idle_timeout > 0 || c->idle_transaction_timeout > 0 || c->query_timeout > 0;
+    s->timed =
+        c->client_idle_timeout > 0 || c->idle_transaction_timeout > 0 || c->query_timeout > 0;
     net_keepalive(fd, c);
     relay_attach(&s->client, fd);
     note_phase(s); /* client_login_timeout starts */

@@ -80,17 +80,17 @@ struct session {
     bool wait_expired;     /* ... longer than catalog_wait_timeout */
     struct event kick;     /* session_wake: go on after another session's load, or a timeout */
     /* Logging in and TLS (proxy/session.c, "logging in") */
-    proto_buf startup;     /* the startup packet for the server, until it is sent */
+    proto_buf startup; /* the startup packet for the server, until it is sent */
     conf_sslmode server_sslmode;
-    bool ssl_answer_due;   /* the server's answer to our SSLRequest is the next byte */
-    bool sasl_stripped;    /* SCRAM-SHA-256-PLUS was taken out of the server's offer */
+    bool ssl_answer_due; /* the server's answer to our SSLRequest is the next byte */
+    bool sasl_stripped;  /* SCRAM-SHA-256-PLUS was taken out of the server's offer */
     /* Timeouts (proxy/session.c, "timeouts"): one timer, armed lazily */
     struct event timer;
-    uint8_t phase;          /* what the client is doing, as timeouts see it */
-    bool timed;             /* some timeout applies to a logged-in session */
-    bool canceled;          /* query_timeout sent a cancel: its error is reworded */
+    uint8_t phase; /* what the client is doing, as timeouts see it */
+    bool timed;    /* some timeout applies to a logged-in session */
+    bool canceled; /* query_timeout sent a cancel: its error is reworded */
     struct timeval phase_since, timer_at;
-    track track;           /* the SQL conversation: rewriting happens there */
+    track track; /* the SQL conversation: rewriting happens there */
     char peer[64];
     struct timeval started;
 };
