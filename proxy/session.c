@@ -336,14 +336,15 @@ static void note_phase(session *s)
     if (phase == s->phase)
         return;
     s->phase = (uint8_t)phase;
+    s->canceled = false; /* a cancel of query_timeout's is for the statement it caught */
     event_base_gettimeofday_cached(s->env->base, &s->phase_since);
     double t = phase_timeout(s, phase);
     if (t > 0)
         arm_timer(s, &s->phase_since, t);
 }
 
-/* Ends the session for a timeout: a FATAL error with the setting's name, when the stream to
- * the client is between messages, and the server is told (Terminate, or a cancel). */
+/* Ends the session for a timeout: a FATAL error naming the setting, when the stream to the
+ * client is between messages, and the server is told (Terminate, or a cancel). */
 static void expire(session *s, const char *sqlstate, const char *setting, double t)
 {
     char msg[160];
@@ -355,11 +356,11 @@ static void expire(session *s, const char *sqlstate, const char *setting, double
 }
 
 /* query_timeout: the server's statement is canceled (its error then says why); if the
- * server has not answered another query_timeout later, the session ends. */
+ * server is still busy another query_timeout later, the session ends. */
 static void cancel_for_timeout(session *s, double t)
 {
     if (s->canceled || !s->backend_pid) {
-        expire(s, "57014", "query_timeout, and the server did not answer the cancel in", t);
+        expire(s, "57014", "query_timeout, then a cancel unanswered for as long,", t);
         return;
     }
     SESSION_LOG(CONF_LOG_INFO, s, "query_timeout (%g s): canceling the server's statement", t);
