@@ -58,9 +58,11 @@ typedef struct {
     char *alias; /* "*" is the fallback for any other name */
     char *host;  /* an address, a host name, or a Unix socket directory (starts with '/') */
     int port;
-    char *dbname;           /* NULL: the name the client asked for */
-    char *user;             /* NULL: the user the client gave */
-    int sslmode;            /* a conf_sslmode, or -1: server_tls_sslmode */
+    char *dbname;     /* NULL: the name the client asked for */
+    char *user;       /* NULL: the user the client gave */
+    char *visibility; /* tombstone.visibility for its sessions (live, all, deleted), or NULL */
+    char *deletes;    /* tombstone.deletes (soft, hard), or NULL */
+    int sslmode;      /* a conf_sslmode, or -1: server_tls_sslmode */
     int max_db_connections; /* -1: the [tombstone] setting */
 } conf_db;
 
