@@ -10,16 +10,7 @@ import struct
 import psycopg
 import pytest
 from harness import PASSWORD, sanitized_binary, wait_for
-from rawpg import RawConn, error_fields, message, startup_packet
-
-
-def messages(data):
-    out, i = [], 0
-    while i + 5 <= len(data):
-        (n,) = struct.unpack("!I", data[i + 1:i + 5])
-        out.append((data[i:i + 1], data[i + 5:i + 1 + n]))
-        i += 1 + n
-    return out
+from rawpg import RawConn, error_fields, message, messages, startup_packet
 
 
 def errors_then_close(port, data, login=None):

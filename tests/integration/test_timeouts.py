@@ -9,18 +9,9 @@ import time
 import psycopg
 import pytest
 from harness import PASSWORD
-from rawpg import RawConn, error_fields, query, startup_packet
+from rawpg import RawConn, error_fields, messages, query, startup_packet
 
 EARLY = 0.95  # the proxy's clock is the loop's cached time, a few ms before the test's
-
-
-def messages(data):
-    out, i = [], 0
-    while i + 5 <= len(data):
-        n = int.from_bytes(data[i + 1:i + 5], "big")
-        out.append((data[i:i + 1], data[i + 5:i + 1 + n]))
-        i += 1 + n
-    return out
 
 
 def closed_with(conn):
