@@ -13,7 +13,7 @@ static size_t min_size(size_t a, size_t b)
 
 static size_t header_size(const proto_framer *f)
 {
-    return f->untyped ? (f->untyped == PROTO_UNTYPED_BYTE ? 1 : 4) : PROTO_HDR_LEN;
+    return f->untyped ? (f->one_byte ? 1 : 4) : PROTO_HDR_LEN;
 }
 
 /* proto_get_u32, inlined: it runs for every message header. */
@@ -26,7 +26,7 @@ static inline uint32_t header_u32(const uint8_t *p)
 static size_t message_size(const proto_framer *f, const uint8_t *hdr, const char **err)
 {
     if (f->untyped) {
-        if (f->untyped == PROTO_UNTYPED_BYTE)
+        if (f->one_byte)
             return 1;
         uint32_t n = header_u32(hdr);
         if (n >= 8 && n <= PROTO_MAX_STARTUP)
@@ -96,7 +96,7 @@ static inline size_t read_header(proto_framer *f, const uint8_t *hdr, const prot
     f->msg_len = message_size(f, hdr, err);
     if (!f->msg_len)
         return 0;
-    f->type = f->untyped == PROTO_UNTYPED_STARTUP ? 0 : hdr[0];
+    f->type = f->untyped && !f->one_byte ? 0 : hdr[0];
     f->policy = h->policy(ctx, f->type, f->msg_len);
     if (f->policy == PROTO_HOLD)
         return 0;

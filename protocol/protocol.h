@@ -129,17 +129,11 @@ typedef struct {
     proto_verdict (*handle)(void *ctx, const proto_msg *m, proto_out *out);
 } proto_hooks;
 
-/* What a framer expects next when it is not a typed message (proto_framer.untyped). */
-enum {
-    PROTO_UNTYPED_STARTUP = 1, /* a startup packet: length word first, no type byte */
-    PROTO_UNTYPED_BYTE = 2,    /* one byte alone: the answer to an SSLRequest ('S' or 'N') */
-};
-
 /* The state of one direction of a connection between reads. Zero-initialised it expects a
- * typed message; set untyped while the next message is a startup packet or a one-byte
- * answer. Only a split header (at most 5 bytes, kept inline) and a split PEEK/WHOLE message
- * need storage; the latter is allocated while the message is incomplete and freed as soon
- * as it has been handled. */
+ * typed message; set untyped while the next message is a startup packet, and one_byte too
+ * while it is the one-byte answer to an SSLRequest ('S' or 'N'). Only a split header (at most 5
+ * bytes, kept inline) and a split PEEK/WHOLE message need storage; the latter is allocated while
+ * the message is incomplete and freed as soon as it has been handled. */
 typedef struct {
     size_t pass_left; /* bytes of the current PASS message still to stream through */
     size_t want;      /* bytes gathered for the handler when complete; 0 = not gathering */
@@ -150,7 +144,8 @@ typedef struct {
     uint8_t hdr_len; /* bytes of a split header held in hdr */
     uint8_t type;
     uint8_t policy;
-    uint8_t untyped; /* 0, PROTO_UNTYPED_STARTUP or PROTO_UNTYPED_BYTE */
+    bool untyped;
+    bool one_byte;
 } proto_framer;
 
 /* Refuses typed messages whose length word exceeds max (at most PROTO_MAX_MESSAGE, the

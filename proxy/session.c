@@ -884,7 +884,7 @@ static const uint8_t ssl_request[] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}; /* 80
 static proto_verdict on_ssl_answer(session *s, const proto_msg *m)
 {
     s->ssl_answer_due = false;
-    s->server.framer.untyped = 0;
+    s->server.framer.untyped = s->server.framer.one_byte = false;
     if (m->type == 'S') {
         relay_start_tls(&s->server, tls_connect(s->conf->connecting, s->server.fd, s->db->host,
                                                 s->server_sslmode));
@@ -1069,7 +1069,7 @@ static void connect_server(session *s)
     net_keepalive(fd, &s->conf->cfg);
     if (s->server_sslmode >= CONF_SSL_PREFER && s->upstream->addr.ss_family != AF_UNIX) {
         proto_buf_put(&s->server.pending, ssl_request, sizeof ssl_request);
-        s->server.framer.untyped = PROTO_UNTYPED_BYTE;
+        s->server.framer.untyped = s->server.framer.one_byte = true;
         s->ssl_answer_due = true;
     } else {
         proto_buf_put(&s->server.pending, s->startup.data, s->startup.len);
@@ -1194,7 +1194,7 @@ static void on_startup_packet(session *s, const proto_msg *m)
         session_close(s, "cancel request");
         return;
     case PROTO_STARTUP_V3:
-        s->client.framer.untyped = 0;
+        s->client.framer.untyped = false;
         if (client_may_log_in(s, &st))
             begin_login(s, &st);
         return;
@@ -1236,8 +1236,8 @@ static bool needs_snapshot(uint8_t type)
 static proto_policy client_policy(void *arg, uint8_t type, size_t msg_len)
 {
     session *s = arg;
-    if ((s->state == SESSION_CONNECTING || s->state == SESSION_AUTH) && !s->dead &&
-        !frontend_type(type))
+    if (s->state != SESSION_READY && (s->state == SESSION_CONNECTING || s->state == SESSION_AUTH) &&
+        !s->dead && !frontend_type(type))
         return PROTO_PEEK; /* garbage: client_message refuses it, before it is held */
     if (!takes_client_message(s, type))
         return PROTO_HOLD;
@@ -1317,7 +1317,7 @@ session *session_start(const session_env *env, config *conf, int fd, const struc
     net_format_peer(peer, s->peer, sizeof s->peer);
     relay_init(&s->client, env->base, &client_ops, s, &s->server);
     relay_init(&s->server, env->base, &server_ops, s, &s->client);
-    s->client.framer.untyped = PROTO_UNTYPED_STARTUP;
+    s->client.framer.untyped = true;
     s->client.readable = true;
     proto_framer_limit(&s->client.framer, (uint32_t)conf->cfg.max_packet_size);
     proto_framer_limit(&s->server.framer, (uint32_t)conf->cfg.max_packet_size);

@@ -50,15 +50,15 @@ static proto_verdict test_handle(void *arg, const proto_msg *m, proto_out *out)
 {
     hook_ctx *c = arg;
     c->handled++;
-    if (c->f && c->f->untyped == PROTO_UNTYPED_BYTE) {
+    if (c->f && c->f->one_byte) {
         assert_int_equal(m->type, 'S');
         assert_int_equal(m->len, 1);
-        c->f->untyped = 0;
+        c->f->untyped = c->f->one_byte = false;
         return PROTO_FORWARD;
     }
     if (m->type == 0) {
         assert_int_equal(m->len, m->msg_len);
-        c->f->untyped = 0;
+        c->f->untyped = false;
         return PROTO_FORWARD;
     }
     if (m->type == 'B')
@@ -372,7 +372,7 @@ static void test_one_byte_answer(void **state)
 {
     (void)state;
     hook_ctx c = {.whole = "", .peek = ""};
-    proto_framer f = {.untyped = PROTO_UNTYPED_BYTE};
+    proto_framer f = {.untyped = true, .one_byte = true};
     c.f = &f;
     proto_out out = {0};
     size_t used;
