@@ -13,7 +13,7 @@ static size_t min_size(size_t a, size_t b)
 
 static size_t header_size(const proto_framer *f)
 {
-    return f->untyped ? (f->one_byte ? 1 : 4) : PROTO_HDR_LEN;
+    return f->untyped ? 4 : PROTO_HDR_LEN;
 }
 
 /* proto_get_u32, inlined: it runs for every message header. */
@@ -26,8 +26,6 @@ static inline uint32_t header_u32(const uint8_t *p)
 static size_t message_size(const proto_framer *f, const uint8_t *hdr, const char **err)
 {
     if (f->untyped) {
-        if (f->one_byte)
-            return 1;
         uint32_t n = header_u32(hdr);
         if (n >= 8 && n <= PROTO_MAX_STARTUP)
             return n;
@@ -35,6 +33,8 @@ static size_t message_size(const proto_framer *f, const uint8_t *hdr, const char
         return 0;
     }
     uint32_t n = header_u32(hdr + 1);
+    if (n >= 4 && n <= PROTO_MIN_LIMIT) /* most messages: one comparison, as without a limit */
+        return (size_t)n + 1;
     if (n >= 4 && n <= PROTO_MAX_MESSAGE - f->cut)
         return (size_t)n + 1;
     *err = n >= 4 && n <= PROTO_MAX_MESSAGE ? "message longer than max_packet_size"
@@ -96,7 +96,7 @@ static inline size_t read_header(proto_framer *f, const uint8_t *hdr, const prot
     f->msg_len = message_size(f, hdr, err);
     if (!f->msg_len)
         return 0;
-    f->type = f->untyped && !f->one_byte ? 0 : hdr[0];
+    f->type = f->untyped ? 0 : hdr[0];
     f->policy = h->policy(ctx, f->type, f->msg_len);
     if (f->policy == PROTO_HOLD)
         return 0;
@@ -122,12 +122,30 @@ static inline const uint8_t *take_message(proto_framer *f, const uint8_t *hdr, b
     return p;
 }
 
+/* The one-byte answer to an SSLRequest (untyped and one_byte are set): rare, so kept out of
+ * the walk's loop, whose code it would make bigger. Returns where the walk goes on (p itself:
+ * held). */
+static __attribute__((noinline)) const uint8_t *
+take_byte(proto_framer *f, const uint8_t *p, const proto_hooks *h, void *ctx, proto_out *out)
+{
+    f->policy = h->policy(ctx, p[0], 1);
+    if (f->policy == PROTO_HOLD)
+        return p;
+    f->untyped = f->one_byte = false;
+    proto_msg m = {p[0], p, 1, 1};
+    if (h->handle(ctx, &m, out) == PROTO_FORWARD)
+        proto_out_ref(out, p, 1);
+    return p + 1;
+}
+
 /* Starts the message whose header begins at p, possibly split across reads; returns where
  * the walk goes on. */
 static const uint8_t *start_message(proto_framer *f, const uint8_t *p, const uint8_t *end,
                                     const proto_hooks *h, void *ctx, proto_out *out,
                                     const char **err)
 {
+    if (f->one_byte)
+        return take_byte(f, p, h, ctx, out);
     const uint8_t *hdr = take_header(f, &p, end);
     if (!hdr)
         return p;
@@ -157,6 +175,7 @@ const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const pro
     const char *err = NULL;
     if (f->policy == PROTO_HOLD) /* asked again below, at the held message's header */
         f->policy = PROTO_PASS;
+
     /* Pass-through bytes are referenced in runs: consecutive PASS messages of one read (a
      * result's DataRows, Bind/Execute/Sync) become one reference, taken when something else
      * must be appended after them or at the end of the input. */
@@ -214,6 +233,7 @@ const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const pro
 
 void proto_framer_limit(proto_framer *f, uint32_t max)
 {
+    max = max < PROTO_MIN_LIMIT ? PROTO_MIN_LIMIT : max;
     f->cut = max < PROTO_MAX_MESSAGE ? PROTO_MAX_MESSAGE - max : 0;
 }
 

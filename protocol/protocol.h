@@ -17,6 +17,7 @@
 #define PROTO_MAX_STARTUP 10000u /* PostgreSQL refuses longer startup packets too */
 #define PROTO_MAX_MESSAGE 0x40000000u
 #define PROTO_PEEK_MAX 1024u /* how much of a PEEK message the handler sees */
+#define PROTO_MIN_LIMIT 1024u /* proto_framer_limit never refuses a message this short */
 
 /* Message types: the first byte of a typed message. The same byte means different messages
  * in each direction ('C' is Close from the client, CommandComplete from the server), hence
@@ -131,9 +132,10 @@ typedef struct {
 
 /* The state of one direction of a connection between reads. Zero-initialised it expects a
  * typed message; set untyped while the next message is a startup packet, and one_byte too
- * while it is the one-byte answer to an SSLRequest ('S' or 'N'). Only a split header (at most 5
- * bytes, kept inline) and a split PEEK/WHOLE message need storage; the latter is allocated while
- * the message is incomplete and freed as soon as it has been handled. */
+ * while it is the one-byte answer to an SSLRequest ('S' or 'N'; the walk clears both once it
+ * is taken). Only a split
+ * header (at most 5 bytes, kept inline) and a split PEEK/WHOLE message need storage; the latter is
+ * allocated while the message is incomplete and freed as soon as it has been handled. */
 typedef struct {
     size_t pass_left; /* bytes of the current PASS message still to stream through */
     size_t want;      /* bytes gathered for the handler when complete; 0 = not gathering */
@@ -148,8 +150,8 @@ typedef struct {
     bool one_byte;
 } proto_framer;
 
-/* Refuses typed messages whose length word exceeds max (at most PROTO_MAX_MESSAGE, the
- * default): the walk fails at the header, before any byte of the message is stored. */
+/* Refuses typed messages whose length word exceeds max (PROTO_MIN_LIMIT to PROTO_MAX_MESSAGE,
+ * the default): the walk fails at the header, before any byte of the message is stored. */
 void proto_framer_limit(proto_framer *f, uint32_t max);
 
 /* Walks in[0, len): appends to out what must be sent to the peer, calling hooks for each

@@ -884,7 +884,6 @@ static const uint8_t ssl_request[] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}; /* 80
 static proto_verdict on_ssl_answer(session *s, const proto_msg *m)
 {
     s->ssl_answer_due = false;
-    s->server.framer.untyped = s->server.framer.one_byte = false;
     if (m->type == 'S') {
         relay_start_tls(&s->server, tls_connect(s->conf->connecting, s->server.fd, s->db->host,
                                                 s->server_sslmode));
@@ -1233,16 +1232,25 @@ static bool needs_snapshot(uint8_t type)
     return type == PROTO_FE_QUERY || type == PROTO_FE_PARSE || type == PROTO_FE_BIND;
 }
 
+/* The client's messages before it is logged in: garbage is refused at once (client_message)
+ * instead of being held; a SASLInitialResponse may have to be looked at. */
+static proto_policy login_policy(session *s, uint8_t type, size_t msg_len)
+{
+    if ((s->state == SESSION_CONNECTING || s->state == SESSION_AUTH) && !s->dead &&
+        !frontend_type(type))
+        return PROTO_PEEK;
+    if (!takes_client_message(s, type))
+        return PROTO_HOLD;
+    return s->sasl_stripped && msg_len <= PROTO_PEEK_MAX ? PROTO_WHOLE : PROTO_PASS;
+}
+
 static proto_policy client_policy(void *arg, uint8_t type, size_t msg_len)
 {
     session *s = arg;
-    if (s->state != SESSION_READY && (s->state == SESSION_CONNECTING || s->state == SESSION_AUTH) &&
-        !s->dead && !frontend_type(type))
-        return PROTO_PEEK; /* garbage: client_message refuses it, before it is held */
+    if (s->state != SESSION_READY)
+        return login_policy(s, type, msg_len);
     if (!takes_client_message(s, type))
         return PROTO_HOLD;
-    if (s->state != SESSION_READY) /* a SASLInitialResponse may have to be looked at */
-        return s->sasl_stripped && msg_len <= PROTO_PEEK_MAX ? PROTO_WHOLE : PROTO_PASS;
     if (needs_snapshot(type)) {
         if (!snapshot_ready(s)) {
             wait_for_snapshot(s);
