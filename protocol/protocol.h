@@ -16,7 +16,7 @@
 #define PROTO_CANCEL_REQUEST 80877102u
 #define PROTO_MAX_STARTUP 10000u /* PostgreSQL refuses longer startup packets too */
 #define PROTO_MAX_MESSAGE 0x40000000u
-#define PROTO_PEEK_MAX 1024u /* how much of a PEEK message the handler sees */
+#define PROTO_PEEK_MAX 1024u  /* how much of a PEEK message the handler sees */
 #define PROTO_MIN_LIMIT 1024u /* proto_framer_limit never refuses a message this short */
 
 /* Message types: the first byte of a typed message. The same byte means different messages
