@@ -125,9 +125,10 @@ static proto_verdict on_parse(track *t, const proto_msg *m, proto_out *out)
         track_apply(t, &r->stmts[i], p.query, TRACK_AT_PARSE);
     /* what running it does, and for a named statement what it takes to rewrite it again */
     bool single = r->nstmts == 1;
-    /* every named statement keeps its text: the catalog or search_path may change before it
-     * runs again, and PostgreSQL would then resolve it anew */
-    bool keep = *p.name && single;
+    /* every named statement whose rewrite depends on the catalog keeps its text: the catalog
+     * or search_path may change before it runs again, and PostgreSQL would then resolve it
+     * anew (a SAVEPOINT or BEGIN never needs that) */
+    bool keep = *p.name && single && (r->stmts[0].flags & RW_NEEDS_CATALOG);
     rw_stmt_facts none = {0};
     track_prepared e =
         track_prepared_of(t, single ? &r->stmts[0] : &none, keep ? m->data : NULL, m->len, false);

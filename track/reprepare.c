@@ -48,7 +48,9 @@ void track_reprepare_before_bind(track *t, const char *stmt, proto_out *out)
         free(name);
         e = track_names_find(&t->statements, stmt);
     }
-    if (e && e->source && !e->sql && track_stale(t, e))
+    /* not in a failed transaction: its Parse would fail (25P02) after the Close went through,
+     * and the statement would be gone; what runs there fails anyway */
+    if (e && e->source && !e->sql && t->tx_status != 'E' && track_stale(t, e))
         parse_again(t, stmt, e, out);
 }
 
@@ -69,6 +71,8 @@ static void put_deallocate(proto_buf *b, const char *name)
 /* The SQL-prepared statement that "EXECUTE name" runs, if it must be prepared again first. */
 static const track_prepared *stale_sql_prepare(const track *t, const char *name)
 {
+    if (t->tx_status == 'E') /* see track_reprepare_before_bind */
+        return NULL;
     const track_prepared *e = track_names_find(&t->statements, name);
     return e && e->source && e->sql && track_stale(t, e) ? e : NULL;
 }

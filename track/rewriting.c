@@ -90,7 +90,7 @@ bool track_names_any_stale(const track *t)
  * search_path or catalog. */
 static void remember_prepare(track *t, const rw_stmt_facts *f, const char *text)
 {
-    bool keep = text != NULL; /* see on_parse: every prepared statement keeps its text */
+    bool keep = text != NULL; /* a PREPAREd query always depends on the catalog */
     rw_stmt_facts run = {.flags = f->prepared_flags & RW_DELETE_TAG};
     track_prepared e = track_prepared_of(t, &run, keep ? (const uint8_t *)text + f->start : NULL,
                                          (size_t)f->len, true);

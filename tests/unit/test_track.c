@@ -443,6 +443,35 @@ static void test_reprepare_after_search_path_change(void **state)
     assert_int_equal(message_at(&f->result, 3, &m, &n), 0);
 }
 
+/* A statement whose rewrite does not depend on the catalog (SAVEPOINT) is never prepared
+ * again; one that does is not prepared again inside a failed transaction (its Parse would
+ * fail there after the Close went through, and the statement would be lost). */
+static void test_no_reprepare_without_need(void **state)
+{
+    session_fixture *f = *state;
+    proto_build_parse(&f->wire, "sp", "SAVEPOINT s1");
+    proto_build_parse(&f->wire, "q", "SELECT * FROM authors");
+    put_empty(&f->wire, PROTO_FE_SYNC);
+    walk(f, &from_client);
+    put_empty(&f->wire, PROTO_BE_PARSE_COMPLETE);
+    put_empty(&f->wire, PROTO_BE_PARSE_COMPLETE);
+    proto_build_ready(&f->wire, 'E');
+    walk(f, &from_server);
+    put_query(&f->wire, "SET search_path = archive, public");
+    walk(f, &from_client);
+    proto_build_error(&f->wire, "ERROR", "25P02", "current transaction is aborted");
+    proto_build_ready(&f->wire, 'E');
+    walk(f, &from_server);
+    put_bind(&f->wire, "", "sp");
+    put_bind(&f->wire, "", "q");
+    walk(f, &from_client);
+    const uint8_t *m;
+    size_t n;
+    assert_int_equal(message_at(&f->result, 0, &m, &n), PROTO_FE_BIND);
+    assert_int_equal(message_at(&f->result, 1, &m, &n), PROTO_FE_BIND);
+    assert_int_equal(message_at(&f->result, 2, &m, &n), 0);
+}
+
 /* Without a snapshot nothing is forwarded as it is: every statement is refused. */
 static void test_no_snapshot_refuses(void **state)
 {
@@ -487,6 +516,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_error_position_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reprepare_after_search_path_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_snapshot_refuses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_reprepare_without_need, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddl_reported, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
