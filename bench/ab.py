@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Before / after: two tombstone binaries in one interleaved run.
 
-  bench/ab.py --base OLD_BINARY [--new NEW_BINARY] --out DIR [--rounds N] [--seconds S]
+  bench/ab.py --base OLD_BINARY [--new NEW_BINARY] --out DIR [--rounds N] [--seconds S] [--no-tps]
 
 pgbench runs of both binaries, on the plain and on the soft-delete database, back to back in
 rotating order (bench/tps.py), for -S at 1 and 8 clients and TPC-B at 8 clients in every
@@ -33,16 +33,19 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--seconds", type=int, default=3)
+    ap.add_argument("--no-tps", action="store_true",
+                    help="instructions per transaction only (callgrind), no pgbench timing")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     os.environ["TOMBSTONE_BIN"] = os.path.abspath(a.new)
     pg = start_postgres(max_connections=400)
     try:
-        result = tps.run(pg, seconds=a.seconds, rounds=a.rounds, key_rounds=0,
-                         baseline_bin=os.path.abspath(a.base), configs=CONFIGS,
-                         only="tombstone,tombstone_rw,tombstone_base,tombstone_base_rw")
-        with open(os.path.join(a.out, "tps.json"), "w") as f:
-            json.dump(result, f, indent=1)
+        if not a.no_tps:
+            result = tps.run(pg, seconds=a.seconds, rounds=a.rounds, key_rounds=0,
+                             baseline_bin=os.path.abspath(a.base), configs=CONFIGS,
+                             only="tombstone,tombstone_rw,tombstone_base,tombstone_base_rw")
+            with open(os.path.join(a.out, "tps.json"), "w") as f:
+                json.dump(result, f, indent=1)
         make_pgbench_dbs(pg, 10)
         combos = [(s, m, db) for s in ("select", "tpcb") for m in tps.MODES
                   for db in ("bench", "bench_soft")]

@@ -42,11 +42,12 @@ def raise_nofile(n):
     return hard
 
 
-def start_postgres(**settings):
+def start_postgres(tls=None, **settings):
+    """tls=(certs, NAME): ssl = on with that certificate (tests/lib/certs.py)."""
     conf = {"shared_buffers": "256MB", "max_connections": "300", "max_wal_size": "4GB",
             "checkpoint_timeout": "30min", "autovacuum": "off"}
     conf.update({k: str(v) for k, v in settings.items()})
-    return Postgres.start(conf)
+    return Postgres.start(conf, tls=tls)
 
 
 def run_alone(pg, out, part):
@@ -99,7 +100,7 @@ class PgBouncer:
             self.pid = int(f.read())
 
     @classmethod
-    def start(cls, pg, pool_mode="session", max_client_conn=2000, pool_size=400):
+    def start(cls, pg, pool_mode="session", max_client_conn=2000, pool_size=400, extra=""):
         work = tempfile.mkdtemp(prefix="tombstone-bench-pgb-")
         port = free_port()
         with open(f"{work}/users.txt", "w") as f:
@@ -112,7 +113,7 @@ class PgBouncer:
                     f"max_db_connections = 0\nunix_socket_dir =\nlogfile = {work}/pgb.log\n"
                     f"pidfile = {work}/pgbouncer.pid\n"
                     f"log_connections = 0\nlog_disconnections = 0\nlog_pooler_errors = 1\n"
-                    f"ignore_startup_parameters = extra_float_digits,options\n")
+                    f"ignore_startup_parameters = extra_float_digits,options\n{extra}")
         os.chmod(work, 0o777)
         cmd = ["pgbouncer", f"{work}/pgbouncer.ini"]
         if os.geteuid() == 0:

@@ -84,7 +84,8 @@ def pgbench(target, script, mode, clients, seconds, logdir):
     pid = target.get("pid")
     before = (cpu_ns(pid), cpu_user_sys(pid)) if pid else None
     t0 = time.monotonic()
-    p = subprocess.run(args, env=pgbench_env(target["port"], target["db"]),
+    env = dict(pgbench_env(target["port"], target["db"]), **target.get("env", {}))
+    p = subprocess.run(args, env=env,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     wall = time.monotonic() - t0
     after = (cpu_ns(pid), cpu_user_sys(pid)) if pid else None

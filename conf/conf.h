@@ -7,6 +7,9 @@
 #include <stddef.h>
 
 #define CONF_ERR_MAX 512
+/* max_packet_size: PostgreSQL accepts no message longer than 1 GB, and logins need a few kB */
+#define CONF_MAX_PACKET 0x40000000
+#define CONF_MIN_PACKET 1024
 
 /* ---- the generic INI reader ------------------------------------------------------------ */
 
@@ -24,6 +27,32 @@ bool conf_ini_parse(const char *name, const char *text, conf_ini_fn fn, void *ct
 
 typedef enum { CONF_LOG_ERROR, CONF_LOG_WARNING, CONF_LOG_INFO, CONF_LOG_DEBUG } conf_log_level;
 
+/* TLS modes, PgBouncer's (and libpq's) names, weakest first. */
+typedef enum {
+    CONF_SSL_DISABLE,
+    CONF_SSL_ALLOW,
+    CONF_SSL_PREFER,
+    CONF_SSL_REQUIRE,
+    CONF_SSL_VERIFY_CA,
+    CONF_SSL_VERIFY_FULL,
+} conf_sslmode;
+
+/* TLS protocol versions, as a set (client_tls_protocols, server_tls_protocols). */
+enum {
+    CONF_TLS_V1_0 = 1,
+    CONF_TLS_V1_1 = 2,
+    CONF_TLS_V1_2 = 4,
+    CONF_TLS_V1_3 = 8,
+};
+
+/* One side's TLS settings. */
+typedef struct {
+    conf_sslmode sslmode;
+    char *key_file, *cert_file, *ca_file; /* NULL: not set */
+    int protocols;                        /* CONF_TLS_* bits */
+    char *ciphers;                        /* OpenSSL syntax or a PgBouncer shortcut */
+} conf_tls;
+
 /* One [databases] line: where clients asking for `alias` are sent. */
 typedef struct {
     char *alias; /* "*" is the fallback for any other name */
@@ -33,6 +62,8 @@ typedef struct {
     char *user;       /* NULL: the user the client gave */
     char *visibility; /* tombstone.visibility for its sessions (live, all, deleted), or NULL */
     char *deletes;    /* tombstone.deletes (soft, hard), or NULL */
+    int sslmode;      /* a conf_sslmode, or -1: server_tls_sslmode */
+    int max_db_connections; /* -1: the [tombstone] setting */
 } conf_db;
 
 typedef struct {
@@ -52,6 +83,19 @@ typedef struct {
     char *pidfile;
     bool so_reuseport;
     int rewrite_cache_mb; /* statement rewrites kept, in MiB */
+    conf_tls client_tls;  /* client_tls_*: clients to tombstone */
+    conf_tls server_tls;  /* server_tls_*: tombstone to PostgreSQL */
+    /* timeouts in seconds, 0: none (PgBouncer's names and meanings) */
+    double client_login_timeout;     /* from accept to the end of authentication */
+    double client_idle_timeout;      /* idle outside a transaction */
+    double idle_transaction_timeout; /* idle inside a transaction */
+    double query_timeout;            /* a statement's answer: the server query is canceled */
+    bool tcp_keepalive;
+    int tcp_keepidle, tcp_keepintvl, tcp_keepcnt; /* 0: the system's */
+    /* limits, 0: none */
+    int max_db_connections;   /* logged-in clients per [databases] entry */
+    int max_user_connections; /* logged-in clients per user name */
+    int max_packet_size;      /* the largest message length accepted, either way */
     /* [databases] */
     int ndbs;
     conf_db *dbs;
@@ -71,5 +115,11 @@ void conf_free(conf_config *c);
 
 /* The entry for a client's database name: the alias itself, else "*", else NULL. */
 const conf_db *conf_find_db(const conf_config *c, const char *name);
+
+/* The TLS mode of connections to this entry's server: its sslmode=, else server_tls_sslmode. */
+conf_sslmode conf_db_sslmode(const conf_config *c, const conf_db *db);
+/* The client limit of this entry: its max_db_connections=, else the [tombstone] one. */
+int conf_db_max_connections(const conf_config *c, const conf_db *db);
+const char *conf_sslmode_name(conf_sslmode mode);
 
 #endif

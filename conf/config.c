@@ -11,7 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { T_STR, T_INT, T_BOOL, T_SECONDS, T_LOGLEVEL, T_LIST, T_TABLES } setting_type;
+typedef enum {
+    T_STR,
+    T_INT,
+    T_BOOL,
+    T_SECONDS,
+    T_LOGLEVEL,
+    T_LIST,
+    T_TABLES,
+    T_SSLMODE,
+    T_PROTOCOLS,
+} setting_type;
 
 typedef struct {
     const char *section, *key;
@@ -33,6 +43,29 @@ static const setting settings[] = {
     {"tombstone", "pidfile", T_STR, AT(pidfile), 0, 0},
     {"tombstone", "so_reuseport", T_BOOL, AT(so_reuseport), 0, 0},
     {"tombstone", "rewrite_cache_mb", T_INT, AT(rewrite_cache_mb), 0, 1 << 20},
+    {"tombstone", "client_tls_sslmode", T_SSLMODE, AT(client_tls.sslmode), 0, 0},
+    {"tombstone", "client_tls_key_file", T_STR, AT(client_tls.key_file), 0, 0},
+    {"tombstone", "client_tls_cert_file", T_STR, AT(client_tls.cert_file), 0, 0},
+    {"tombstone", "client_tls_ca_file", T_STR, AT(client_tls.ca_file), 0, 0},
+    {"tombstone", "client_tls_protocols", T_PROTOCOLS, AT(client_tls.protocols), 0, 0},
+    {"tombstone", "client_tls_ciphers", T_STR, AT(client_tls.ciphers), 0, 0},
+    {"tombstone", "server_tls_sslmode", T_SSLMODE, AT(server_tls.sslmode), 0, 0},
+    {"tombstone", "server_tls_key_file", T_STR, AT(server_tls.key_file), 0, 0},
+    {"tombstone", "server_tls_cert_file", T_STR, AT(server_tls.cert_file), 0, 0},
+    {"tombstone", "server_tls_ca_file", T_STR, AT(server_tls.ca_file), 0, 0},
+    {"tombstone", "server_tls_protocols", T_PROTOCOLS, AT(server_tls.protocols), 0, 0},
+    {"tombstone", "server_tls_ciphers", T_STR, AT(server_tls.ciphers), 0, 0},
+    {"tombstone", "client_login_timeout", T_SECONDS, AT(client_login_timeout), 0, 0},
+    {"tombstone", "client_idle_timeout", T_SECONDS, AT(client_idle_timeout), 0, 0},
+    {"tombstone", "idle_transaction_timeout", T_SECONDS, AT(idle_transaction_timeout), 0, 0},
+    {"tombstone", "query_timeout", T_SECONDS, AT(query_timeout), 0, 0},
+    {"tombstone", "tcp_keepalive", T_BOOL, AT(tcp_keepalive), 0, 0},
+    {"tombstone", "tcp_keepidle", T_INT, AT(tcp_keepidle), 0, 32767},
+    {"tombstone", "tcp_keepintvl", T_INT, AT(tcp_keepintvl), 0, 32767},
+    {"tombstone", "tcp_keepcnt", T_INT, AT(tcp_keepcnt), 0, 127},
+    {"tombstone", "max_db_connections", T_INT, AT(max_db_connections), 0, 1000000},
+    {"tombstone", "max_user_connections", T_INT, AT(max_user_connections), 0, 1000000},
+    {"tombstone", "max_packet_size", T_INT, AT(max_packet_size), CONF_MIN_PACKET, CONF_MAX_PACKET},
     {"softdelete", "columns", T_LIST, AT(columns), 0, 0},
     {"softdelete", "schema_refresh", T_SECONDS, AT(schema_refresh), 0, 0},
     {"softdelete", "catalog_wait_timeout", T_SECONDS, AT(catalog_wait_timeout), 0, 0},
@@ -42,6 +75,8 @@ static const setting settings[] = {
 };
 
 static const char *const log_levels[] = {"error", "warning", "info", "debug"};
+static const char *const sslmodes[] = {"disable", "allow",     "prefer",
+                                       "require", "verify-ca", "verify-full"};
 
 /* Writes the error message; returns false so callers can `return fail(...)`. */
 __attribute__((format(printf, 3, 4))) static bool fail(char *err, size_t errlen, const char *fmt,
@@ -127,6 +162,50 @@ static bool parse_log_level(const char *value, conf_log_level *out)
     return false;
 }
 
+static bool parse_sslmode(const char *value, int *out)
+{
+    for (int i = 0; i <= CONF_SSL_VERIFY_FULL; i++) {
+        if (strcasecmp(value, sslmodes[i]) == 0) {
+            *out = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* PgBouncer's list: tlsv1.0 .. tlsv1.3, or the shortcuts all, secure and legacy. */
+static bool parse_protocols(const char *value, int *out)
+{
+    static const struct {
+        const char *name;
+        int bits;
+    } names[] = {
+        {"tlsv1.0", CONF_TLS_V1_0},
+        {"tlsv1.1", CONF_TLS_V1_1},
+        {"tlsv1.2", CONF_TLS_V1_2},
+        {"tlsv1.3", CONF_TLS_V1_3},
+        {"secure", CONF_TLS_V1_2 | CONF_TLS_V1_3},
+        {"all", CONF_TLS_V1_0 | CONF_TLS_V1_1 | CONF_TLS_V1_2 | CONF_TLS_V1_3},
+        {"legacy", CONF_TLS_V1_0 | CONF_TLS_V1_1 | CONF_TLS_V1_2 | CONF_TLS_V1_3},
+    };
+    conf_list items = {0};
+    parse_list(value, &items);
+    int bits = 0;
+    bool ok = items.n > 0;
+    for (int i = 0; i < items.n && ok; i++) {
+        size_t k = 0;
+        while (k < sizeof names / sizeof *names && strcasecmp(items.items[i], names[k].name))
+            k++;
+        ok = k < sizeof names / sizeof *names;
+        if (ok)
+            bits |= names[k].bits;
+    }
+    free_list(&items);
+    if (ok)
+        *out = bits;
+    return ok;
+}
+
 /* Tables are named schema.table, so that search_path cannot change what a name means. */
 static bool check_tables(const conf_list *l, char *err, size_t errlen)
 {
@@ -172,6 +251,12 @@ static bool apply_setting(conf_config *c, const setting *s, const char *value, c
     case T_TABLES:
         parse_list(value, field);
         return check_tables(field, err, errlen);
+    case T_SSLMODE:
+        ok = parse_sslmode(value, field);
+        break;
+    case T_PROTOCOLS:
+        ok = parse_protocols(value, field);
+        break;
     }
     return ok || fail(err, errlen, "invalid value '%s' for %s", value, s->key);
 }
@@ -234,10 +319,19 @@ static bool set_conn_param(conf_db *db, const char *key, char *value, char *err,
         *field = value;
         return true;
     }
-    bool ok = strcmp(key, "port") == 0 && parse_int(value, 1, 65535, &db->port);
-    if (!ok && strcmp(key, "port") == 0)
-        fail(err, errlen, "invalid port '%s'", value);
-    else if (!ok)
+    bool ok = false;
+    if (strcmp(key, "port") == 0)
+        ok = parse_int(value, 1, 65535, &db->port) || fail(err, errlen, "invalid port '%s'", value);
+    else if (strcmp(key, "sslmode") == 0)
+        ok = parse_sslmode(value, &db->sslmode) ||
+             fail(err, errlen,
+                  "invalid sslmode '%s' (disable, allow, prefer, require, verify-ca "
+                  "or verify-full)",
+                  value);
+    else if (strcmp(key, "max_db_connections") == 0)
+        ok = parse_int(value, 0, 1000000, &db->max_db_connections) ||
+             fail(err, errlen, "invalid max_db_connections '%s'", value);
+    else
         fail(err, errlen, "unknown connection parameter '%s'", key);
     free(value);
     return ok;
@@ -281,7 +375,8 @@ static bool add_database(conf_config *c, const char *alias, const char *value, c
             return fail(err, errlen, "database '%s' is defined twice", alias);
     c->dbs = mem_realloc(c->dbs, (size_t)(c->ndbs + 1) * sizeof *c->dbs);
     conf_db *db = &c->dbs[c->ndbs];
-    *db = (conf_db){.alias = mem_strdup(alias), .port = 5432};
+    *db = (conf_db){
+        .alias = mem_strdup(alias), .port = 5432, .sslmode = -1, .max_db_connections = -1};
     bool ok = parse_conn_string(db, value, err, errlen);
     if (ok && !db->host)
         db->host = mem_strdup("127.0.0.1");
@@ -312,9 +407,32 @@ static bool on_line(void *ctx, const char *section, const char *key, const char 
     return fail(err, errlen, "unknown setting '%s' in [%s]", key, section);
 }
 
+/* A TLS mode needs its files: a certificate and key to offer clients; a CA to check
+ * certificates with (for servers, the system's CAs serve when none is set). */
+static bool check_tls(const char *name, const conf_config *c, char *err, size_t errlen)
+{
+    const conf_tls *t = &c->client_tls;
+    if (t->sslmode != CONF_SSL_DISABLE && (!t->key_file || !t->cert_file))
+        return fail(err, errlen,
+                    "%s: client_tls_sslmode = %s needs client_tls_key_file and "
+                    "client_tls_cert_file",
+                    name, sslmodes[t->sslmode]);
+    if (t->sslmode >= CONF_SSL_VERIFY_CA && !t->ca_file)
+        return fail(err, errlen,
+                    "%s: client_tls_sslmode = %s needs client_tls_ca_file (the CA that signs "
+                    "client certificates)",
+                    name, sslmodes[t->sslmode]);
+    if (!c->server_tls.key_file != !c->server_tls.cert_file)
+        return fail(err, errlen, "%s: server_tls_key_file and server_tls_cert_file go together",
+                    name);
+    return true;
+}
+
 /* What no single line can be judged on. */
 static bool check_whole(const char *name, const conf_config *c, char *err, size_t errlen)
 {
+    if (!check_tls(name, c, err, errlen))
+        return false;
     if (c->ndbs == 0)
         return fail(err, errlen, "%s: no [databases] entry: clients could connect to nothing",
                     name);
@@ -337,9 +455,22 @@ static void set_defaults(conf_config *c)
         .schema_refresh = 60,
         .catalog_wait_timeout = 15,
         .epoch_interval = 1,
+        .client_tls = {.sslmode = CONF_SSL_DISABLE, .protocols = CONF_TLS_V1_2 | CONF_TLS_V1_3},
+        .server_tls = {.sslmode = CONF_SSL_PREFER, .protocols = CONF_TLS_V1_2 | CONF_TLS_V1_3},
+        .client_login_timeout = 60,
+        .tcp_keepalive = true,
+        .max_packet_size = CONF_MAX_PACKET,
     };
     parse_list("127.0.0.1", &c->listen_addr);
     parse_list("deleted_at", &c->columns);
+}
+
+static void free_tls(conf_tls *t)
+{
+    free(t->key_file);
+    free(t->cert_file);
+    free(t->ca_file);
+    free(t->ciphers);
 }
 
 bool conf_parse(const char *name, const char *text, conf_config *out, char *err, size_t errlen)
@@ -388,6 +519,8 @@ void conf_free(conf_config *c)
     free_list(&c->columns);
     free_list(&c->include);
     free_list(&c->exclude);
+    free_tls(&c->client_tls);
+    free_tls(&c->server_tls);
     *c = (conf_config){0};
 }
 
@@ -401,4 +534,19 @@ const conf_db *conf_find_db(const conf_config *c, const char *name)
             fallback = &c->dbs[i];
     }
     return fallback;
+}
+
+conf_sslmode conf_db_sslmode(const conf_config *c, const conf_db *db)
+{
+    return db->sslmode >= 0 ? (conf_sslmode)db->sslmode : c->server_tls.sslmode;
+}
+
+int conf_db_max_connections(const conf_config *c, const conf_db *db)
+{
+    return db->max_db_connections >= 0 ? db->max_db_connections : c->max_db_connections;
+}
+
+const char *conf_sslmode_name(conf_sslmode mode)
+{
+    return sslmodes[mode];
 }

@@ -33,9 +33,12 @@ static size_t message_size(const proto_framer *f, const uint8_t *hdr, const char
         return 0;
     }
     uint32_t n = header_u32(hdr + 1);
-    if (n >= 4 && n <= PROTO_MAX_MESSAGE)
+    if (n >= 4 && n <= PROTO_MIN_LIMIT) /* most messages: one comparison, as without a limit */
         return (size_t)n + 1;
-    *err = "invalid message length";
+    if (n >= 4 && n <= PROTO_MAX_MESSAGE - f->cut)
+        return (size_t)n + 1;
+    *err = n >= 4 && n <= PROTO_MAX_MESSAGE ? "message longer than max_packet_size"
+                                            : "invalid message length";
     return 0;
 }
 
@@ -119,12 +122,30 @@ static inline const uint8_t *take_message(proto_framer *f, const uint8_t *hdr, b
     return p;
 }
 
+/* The one-byte answer to an SSLRequest (untyped and one_byte are set): rare, so kept out of
+ * the walk's loop, whose code it would make bigger. Returns where the walk goes on (p itself:
+ * held). */
+static __attribute__((noinline)) const uint8_t *
+take_byte(proto_framer *f, const uint8_t *p, const proto_hooks *h, void *ctx, proto_out *out)
+{
+    f->policy = h->policy(ctx, p[0], 1);
+    if (f->policy == PROTO_HOLD)
+        return p;
+    f->untyped = f->one_byte = false;
+    proto_msg m = {p[0], p, 1, 1};
+    if (h->handle(ctx, &m, out) == PROTO_FORWARD)
+        proto_out_ref(out, p, 1);
+    return p + 1;
+}
+
 /* Starts the message whose header begins at p, possibly split across reads; returns where
  * the walk goes on. */
 static const uint8_t *start_message(proto_framer *f, const uint8_t *p, const uint8_t *end,
                                     const proto_hooks *h, void *ctx, proto_out *out,
                                     const char **err)
 {
+    if (f->one_byte)
+        return take_byte(f, p, h, ctx, out);
     const uint8_t *hdr = take_header(f, &p, end);
     if (!hdr)
         return p;
@@ -154,6 +175,7 @@ const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const pro
     const char *err = NULL;
     if (f->policy == PROTO_HOLD) /* asked again below, at the held message's header */
         f->policy = PROTO_PASS;
+
     /* Pass-through bytes are referenced in runs: consecutive PASS messages of one read (a
      * result's DataRows, Bind/Execute/Sync) become one reference, taken when something else
      * must be appended after them or at the end of the input. */
@@ -207,6 +229,12 @@ const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const pro
     *used = (size_t)(p - in);
     proto_out_seal(out);
     return err;
+}
+
+void proto_framer_limit(proto_framer *f, uint32_t max)
+{
+    max = max < PROTO_MIN_LIMIT ? PROTO_MIN_LIMIT : max;
+    f->cut = max < PROTO_MAX_MESSAGE ? PROTO_MAX_MESSAGE - max : 0;
 }
 
 bool proto_framer_at_boundary(const proto_framer *f)

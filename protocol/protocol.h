@@ -16,7 +16,8 @@
 #define PROTO_CANCEL_REQUEST 80877102u
 #define PROTO_MAX_STARTUP 10000u /* PostgreSQL refuses longer startup packets too */
 #define PROTO_MAX_MESSAGE 0x40000000u
-#define PROTO_PEEK_MAX 1024u /* how much of a PEEK message the handler sees */
+#define PROTO_PEEK_MAX 1024u  /* how much of a PEEK message the handler sees */
+#define PROTO_MIN_LIMIT 1024u /* proto_framer_limit never refuses a message this short */
 
 /* Message types: the first byte of a typed message. The same byte means different messages
  * in each direction ('C' is Close from the client, CommandComplete from the server), hence
@@ -130,28 +131,36 @@ typedef struct {
 } proto_hooks;
 
 /* The state of one direction of a connection between reads. Zero-initialised it expects a
- * typed message; set untyped while the next message is a startup packet. Only a split header
- * (at most 5 bytes, kept inline) and a split PEEK/WHOLE message need storage; the latter is
+ * typed message; set untyped while the next message is a startup packet, and one_byte too
+ * while it is the one-byte answer to an SSLRequest ('S' or 'N'; the walk clears both once it
+ * is taken). Only a split
+ * header (at most 5 bytes, kept inline) and a split PEEK/WHOLE message need storage; the latter is
  * allocated while the message is incomplete and freed as soon as it has been handled. */
 typedef struct {
     size_t pass_left; /* bytes of the current PASS message still to stream through */
     size_t want;      /* bytes gathered for the handler when complete; 0 = not gathering */
     size_t msg_len;
     proto_buf acc; /* the gathered part of a split PEEK/WHOLE message */
+    uint32_t cut;  /* PROTO_MAX_MESSAGE minus the longest length accepted (proto_framer_limit) */
     uint8_t hdr[PROTO_HDR_LEN];
     uint8_t hdr_len; /* bytes of a split header held in hdr */
     uint8_t type;
     uint8_t policy;
     bool untyped;
+    bool one_byte;
 } proto_framer;
+
+/* Refuses typed messages whose length word exceeds max (PROTO_MIN_LIMIT to PROTO_MAX_MESSAGE,
+ * the default): the walk fails at the header, before any byte of the message is stored. */
+void proto_framer_limit(proto_framer *f, uint32_t max);
 
 /* Walks in[0, len): appends to out what must be sent to the peer, calling hooks for each
  * message. Returns NULL, or a description of the protocol violation (the stream is then
  * unusable). Segments in out may point into in, so send them before reusing in. *used is
  * how much of in was walked: all of it, unless a policy said PROTO_HOLD; then the rest
  * starts at a message (whose header the framer may keep) and must be walked again later,
- * before anything newer. The policy is asked for startup packets too (type 0): anything
- * but PROTO_HOLD means PROTO_WHOLE for them. */
+ * before anything newer. The policy is asked for startup packets too (type 0) and one-byte
+ * answers (type: the byte): anything but PROTO_HOLD means PROTO_WHOLE for them. */
 const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const proto_hooks *hooks,
                        void *ctx, proto_out *out, size_t *used);
 /* True between messages: nothing of a message is half-sent, so the proxy may insert one. */

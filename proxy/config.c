@@ -15,6 +15,14 @@ config *config_load(const char *path, char *err, size_t errlen)
         return NULL;
     }
     c->upstream = mem_array((size_t)c->cfg.ndbs, sizeof *c->upstream);
+    if (c->cfg.client_tls.sslmode != CONF_SSL_DISABLE)
+        c->accepting = tls_ctx_accepting(&c->cfg.client_tls, path, err, errlen);
+    if (c->cfg.client_tls.sslmode == CONF_SSL_DISABLE || c->accepting)
+        c->connecting = tls_ctx_connecting(&c->cfg.server_tls, path, err, errlen);
+    if (!c->connecting) {
+        config_unref(c);
+        return NULL;
+    }
     for (int i = 0; i < c->cfg.ndbs; i++) {
         const conf_db *db = &c->cfg.dbs[i];
         char why[256];
@@ -39,6 +47,8 @@ void config_unref(config *c)
         return;
     conf_free(&c->cfg);
     free(c->upstream);
+    tls_ctx_free(c->accepting);
+    tls_ctx_free(c->connecting);
     free(c);
 }
 

@@ -8,14 +8,19 @@
 
 #include "conf/conf.h"
 #include "proxy/net.h"
+#include "proxy/tls.h"
 
 typedef struct {
     int refs;
     conf_config cfg;
-    net_addr *upstream; /* one per cfg.dbs entry */
+    net_addr *upstream;  /* one per cfg.dbs entry */
+    tls_ctx *accepting;  /* TLS to clients (client_tls_*), NULL when disabled */
+    tls_ctx *connecting; /* TLS to servers (server_tls_*) */
 } config;
 
-/* Reads and checks the file and resolves the upstreams; NULL with err set. */
+/* Reads and checks the file, resolves the upstreams and loads the TLS certificates and keys
+ * (so a SIGHUP reloads them: sessions keep the configuration they started with); NULL with
+ * err set. */
 config *config_load(const char *path, char *err, size_t errlen);
 config *config_ref(config *c);
 void config_unref(config *c);

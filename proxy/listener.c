@@ -120,9 +120,11 @@ static int open_socket(const conf_config *cfg, const struct sockaddr *sa, sockle
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
     }
     if (fd < 0 || bind(fd, sa, len) < 0 || listen(fd, SOMAXCONN) < 0) {
-        snprintf(err, errlen, "cannot listen on %s: %s", label, strerror(errno));
+        int saved = errno;
+        snprintf(err, errlen, "cannot listen on %s: %s", label, strerror(saved));
         if (fd >= 0)
             close(fd);
+        errno = saved;
         return -1;
     }
     log_info("listening on %s", label);
@@ -145,8 +147,12 @@ static bool listen_tcp(const opening *o, const char *host, char *err, size_t err
         char label[160];
         snprintf(label, sizeof label, "%s:%d", host, port);
         int fd = open_socket(o->cfg, ai->ai_addr, ai->ai_addrlen, label, err, errlen);
-        ok = fd >= 0;
-        if (ok)
+        /* `*` on a host without IPv6 (or IPv4): the family it lacks is skipped */
+        bool absent = fd < 0 && strcmp(host, "*") == 0 && errno == EAFNOSUPPORT;
+        if (absent)
+            log_warning("%s", err);
+        ok = fd >= 0 || absent;
+        if (fd >= 0)
             add_listener(o, fd, NULL);
     }
     freeaddrinfo(res);

@@ -17,6 +17,24 @@ void net_nodelay(int fd)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
+void net_keepalive(int fd, const conf_config *cfg)
+{
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof sa;
+    if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0 || sa.ss_family == AF_UNIX)
+        return;
+    int on = cfg->tcp_keepalive;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    if (!on)
+        return;
+    if (cfg->tcp_keepidle)
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &cfg->tcp_keepidle, sizeof cfg->tcp_keepidle);
+    if (cfg->tcp_keepintvl)
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &cfg->tcp_keepintvl, sizeof cfg->tcp_keepintvl);
+    if (cfg->tcp_keepcnt)
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cfg->tcp_keepcnt, sizeof cfg->tcp_keepcnt);
+}
+
 static bool resolve_unix(const char *dir, int port, net_addr *out, char *err, size_t errlen)
 {
     struct sockaddr_un *un = (struct sockaddr_un *)&out->addr;

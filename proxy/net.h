@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "conf/conf.h"
+
 /* A resolved address: a TCP host:port or a Unix socket path. */
 typedef struct {
     struct sockaddr_storage addr;
@@ -15,6 +17,9 @@ typedef struct {
 
 /* Turns off Nagle's algorithm on TCP sockets: the protocol's small messages must not wait. */
 void net_nodelay(int fd);
+/* TCP keepalive as tcp_keepalive, tcp_keepidle, tcp_keepintvl and tcp_keepcnt say (0: the
+ * system's value); nothing on a Unix socket. */
+void net_keepalive(int fd, const conf_config *cfg);
 /* Resolves host (an address, a name, or a Unix socket directory starting with '/') and port
  * the way libpq does. Returns false with err set. */
 bool net_resolve(const char *host, int port, net_addr *out, char *err, size_t errlen);

@@ -96,6 +96,34 @@ static void on_session_closed(void *owner, session *s)
         event_base_loopexit(px->base, NULL);
 }
 
+/* max_db_connections and max_user_connections: the sessions admitted to log in with the
+ * same database name, and with the same user, are counted (only when a limit is set). */
+static const char *on_admit(void *owner, const session *s, const conf_db *db, char *why,
+                            size_t whylen)
+{
+    proxy *px = owner;
+    int db_max = conf_db_max_connections(&px->conf->cfg, db);
+    int user_max = px->conf->cfg.max_user_connections;
+    if (db_max <= 0 && user_max <= 0)
+        return NULL;
+    int same_db = 0, same_user = 0;
+    for (const session *o = px->sessions; o; o = o->next) {
+        if (!o->admitted || o->dead || o == s)
+            continue;
+        same_db += strcmp(o->database, s->database) == 0;
+        same_user += strcmp(o->user, s->user) == 0;
+    }
+    if (db_max > 0 && same_db >= db_max)
+        snprintf(why, whylen, "too many connections for database \"%s\" (max_db_connections = %d)",
+                 s->database, db_max);
+    else if (user_max > 0 && same_user >= user_max)
+        snprintf(why, whylen, "too many connections for role \"%s\" (max_user_connections = %d)",
+                 s->user, user_max);
+    else
+        return NULL;
+    return why;
+}
+
 /* A CancelRequest goes to the server of the session that has this key; if none here has it
  * (another instance's client), to every distinct upstream once. */
 static void on_cancel(void *owner, uint32_t pid, uint32_t key)
@@ -299,6 +327,7 @@ int proxy_run(const char *conf_path, bool verbose)
         .closed = on_session_closed,
         .cancel = on_cancel,
         .catalog_loaded = on_catalog_loaded,
+        .admit = on_admit,
     };
     bool ok = setup(&px);
     if (ok) {

@@ -8,7 +8,15 @@
  * waits in `held`, and the side is not read again, until relay_resume walks it.
  *
  * The relay knows nothing of sessions: its owner gives each connection a relay_ops table
- * and is called back through it (PgBouncer's sbuf does the same). */
+ * and is called back through it (PgBouncer's sbuf does the same).
+ *
+ * A connection's transport is plain or TLS (proxy/tls.h): with TLS, reads come from
+ * SSL_read into the same scratch buffer and writes go through SSL_write (which encrypts
+ * into its own record buffer, so nothing is copied twice); the plain path is unchanged.
+ * The switch is asked for by the owner while this side's walk handles the message that
+ * negotiated it, and happens when that walk ends: a byte this side sent after that message
+ * was sent in clear, so it makes the connection a protocol violation instead of being read
+ * as if it had come through TLS (CVE-2021-23214, CVE-2021-23222). */
 #ifndef PROXY_RELAY_H
 #define PROXY_RELAY_H
 
@@ -18,6 +26,7 @@
 #include <event2/event_struct.h>
 
 #include "protocol/protocol.h"
+#include "proxy/tls.h"
 
 typedef struct conn conn;
 
@@ -33,7 +42,17 @@ typedef struct {
     /* An event callback of this connection is returning: the owner may free itself now
      * (and only now: a walk may be running over its buffers before). */
     void (*done)(void *owner);
+    /* The TLS handshake relay_start_tls began ended: err is NULL, or why it failed (the
+     * connection is then unusable; the owner closes it). */
+    void (*secured)(void *owner, conn *c, const char *err);
 } relay_ops;
+
+/* What a connection can do now. */
+enum {
+    RELAY_OPEN,       /* reads and writes go through */
+    RELAY_CONNECTING, /* relay_connect under way: what is sent waits in pending */
+    RELAY_HANDSHAKE,  /* TLS handshake (or its start) under way: the same */
+};
 
 struct conn {
     void *owner;
@@ -43,12 +62,16 @@ struct conn {
     int fd;              /* -1: no socket, or closed */
     struct event rd, wr; /* rd added while reading, wr while pending waits */
     bool reading, writing;
-    bool connecting;     /* relay_connect under way: what is sent waits in pending */
-    bool readable;       /* the owner lets this side be read */
-    proto_framer framer; /* walks what this side sends */
-    proto_buf pending;   /* bytes waiting to be written to this side, allocated only then */
-    size_t sent;         /* of pending, already written */
-    proto_buf held;      /* read from this side, not walked yet (see above) */
+    uint8_t phase;     /* RELAY_OPEN, RELAY_CONNECTING or RELAY_HANDSHAKE */
+    bool readable;     /* the owner lets this side be read */
+    tls_conn *tls;     /* NULL: plain (TCP or a Unix socket) */
+    tls_conn *upgrade; /* relay_start_tls during a walk: installed when the walk ends */
+    bool tls_more;     /* TLS bytes are buffered that no socket event will announce */
+    bool read_wants_write, write_wants_read; /* TLS: a read waits for writability, and so on */
+    proto_framer framer;                     /* walks what this side sends */
+    proto_buf pending; /* bytes waiting to be written to this side, allocated only then */
+    size_t sent;       /* of pending, already written */
+    proto_buf held;    /* read from this side, not walked yet (see above) */
 };
 
 #define RELAY_SCRATCH (128 * 1024)
@@ -60,6 +83,12 @@ void relay_attach(conn *c, int fd);
 /* Waits for a non-blocking connect on fd to finish (timeout in seconds, 0: none), then
  * calls ops->connected; on success the socket is attached. */
 void relay_connect(conn *c, int fd, double timeout);
+/* Switches this side to TLS with t (the relay owns it from now on), from the walk handler of
+ * the message that negotiated it: from now on what is sent waits in pending; the handshake
+ * starts when the walk ends, and ops->secured says how it ended. The owner's policy must
+ * hold whatever follows that message (c->phase is RELAY_HANDSHAKE): those bytes came in
+ * clear, and the relay makes them a protocol violation. */
+void relay_start_tls(conn *c, tls_conn *t);
 /* Sends bytes the proxy made itself, after anything still pending there. */
 void relay_send(conn *to, const void *p, size_t n);
 /* Walks what this side held, as far as its policy now lets it (after the owner's state

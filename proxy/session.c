@@ -18,6 +18,7 @@
 #include "common/mem.h"
 #include "proxy/cancel.h"
 #include "proxy/log.h"
+#include "proxy/net.h"
 
 /* A query the session runs on its server connection by itself, invisible to the client:
  * while it runs the client's messages wait and the server's answers (RowDescription,
@@ -85,6 +86,14 @@ static void session_close(session *s, const char *why)
     s->env->closed(s->env->owner, s);
 }
 
+/* session_close, with a log line even for a client that never gave a user name. */
+static void close_logged(session *s, const char *why)
+{
+    if (!s->user)
+        SESSION_LOG(CONF_LOG_INFO, s, "closed: %s", why);
+    session_close(s, why);
+}
+
 static void free_internal(internal_query *q)
 {
     proto_buf_free(&q->error);
@@ -105,7 +114,9 @@ static void session_free(session *s)
     relay_release(&s->client);
     relay_release(&s->server);
     proto_buf_free(&s->held);
+    proto_buf_free(&s->startup);
     event_del(&s->kick);
+    event_del(&s->timer);
     rw_snapshot_unref(s->mine);
     rw_snapshot_unref(s->building);
     track_free(&s->track);
@@ -167,6 +178,11 @@ static void connection_lost(void *owner, conn *c, const char *why)
     session *s = owner;
     if (s->dead)
         return;
+    if (c == &s->client && s->sasl_stripped && s->state == SESSION_AUTH)
+        SESSION_LOG(CONF_LOG_INFO, s, "%s",
+                    "the client left when offered SCRAM without channel binding: a client that "
+                    "requires channel binding (channel_binding=require) cannot log in through "
+                    "tombstone's TLS");
     if (c == &s->client) {
         release_server(s);
         session_close(s, s->track.terminated ? "client terminated" : "client disconnected");
@@ -184,13 +200,15 @@ static void connection_lost(void *owner, conn *c, const char *why)
 static void protocol_violation(void *owner, conn *c, const char *why)
 {
     session *s = owner;
-    if (c == &s->client && proto_framer_at_boundary(&s->server.framer))
-        send_error(s, "FATAL", "08P01", why);
     char reason[128];
+    if (proto_framer_at_boundary(&s->server.framer)) {
+        snprintf(reason, sizeof reason, "%s%s", c == &s->client ? "" : "server: ", why);
+        send_error(s, "FATAL", "08P01", reason);
+    }
     snprintf(reason, sizeof reason, "protocol violation from the %s: %s",
              c == &s->client ? "client" : "server", why);
     release_server(s);
-    session_close(s, reason);
+    close_logged(s, reason);
 }
 
 static void server_connected(void *owner, conn *c, int err)
@@ -212,15 +230,174 @@ static void client_connected(void *owner, conn *c, int err)
     (void)err; /* accepted sockets are attached, never connected */
 }
 
+/* A TLS handshake ended: the client's goes on with its startup packet, through TLS; the
+ * server's lets the startup packet waiting in pending go. */
+static void secured(void *owner, conn *c, const char *err)
+{
+    session *s = owner;
+    char how[96];
+    bool client = c == &s->client;
+    if (err && client) {
+        SESSION_LOG(CONF_LOG_INFO, s, "TLS handshake with the client failed: %s", err);
+        session_close(s, "TLS handshake failed");
+        return;
+    }
+    if (err) {
+        reject(s, "08006", "could not set up TLS with server %s: %s", s->upstream->label, err);
+        return;
+    }
+    if (client)
+        s->state = SESSION_STARTUP;
+    tls_describe(c->tls, how, sizeof how);
+    SESSION_LOG(CONF_LOG_DEBUG, s, "%s TLS: %s", client ? "client" : "server", how);
+}
+
 static void kick(session *s);
+
+static void note_phase(session *s);
 
 static void on_event_done(void *owner)
 {
     session *s = owner;
-    if (s->dead)
+    if (s->dead) {
         session_free(s);
+        return;
+    }
+    kick(s);
+    if (s->timed || s->state != SESSION_READY)
+        note_phase(s);
+}
+
+/* ---- timeouts -------------------------------------------------------------------------
+ *
+ * One timer per session, armed lazily: after each event the session notes which phase the
+ * client is in (logging in, busy, idle in a transaction, idle) and since when (the loop's
+ * cached time, no clock read); the timer is added only when the new phase needs a deadline
+ * earlier than the one set. When it fires it checks how long the current phase has lasted
+ * and re-arms for the rest. A session running statements back to back thus costs a few
+ * comparisons per event and no timer operation; with no timeout set, none at all after
+ * login. */
+
+enum { PHASE_NONE, PHASE_LOGIN, PHASE_BUSY, PHASE_IDLE_TX, PHASE_IDLE };
+
+static double phase_timeout(const session *s, int phase)
+{
+    const conf_config *c = &s->conf->cfg;
+    switch (phase) {
+    case PHASE_LOGIN:
+        return c->client_login_timeout;
+    case PHASE_BUSY:
+        return c->query_timeout;
+    case PHASE_IDLE_TX:
+        return c->idle_transaction_timeout;
+    case PHASE_IDLE:
+        return c->client_idle_timeout;
+    default:
+        return 0;
+    }
+}
+
+/* Busy: an answer is due (the client's statement, the proxy's own, a Query in parts), or a
+ * client message waits in the proxy; else idle, in a transaction block or not. */
+static int current_phase(const session *s)
+{
+    if (s->state != SESSION_READY)
+        return PHASE_LOGIN;
+    if (s->track.syncs_pending > 0 || s->track.unsynced || s->internal_running ||
+        track_busy(&s->track) || s->client.held.len)
+        return PHASE_BUSY;
+    return s->track.tx_status == 'I' ? PHASE_IDLE : PHASE_IDLE_TX;
+}
+
+static struct timeval seconds_tv(double t)
+{
+    return (struct timeval){(time_t)t, (suseconds_t)((t - (double)(time_t)t) * 1e6)};
+}
+
+static double seconds_between(const struct timeval *a, const struct timeval *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_usec - a->tv_usec) / 1e6;
+}
+
+/* Arms the timer to fire `left` seconds from now, unless it fires sooner already. */
+static void arm_timer(session *s, const struct timeval *now, double left)
+{
+    struct timeval in = seconds_tv(left), at;
+    timeradd(now, &in, &at);
+    if (evtimer_pending(&s->timer, NULL) && !timercmp(&at, &s->timer_at, <))
+        return;
+    s->timer_at = at;
+    evtimer_add(&s->timer, &in);
+}
+
+static void note_phase(session *s)
+{
+    int phase = current_phase(s);
+    if (phase == s->phase)
+        return;
+    s->phase = (uint8_t)phase;
+    s->canceled = false; /* a cancel of query_timeout's is for the statement it caught */
+    event_base_gettimeofday_cached(s->env->base, &s->phase_since);
+    double t = phase_timeout(s, phase);
+    if (t > 0)
+        arm_timer(s, &s->phase_since, t);
+}
+
+/* Ends the session for a timeout: a FATAL error naming the setting, when the stream to the
+ * client is between messages, and the server is told (Terminate, or a cancel). */
+static void expire(session *s, const char *sqlstate, const char *setting, double t)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg, "closing the connection: %s (%g s) expired", setting, t);
+    if (proto_framer_at_boundary(&s->server.framer))
+        send_error(s, "FATAL", sqlstate, msg);
+    release_server(s);
+    close_logged(s, msg);
+}
+
+/* query_timeout: the server's statement is canceled (its error then says why); if the
+ * server is still busy another query_timeout later, the session ends. */
+static void cancel_for_timeout(session *s, double t)
+{
+    if (s->canceled || !s->backend_pid) {
+        expire(s, "57014", "query_timeout, then a cancel unanswered for as long,", t);
+        return;
+    }
+    SESSION_LOG(CONF_LOG_INFO, s, "query_timeout (%g s): canceling the server's statement", t);
+    cancel_send(s->env->base, s->upstream, s->backend_pid, s->backend_key);
+    s->canceled = true;
+    event_base_gettimeofday_cached(s->env->base, &s->phase_since);
+    arm_timer(s, &s->phase_since, t);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    session *s = arg;
+    (void)fd;
+    (void)what;
+    if (current_phase(s) != s->phase) { /* changed without being noted: start it now */
+        s->phase = PHASE_NONE;
+        note_phase(s);
+    }
+    struct timeval now;
+    event_base_gettimeofday_cached(s->env->base, &now);
+    double t = phase_timeout(s, s->phase);
+    double left = t - seconds_between(&s->phase_since, &now);
+    if (t <= 0) { /* the phase that armed the timer has no timeout */
+        on_event_done(s);
+        return;
+    }
+    if (left > 0.001)
+        arm_timer(s, &now, left);
+    else if (s->phase == PHASE_LOGIN)
+        expire(s, "08006", "client_login_timeout", t);
+    else if (s->phase == PHASE_BUSY)
+        cancel_for_timeout(s, t);
+    else if (s->phase == PHASE_IDLE_TX)
+        expire(s, "25P03", "idle_transaction_timeout", t);
     else
-        kick(s);
+        expire(s, "57P05", "client_idle_timeout", t);
+    on_event_done(s);
 }
 
 /* ---- internal queries ------------------------------------------------------------------ */
@@ -697,6 +874,102 @@ static const char *upstream_dbname(const session *s)
     return db && db->dbname ? db->dbname : s->database;
 }
 
+/* ---- logging in: TLS both ways, the startup packet, authentication -------------------- */
+
+static const uint8_t ssl_request[] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}; /* 80877103 */
+
+/* The server's answer to the proxy's SSLRequest (one byte): 'S' starts TLS, and the startup
+ * packet waits in pending for the handshake; 'N' goes on in clear, unless the mode requires
+ * TLS. A byte the server sent after its 'S' came in clear: the relay refuses it. */
+static proto_verdict on_ssl_answer(session *s, const proto_msg *m)
+{
+    s->ssl_answer_due = false;
+    if (m->type == 'S') {
+        relay_start_tls(&s->server, tls_connect(s->conf->connecting, s->server.fd, s->db->host,
+                                                s->server_sslmode));
+    } else if (m->type != 'N') {
+        reject(s, "08P01", "server %s did not answer the SSLRequest with S or N",
+               s->upstream->label);
+        return PROTO_CONSUMED;
+    } else if (s->server_sslmode >= CONF_SSL_REQUIRE) {
+        reject(s, "08006", "server %s does not accept TLS connections (sslmode %s)",
+               s->upstream->label, conf_sslmode_name(s->server_sslmode));
+        return PROTO_CONSUMED;
+    }
+    if (!s->dead)
+        relay_send(&s->server, s->startup.data, s->startup.len);
+    proto_buf_free(&s->startup);
+    return PROTO_CONSUMED;
+}
+
+/* AuthenticationSASL (code 10). Channel binding (SCRAM-SHA-256-PLUS, tls-server-end-point)
+ * binds the exchange to the certificate the client sees, which is tombstone's, not the
+ * server's: the mechanism is taken out of the server's offer, so clients use SCRAM-SHA-256,
+ * unless tombstone shows clients the server's own certificate (then binding holds). Other
+ * requests pass as they are. */
+static proto_verdict on_auth_request(session *s, const proto_msg *m, proto_out *out)
+{
+    proto_reader r = proto_reader_init(m->data, m->len);
+    if (proto_read_u32(&r) != 10 || r.bad || !s->server.tls ||
+        (s->client.tls && tls_same_certificate(s->client.tls, s->server.tls)))
+        return PROTO_FORWARD;
+    proto_buf offer = {0};
+    size_t at = proto_msg_begin(&offer, PROTO_BE_AUTHENTICATION);
+    proto_buf_put_u32(&offer, 10);
+    const char *mech;
+    while ((mech = proto_read_str(&r)) && *mech)
+        if (strcmp(mech, "SCRAM-SHA-256-PLUS") != 0)
+            proto_buf_put_str(&offer, mech);
+    proto_buf_put_u8(&offer, 0);
+    proto_msg_end(&offer, at);
+    bool ok = !r.bad && r.p == r.end;
+    if (ok)
+        proto_out_copy(out, offer.data, offer.len);
+    proto_buf_free(&offer);
+    s->sasl_stripped = ok;
+    return ok ? PROTO_CONSUMED : PROTO_FORWARD;
+}
+
+/* The client's SASLInitialResponse, when channel binding was taken out of the offer: a
+ * client on TLS that supports binding says so ('y': "the server offered none"), and a
+ * server on TLS then refuses it as a downgrade attack, without saying what to do. */
+static proto_verdict on_sasl_response(session *s, const proto_msg *m)
+{
+    s->sasl_stripped = false; /* only the first response names the mechanism */
+    proto_reader r = proto_reader_init(m->data, m->len);
+    const char *mech = proto_read_str(&r);
+    proto_read_u32(&r);
+    const uint8_t *flag = proto_read_bytes(&r, 1);
+    if (r.bad || strcmp(mech, "SCRAM-SHA-256") != 0 || *flag != 'y')
+        return PROTO_FORWARD;
+    reject(s, "08P01",
+           "SCRAM channel binding cannot cross tombstone: TLS ends at the proxy, and a server "
+           "on TLS refuses a client that supports channel binding but is not offered it; "
+           "connect with channel_binding=disable, or see the README (TLS, channel binding)");
+    return PROTO_CONSUMED;
+}
+
+/* query_timeout canceled the server's statement: its error says so, instead of "canceling
+ * statement due to user request". */
+static proto_verdict reword_cancel(session *s, const proto_msg *m, proto_out *out)
+{
+    s->canceled = false;
+    const char *code = proto_error_field(m->data, m->len, 'C');
+    if (!code || strcmp(code, "57014") != 0)
+        return track_server_message(&s->track, m, out);
+    char text[128];
+    snprintf(text, sizeof text, "canceling statement due to query_timeout (%g s, tombstone)",
+             s->conf->cfg.query_timeout);
+    proto_error_change change = {'M', text};
+    proto_buf b = {0};
+    proto_build_error_edit(&b, m->data, m->len, &change, 1);
+    proto_msg edited = {m->type, b.data, b.len, b.len};
+    if (track_server_message(&s->track, &edited, out) == PROTO_FORWARD)
+        proto_out_copy(out, b.data, b.len);
+    proto_buf_free(&b);
+    return PROTO_CONSUMED;
+}
+
 /* ---- the server's messages ----------------------------------------------------------- */
 
 /* A ReadyForQuery (the track has seen it, and consumed it when it was the proxy's own).
@@ -708,6 +981,8 @@ static bool ready_for_query(session *s, const proto_msg *m, bool consumed)
         /* only now: a database name nobody logged in to never costs the proxy memory */
         s->catalog = catalog_of(s->env->catalogs, s->upstream->label, upstream_dbname(s));
         s->state = SESSION_READY;
+        if (!s->timed)
+            event_del(&s->timer); /* client_login_timeout is over, and no other applies */
     }
     after_ready(s, s->track.tx_status);
     if (!next_internal_can_run(s))
@@ -732,15 +1007,17 @@ static proto_policy server_policy(void *arg, uint8_t type, size_t msg_len)
     (void)msg_len;
     if (s->state == SESSION_READY && !s->internal_running && !s->dead) /* the common case */
         return track_server_policy(&s->track, type);
-    if (s->dead)
-        return PROTO_HOLD;   /* and never taken: nothing more of a closed session is read */
+    if (s->dead || s->server.phase != RELAY_OPEN)
+        return PROTO_HOLD;   /* closed: never taken; TLS starting: what follows came in clear */
     if (s->internal_running) /* asynchronous messages still reach the client */
         return type == PROTO_BE_NOTIFICATION || type == PROTO_BE_PARAMETER_STATUS ? PROTO_PASS
                                                                                   : PROTO_WHOLE;
     if (type == PROTO_BE_BACKEND_KEY)
         return PROTO_WHOLE;
-    /* authentication: the settings, errors and the first ReadyForQuery are followed */
-    return type == PROTO_BE_READY || type == PROTO_BE_ERROR || type == PROTO_BE_PARAMETER_STATUS
+    /* authentication: the requests (SASL's offer may change), the settings, errors and the
+     * first ReadyForQuery are followed */
+    return type == PROTO_BE_READY || type == PROTO_BE_ERROR || type == PROTO_BE_PARAMETER_STATUS ||
+                   type == PROTO_BE_AUTHENTICATION
                ? PROTO_WHOLE
                : PROTO_PASS;
 }
@@ -750,6 +1027,12 @@ static proto_verdict server_message(void *arg, const proto_msg *m, proto_out *ou
     session *s = arg;
     if (s->internal_running)
         return internal_message(s, m, out);
+    if (s->ssl_answer_due)
+        return on_ssl_answer(s, m);
+    if (m->type == PROTO_BE_AUTHENTICATION)
+        return on_auth_request(s, m, out);
+    if (m->type == PROTO_BE_ERROR && s->canceled)
+        return reword_cancel(s, m, out);
     if (m->type == PROTO_BE_BACKEND_KEY) {
         proto_read_backend_key(m->data, m->len, &s->backend_pid, &s->backend_key);
         return PROTO_FORWARD;
@@ -765,13 +1048,31 @@ static proto_verdict server_message(void *arg, const proto_msg *m, proto_out *ou
 
 /* ---- the client's messages ----------------------------------------------------------- */
 
+/* Connects to the server; what goes first is an SSLRequest when the mode asks for TLS
+ * (prefer and above: allow is plain, as in PgBouncer), else the startup packet. PostgreSQL
+ * has no TLS on Unix sockets: there prefer goes in clear and require is refused. */
 static void connect_server(session *s)
 {
+    s->server_sslmode = conf_db_sslmode(&s->conf->cfg, s->db);
+    if (s->upstream->addr.ss_family == AF_UNIX && s->server_sslmode >= CONF_SSL_REQUIRE) {
+        reject(s, "08006", "server %s is a Unix socket, where PostgreSQL has no TLS (sslmode %s)",
+               s->upstream->label, conf_sslmode_name(s->server_sslmode));
+        return;
+    }
     int fd = net_connect(s->upstream);
     if (fd < 0) {
         reject(s, "08006", "could not connect to server %s: %s", s->upstream->label,
                strerror(errno));
         return;
+    }
+    net_keepalive(fd, &s->conf->cfg);
+    if (s->server_sslmode >= CONF_SSL_PREFER && s->upstream->addr.ss_family != AF_UNIX) {
+        proto_buf_put(&s->server.pending, ssl_request, sizeof ssl_request);
+        s->server.framer.untyped = s->server.framer.one_byte = true;
+        s->ssl_answer_due = true;
+    } else {
+        proto_buf_put(&s->server.pending, s->startup.data, s->startup.len);
+        proto_buf_free(&s->startup);
     }
     s->state = SESSION_CONNECTING;
     relay_connect(&s->server, fd, s->conf->cfg.server_connect_timeout);
@@ -796,6 +1097,13 @@ static void begin_login(session *s, proto_startup *st)
         reject(s, "3D000", "database \"%s\" is not configured in tombstone's [databases]", db_name);
         return;
     }
+    char why[256];
+    if (s->env->admit(s->env->owner, s, db, why, sizeof why)) {
+        reject(s, "53300", "%s", why);
+        return;
+    }
+    s->admitted = true;
+    s->db = db;
     s->upstream = config_upstream(s->conf, db);
     /* the delete guard (rewrite/watch.sql) knows the proxy's sessions by this setting; the
      * modes are set to the alias's (or the defaults, so that SHOW and RESET give them), and
@@ -810,7 +1118,7 @@ static void begin_login(session *s, proto_startup *st)
                (!db->user || proto_startup_set(st, "user", db->user)) &&
                proto_startup_set(st, "options", ours);
     if (set)
-        proto_build_startup(&s->server.pending, st);
+        proto_build_startup(&s->startup, st);
     free(ours);
     if (!set) {
         reject(s, "08P01", "too many startup parameters");
@@ -820,6 +1128,49 @@ static void begin_login(session *s, proto_startup *st)
     run_internal_query(s, settings_query, false, on_settings_row, on_search_path_done,
                        &s->start_mode);
     connect_server(s);
+}
+
+/* An SSLRequest: 'S' and the handshake when TLS to clients is on (the relay refuses what
+ * the client sent after the request in clear), else 'N' and the client goes on in clear or
+ * gives up. */
+static void accept_ssl_request(session *s)
+{
+    if (s->client.tls) {
+        reject(s, "08P01", "SSLRequest inside TLS");
+        return;
+    }
+    if (!s->conf->accepting) {
+        relay_send(&s->client, "N", 1);
+        return;
+    }
+    relay_send(&s->client, "S", 1);
+    s->state = SESSION_HANDSHAKE;
+    relay_start_tls(&s->client, tls_accept(s->conf->accepting, s->client.fd));
+}
+
+/* client_tls_sslmode: require and above refuse clients in clear; verify-full also wants the
+ * certificate's common name to be the user name (PostgreSQL's clientcert=verify-full). */
+static bool client_may_log_in(session *s, const proto_startup *st)
+{
+    conf_sslmode mode = s->conf->cfg.client_tls.sslmode;
+    if (mode >= CONF_SSL_REQUIRE && !s->client.tls) {
+        reject(s, "28000",
+               "tombstone accepts TLS connections only (client_tls_sslmode = %s): connect "
+               "with sslmode=require or stronger",
+               conf_sslmode_name(mode));
+        return false;
+    }
+    const char *user = proto_startup_get(st, "user");
+    char cn[256];
+    if (mode == CONF_SSL_VERIFY_FULL && user &&
+        (!tls_peer_common_name(s->client.tls, cn, sizeof cn) || strcmp(cn, user) != 0)) {
+        reject(s, "28000",
+               "certificate authentication failed for user \"%s\": the client certificate's "
+               "common name is not the user name (client_tls_sslmode = verify-full)",
+               user);
+        return false;
+    }
+    return true;
 }
 
 static void on_startup_packet(session *s, const proto_msg *m)
@@ -832,8 +1183,10 @@ static void on_startup_packet(session *s, const proto_msg *m)
     }
     switch (st.kind) {
     case PROTO_STARTUP_SSL:
+        accept_ssl_request(s);
+        return;
     case PROTO_STARTUP_GSSENC:
-        relay_send(&s->client, "N", 1); /* no encryption yet; the client goes on in clear */
+        relay_send(&s->client, "N", 1); /* no GSSAPI encryption: the client goes on */
         return;
     case PROTO_STARTUP_CANCEL:
         s->env->cancel(s->env->owner, st.cancel_pid, st.cancel_key);
@@ -841,7 +1194,8 @@ static void on_startup_packet(session *s, const proto_msg *m)
         return;
     case PROTO_STARTUP_V3:
         s->client.framer.untyped = false;
-        begin_login(s, &st);
+        if (client_may_log_in(s, &st))
+            begin_login(s, &st);
         return;
     }
 }
@@ -861,9 +1215,15 @@ static bool takes_client_message(const session *s, uint8_t type)
         return type == PROTO_FE_STARTUP;
     case SESSION_AUTH:
         return type == PROTO_FE_PASSWORD;
-    default:
+    default: /* connecting, or the TLS handshake: nothing is taken */
         return false;
     }
+}
+
+/* A message type a client may send (the startup packet apart). */
+static bool frontend_type(uint8_t type)
+{
+    return type && strchr("BCdcfDEHFPpQSX", type);
 }
 
 /* Messages that are rewritten (Query, Parse), or may prepare a statement again (Bind). */
@@ -872,14 +1232,25 @@ static bool needs_snapshot(uint8_t type)
     return type == PROTO_FE_QUERY || type == PROTO_FE_PARSE || type == PROTO_FE_BIND;
 }
 
+/* The client's messages before it is logged in: garbage is refused at once (client_message)
+ * instead of being held; a SASLInitialResponse may have to be looked at. */
+static proto_policy login_policy(session *s, uint8_t type, size_t msg_len)
+{
+    if ((s->state == SESSION_CONNECTING || s->state == SESSION_AUTH) && !s->dead &&
+        !frontend_type(type))
+        return PROTO_PEEK;
+    if (!takes_client_message(s, type))
+        return PROTO_HOLD;
+    return s->sasl_stripped && msg_len <= PROTO_PEEK_MAX ? PROTO_WHOLE : PROTO_PASS;
+}
+
 static proto_policy client_policy(void *arg, uint8_t type, size_t msg_len)
 {
     session *s = arg;
-    (void)msg_len;
+    if (s->state != SESSION_READY)
+        return login_policy(s, type, msg_len);
     if (!takes_client_message(s, type))
         return PROTO_HOLD;
-    if (s->state != SESSION_READY)
-        return PROTO_PASS;
     if (needs_snapshot(type)) {
         if (!snapshot_ready(s)) {
             wait_for_snapshot(s);
@@ -899,6 +1270,12 @@ static proto_verdict client_message(void *arg, const proto_msg *m, proto_out *ou
         on_startup_packet(s, m);
         return PROTO_CONSUMED;
     }
+    if (s->state != SESSION_READY && m->type != PROTO_FE_PASSWORD) {
+        reject(s, "08P01", "invalid frontend message type %d", m->type);
+        return PROTO_CONSUMED;
+    }
+    if (s->state != SESSION_READY)
+        return on_sasl_response(s, m);
     proto_verdict v = track_client_message(&s->track, m, out);
     note_ddl(s);
     return v;
@@ -927,6 +1304,7 @@ static const relay_ops client_ops = {
     protocol_violation,
     client_connected,
     on_event_done,
+    secured,
 };
 static const relay_ops server_ops = {
     {server_policy, server_message},
@@ -934,6 +1312,7 @@ static const relay_ops server_ops = {
     protocol_violation,
     server_connected,
     on_event_done,
+    secured,
 };
 
 session *session_start(const session_env *env, config *conf, int fd, const struct sockaddr *peer)
@@ -948,7 +1327,15 @@ session *session_start(const session_env *env, config *conf, int fd, const struc
     relay_init(&s->server, env->base, &server_ops, s, &s->client);
     s->client.framer.untyped = true;
     s->client.readable = true;
+    proto_framer_limit(&s->client.framer, (uint32_t)conf->cfg.max_packet_size);
+    proto_framer_limit(&s->server.framer, (uint32_t)conf->cfg.max_packet_size);
     event_assign(&s->kick, env->base, -1, 0, on_kick, s);
+    evtimer_assign(&s->timer, env->base, on_timer, s);
+    const conf_config *c = &conf->cfg;
+    s->timed =
+        c->client_idle_timeout > 0 || c->idle_transaction_timeout > 0 || c->query_timeout > 0;
+    net_keepalive(fd, c);
     relay_attach(&s->client, fd);
+    note_phase(s); /* client_login_timeout starts */
     return s;
 }

@@ -31,10 +31,15 @@ typedef struct {
     void (*cancel)(void *owner, uint32_t pid, uint32_t key);
     /* A load of this catalog ended: sessions waiting for it may go on (session_wake). */
     void (*catalog_loaded)(void *owner, catalog *db);
+    /* May this client log in to this database (max_db_connections, max_user_connections)?
+     * NULL, or why not. Sessions admitted count (session.admitted) until they end. */
+    const char *(*admit)(void *owner, const session *s, const conf_db *db, char *why,
+                         size_t whylen);
 } session_env;
 
 typedef enum {
     SESSION_STARTUP,    /* waiting for the client's startup packet */
+    SESSION_HANDSHAKE,  /* the client asked for TLS: its handshake is under way */
     SESSION_CONNECTING, /* connecting to the server; the startup packet waits in server.pending */
     SESSION_AUTH,       /* authentication relayed, until the first ReadyForQuery */
     SESSION_READY,      /* authenticated: messages go through the track */
@@ -47,8 +52,10 @@ struct session {
     const session_env *env;
     config *conf; /* the configuration the session started with */
     const net_addr *upstream;
+    const conf_db *db; /* its [databases] entry, in conf */
     conn client, server;
     session_state state;
+    bool admitted;     /* counted against max_db_connections and max_user_connections */
     bool dead;         /* closed; freed when the event callback that closed it returns */
     bool server_fatal; /* the server sent a FATAL error: its close is expected */
     uint32_t backend_pid, backend_key;
@@ -73,7 +80,18 @@ struct session {
     bool waiting;          /* a client statement waits for a snapshot */
     bool wait_expired;     /* ... longer than catalog_wait_timeout */
     struct event kick;     /* session_wake: go on after another session's load, or a timeout */
-    track track;           /* the SQL conversation: rewriting happens there */
+    /* Logging in and TLS (proxy/session.c, "logging in") */
+    proto_buf startup; /* the startup packet for the server, until it is sent */
+    conf_sslmode server_sslmode;
+    bool ssl_answer_due; /* the server's answer to our SSLRequest is the next byte */
+    bool sasl_stripped;  /* SCRAM-SHA-256-PLUS was taken out of the server's offer */
+    /* Timeouts (proxy/session.c, "timeouts"): one timer, armed lazily */
+    struct event timer;
+    uint8_t phase; /* what the client is doing, as timeouts see it */
+    bool timed;    /* some timeout applies to a logged-in session */
+    bool canceled; /* query_timeout sent a cancel: its error is reworded */
+    struct timeval phase_since, timer_at;
+    track track; /* the SQL conversation: rewriting happens there */
     char peer[64];
     struct timeval started;
 };

@@ -9,23 +9,13 @@ import struct
 import psycopg
 import pytest
 from harness import PASSWORD, sanitized_binary, wait_for
-from rawpg import CANCEL_REQUEST, RawConn, error_fields, message, query, startup_packet
+from rawpg import CANCEL_REQUEST, RawConn, error_fields, message, messages, query, startup_packet
 
 TERMINATE = message(b"X")
 
 # RSS measures what the release build gives back; ASan's allocator keeps freed memory in a
 # quarantine and never unmaps it, so these run on the normal build only.
 measures_rss = pytest.mark.skipif(sanitized_binary(), reason="RSS under ASan's allocator")
-
-
-def messages(data):
-    """(type, body) of each typed message in data."""
-    out, i = [], 0
-    while i + 5 <= len(data):
-        (n,) = struct.unpack("!I", data[i + 1:i + 5])
-        out.append((data[i:i + 1], data[i + 5:i + 1 + n]))
-        i += 1 + n
-    return out
 
 
 def send_and_drain(port, data):

@@ -103,7 +103,8 @@ class Postgres:
                               stderr=subprocess.STDOUT, **kw)
 
     @classmethod
-    def start(cls, settings=None):
+    def start(cls, settings=None, tls=None):
+        """tls=(certs, NAME): ssl = on with certs' NAME.crt/NAME.key and its CA (certs.py)."""
         user = _run_as_user()
         top = tempfile.mkdtemp(prefix="tombstone-pg-")
         os.chmod(top, 0o755)
@@ -125,6 +126,12 @@ class Postgres:
             "synchronous_commit": "off",
             "full_page_writes": "off",
         }
+        if tls:
+            certs, name = tls
+            uid = pwd.getpwnam(user).pw_uid if user else None
+            crt, key, ca = certs.copy_for([f"{name}.crt", f"{name}.key", "ca.crt"], top, uid)
+            conf.update(ssl="on", ssl_cert_file=f"'{crt}'", ssl_key_file=f"'{key}'",
+                        ssl_ca_file=f"'{ca}'")
         conf.update(settings or {})
         with open(os.path.join(pg.datadir, "postgresql.conf"), "a") as f:
             for k, v in conf.items():

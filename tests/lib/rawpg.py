@@ -26,6 +26,16 @@ def query(sql):
     return message(b"Q", sql.encode() + b"\0")
 
 
+def messages(data):
+    """(type, body) of each typed message in data."""
+    out, i = [], 0
+    while i + 5 <= len(data):
+        (n,) = struct.unpack("!I", data[i + 1:i + 5])
+        out.append((data[i:i + 1], data[i + 5:i + 1 + n]))
+        i += 1 + n
+    return out
+
+
 def error_fields(body):
     """The fields of an ErrorResponse/NoticeResponse body, keyed by their one-letter code."""
     fields = {}

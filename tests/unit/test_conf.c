@@ -80,6 +80,67 @@ static void test_defaults(void **state)
     conf_free(&c);
 }
 
+/* TLS, timeouts and limits: PgBouncer's names, defaults and per-database overrides. */
+static void test_tls_timeouts_limits(void **state)
+{
+    (void)state;
+    conf_config c;
+    char err[CONF_ERR_MAX];
+    assert_true(conf_parse("t.ini", "[databases]\nx = port=1\n", &c, err, sizeof err));
+    assert_int_equal(c.client_tls.sslmode, CONF_SSL_DISABLE);
+    assert_int_equal(c.server_tls.sslmode, CONF_SSL_PREFER);
+    assert_int_equal(c.client_tls.protocols, CONF_TLS_V1_2 | CONF_TLS_V1_3);
+    assert_true(c.client_login_timeout == 60);
+    assert_true(c.query_timeout == 0 && c.client_idle_timeout == 0);
+    assert_true(c.tcp_keepalive);
+    assert_int_equal(c.max_packet_size, CONF_MAX_PACKET);
+    assert_int_equal(conf_db_sslmode(&c, &c.dbs[0]), CONF_SSL_PREFER);
+    assert_int_equal(conf_db_max_connections(&c, &c.dbs[0]), 0);
+    conf_free(&c);
+    static const char text[] = "[tombstone]\n"
+                               "client_tls_sslmode = verify-full\n"
+                               "client_tls_key_file = /k.pem\n"
+                               "client_tls_cert_file = /c.pem\n"
+                               "client_tls_ca_file = /ca.pem\n"
+                               "client_tls_protocols = tlsv1.3\n"
+                               "client_tls_ciphers = fast\n"
+                               "server_tls_sslmode = verify-ca\n"
+                               "server_tls_ca_file = /sca.pem\n"
+                               "server_tls_protocols = legacy\n"
+                               "client_login_timeout = 1.5\n"
+                               "client_idle_timeout = 300\n"
+                               "idle_transaction_timeout = 10\n"
+                               "query_timeout = 0.25\n"
+                               "tcp_keepalive = 0\n"
+                               "tcp_keepidle = 30\n"
+                               "tcp_keepintvl = 5\n"
+                               "tcp_keepcnt = 3\n"
+                               "max_db_connections = 20\n"
+                               "max_user_connections = 7\n"
+                               "max_packet_size = 65536\n"
+                               "[databases]\n"
+                               "plain = sslmode=disable max_db_connections=2\n"
+                               "other = port=5433\n";
+    assert_true(conf_parse("t.ini", text, &c, err, sizeof err));
+    assert_int_equal(c.client_tls.sslmode, CONF_SSL_VERIFY_FULL);
+    assert_string_equal(c.client_tls.ca_file, "/ca.pem");
+    assert_int_equal(c.client_tls.protocols, CONF_TLS_V1_3);
+    assert_string_equal(c.client_tls.ciphers, "fast");
+    assert_int_equal(c.server_tls.protocols, 15);
+    assert_true(c.client_login_timeout == 1.5 && c.query_timeout == 0.25);
+    assert_true(c.client_idle_timeout == 300 && c.idle_transaction_timeout == 10);
+    assert_false(c.tcp_keepalive);
+    assert_int_equal(c.tcp_keepidle + c.tcp_keepintvl + c.tcp_keepcnt, 38);
+    assert_int_equal(c.max_user_connections, 7);
+    assert_int_equal(c.max_packet_size, 65536);
+    assert_int_equal(conf_db_sslmode(&c, &c.dbs[0]), CONF_SSL_DISABLE);
+    assert_int_equal(conf_db_sslmode(&c, &c.dbs[1]), CONF_SSL_VERIFY_CA);
+    assert_int_equal(conf_db_max_connections(&c, &c.dbs[0]), 2);
+    assert_int_equal(conf_db_max_connections(&c, &c.dbs[1]), 20);
+    assert_string_equal(conf_sslmode_name(CONF_SSL_VERIFY_FULL), "verify-full");
+    conf_free(&c);
+}
+
 static void test_find_db(void **state)
 {
     (void)state;
@@ -118,6 +179,23 @@ static const struct {
     {"[tombstone]\nlisten_port = 1\n", "t.ini: no [databases] entry"},
     {"[databases]\na = port=1\n[softdelete]\ncolumns = ,\n", "t.ini: [softdelete] columns"},
     {"[tombstone]\nlisten_addr =\n[databases]\na = port=1\n", "t.ini: neither listen_addr"},
+    {"[tombstone]\nclient_tls_sslmode = always\n", "t.ini:2: invalid value 'always'"},
+    {"[tombstone]\nserver_tls_sslmode = verify\n", "t.ini:2: invalid value 'verify'"},
+    {"[tombstone]\nclient_tls_protocols = tlsv1.2, sslv3\n", "t.ini:2: invalid value"},
+    {"[tombstone]\nclient_tls_protocols =\n", "t.ini:2: invalid value ''"},
+    {"[tombstone]\nmax_packet_size = 100\n", "t.ini:2: invalid value '100'"},
+    {"[tombstone]\nmax_packet_size = 2147483647\n", "t.ini:2: invalid value '2147483647'"},
+    {"[tombstone]\ntcp_keepcnt = 1000\n", "t.ini:2: invalid value '1000'"},
+    {"[tombstone]\nquery_timeout = soon\n", "t.ini:2: invalid value 'soon'"},
+    {"[databases]\na = sslmode=on\n", "t.ini:2: invalid sslmode 'on'"},
+    {"[databases]\na = max_db_connections=-2\n", "t.ini:2: invalid max_db_connections"},
+    {"[tombstone]\nclient_tls_sslmode = require\n[databases]\na = port=1\n",
+     "t.ini: client_tls_sslmode = require needs client_tls_key_file and client_tls_cert_file"},
+    {"[tombstone]\nclient_tls_sslmode = verify-ca\nclient_tls_key_file = k\n"
+     "client_tls_cert_file = c\n[databases]\na = port=1\n",
+     "t.ini: client_tls_sslmode = verify-ca needs client_tls_ca_file"},
+    {"[tombstone]\nserver_tls_key_file = k\n[databases]\na = port=1\n",
+     "t.ini: server_tls_key_file and server_tls_cert_file go together"},
 };
 
 static void test_errors_name_file_and_line(void **state)
@@ -155,7 +233,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_example_values), cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_find_db),        cmocka_unit_test(test_errors_name_file_and_line),
-        cmocka_unit_test(test_load_files),
+        cmocka_unit_test(test_load_files),     cmocka_unit_test(test_tls_timeouts_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

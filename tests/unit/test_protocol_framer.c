@@ -50,6 +50,11 @@ static proto_verdict test_handle(void *arg, const proto_msg *m, proto_out *out)
 {
     hook_ctx *c = arg;
     c->handled++;
+    if (m->msg_len == 1) { /* the one-byte answer */
+        assert_int_equal(m->type, 'S');
+        assert_int_equal(m->len, 1);
+        return PROTO_FORWARD;
+    }
     if (m->type == 0) {
         assert_int_equal(m->len, m->msg_len);
         c->f->untyped = false;
@@ -326,6 +331,58 @@ static void test_bad_lengths_are_errors(void **state)
     proto_framer h = {0};
     const uint8_t huge[] = {'d', 0x7f, 0, 0, 0};
     assert_non_null(proto_walk(&h, huge, sizeof huge, &hooks, &c, &out, &used));
+    proto_framer neg = {0};
+    const uint8_t negative[] = {'Q', 0xff, 0xff, 0xff, 0xf0};
+    assert_string_equal(proto_walk(&neg, negative, sizeof negative, &hooks, &c, &out, &used),
+                        "invalid message length");
+    proto_out_free(&out);
+}
+
+/* max_packet_size: a length over the limit fails at the header, before anything is stored
+ * (the handler never runs, nothing is gathered); one at the limit goes through. */
+static void test_limit_refuses_at_the_header(void **state)
+{
+    (void)state;
+    hook_ctx c = {.whole = "Q", .peek = ""};
+    proto_out out = {0};
+    proto_framer f = {0};
+    proto_framer_limit(&f, 1024);
+    size_t used;
+    const uint8_t over[] = {'Q', 0, 0, 4, 1, 's', 'e', 'l'};
+    assert_string_equal(proto_walk(&f, over, sizeof over, &hooks, &c, &out, &used),
+                        "message longer than max_packet_size");
+    assert_int_equal(c.handled, 0);
+    assert_int_equal(f.acc.cap, 0);
+    proto_framer g = {0};
+    proto_framer_limit(&g, 1024);
+    proto_buf in = {0};
+    char sql[1024 - 4] = "";
+    memset(sql, 'x', sizeof sql - 1);
+    put_simple(&in, 'Q', sql);
+    assert_null(proto_walk(&g, in.data, in.len, &hooks, &c, &out, &used));
+    assert_int_equal(c.handled, 1);
+    proto_buf_free(&in);
+    proto_out_free(&out);
+}
+
+/* The answer to an SSLRequest is one byte; whatever follows it is walked as what comes
+ * next (the owner decides what that may be). */
+static void test_one_byte_answer(void **state)
+{
+    (void)state;
+    hook_ctx c = {.whole = "", .peek = ""};
+    proto_framer f = {.untyped = true, .one_byte = true};
+    c.f = &f;
+    proto_out out = {0};
+    size_t used;
+    const uint8_t answer[] = {'S', 'x', 0, 0, 0, 4};
+    c.holds = 1;
+    c.hold = 'x';
+    assert_null(proto_walk(&f, answer, sizeof answer, &hooks, &c, &out, &used));
+    assert_int_equal(used, 1); /* the typed message after it was held */
+    assert_int_equal(c.handled, 1);
+    assert_false(f.one_byte || f.untyped);
+    assert_true(proto_framer_at_boundary(&f));
     proto_out_free(&out);
 }
 
@@ -432,6 +489,8 @@ int main(void)
         cmocka_unit_test(test_held_messages_resume_in_order),
         cmocka_unit_test(test_hold_stops_before_the_message),
         cmocka_unit_test(test_startup_packet_can_be_held),
+        cmocka_unit_test(test_limit_refuses_at_the_header),
+        cmocka_unit_test(test_one_byte_answer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
