@@ -21,6 +21,7 @@ struct catalog {
     const char *row_error;
     time_t failed_at; /* the last load that failed: the next waits a little */
     bool aged;        /* older than schema_refresh (catalog_tick) */
+    int ddl_running;  /* sessions whose DDL may be committing (catalog_ddl_begin) */
     char *epoch;      /* the catalog epoch the snapshot was read at (rewrite/watch.h) */
     bool poll_due;    /* epoch_interval has passed: read the epoch (catalog_tick) */
     bool polling;     /* a session reads it now */
@@ -61,6 +62,21 @@ rw_snapshot *catalog_snapshot(const catalog *db)
 void catalog_mark_stale(catalog *db)
 {
     db->stale++;
+}
+
+void catalog_ddl_begin(catalog *db)
+{
+    db->ddl_running++;
+}
+
+void catalog_ddl_end(catalog *db)
+{
+    db->ddl_running--;
+}
+
+bool catalog_ddl_running(const catalog *db)
+{
+    return db->ddl_running > 0;
 }
 
 bool catalog_fresh(const catalog *db)

@@ -23,6 +23,12 @@ rw_snapshot *catalog_snapshot(const catalog *db);
 /* DDL passed through: the snapshot may be wrong from now on. */
 void catalog_mark_stale(catalog *db);
 
+/* A session sent DDL that may commit with the statement (catalog_ddl_begin) until its answer
+ * (catalog_ddl_end): meanwhile the other sessions' statements wait. */
+void catalog_ddl_begin(catalog *db);
+void catalog_ddl_end(catalog *db);
+bool catalog_ddl_running(const catalog *db);
+
 /* Is the snapshot right for a statement sent now? False before the first load and after
  * catalog_mark_stale until a load started after it finished: statements then wait for one
  * (a load due only because of its age is run meanwhile, not waited for). */

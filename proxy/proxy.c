@@ -174,7 +174,7 @@ static void on_catalog_loaded(void *owner, catalog *db)
     if (catalog_has_epoch(db))
         start_tick(px);
     for (session *s = px->sessions; s; s = s->next)
-        if (s->catalog == db && s->waiting)
+        if (s->catalog == db && (s->waiting || track_split_due(&s->track)))
             session_wake(s);
 }
 

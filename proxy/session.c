@@ -66,6 +66,8 @@ static double elapsed(const session *s)
            (double)(now.tv_usec - s->started.tv_usec) / 1e6;
 }
 
+static void ddl_committed(session *s);
+
 /* Closes both sockets after a last attempt to deliver what is pending; the memory goes when
  * the current event callback returns (on_event_done), since a walk may still be running
  * over this session's buffers. */
@@ -83,6 +85,8 @@ static void session_close(session *s, const char *why)
     /* DDL whose end this session will not see may have committed: read the catalog again */
     if (s->catalog && (s->ddl_sent || s->tx_ddl))
         catalog_mark_stale(s->catalog);
+    if (s->catalog)
+        ddl_committed(s);
     s->env->closed(s->env->owner, s);
 }
 
@@ -732,6 +736,8 @@ static bool snapshot_ready(const session *s)
 {
     if (s->wait_expired)
         return true;
+    if (!s->ddl_committing && catalog_ddl_running(s->catalog))
+        return false; /* another session's DDL may be committing: see note_ddl */
     if (s->ddl_sent)
         return false;      /* its answer says which snapshot is stale */
     if (s->track.unsynced) /* the batch's first statement has waited, if it had to */
@@ -786,11 +792,30 @@ static void queue_due_load(session *s)
 /* DDL the track sent: its ReadyForQuery will tell which snapshot it made stale. */
 static void note_ddl(session *s)
 {
-    if (s->track.ddl || s->track.undo) {
-        bool undo;
-        s->ddl_sent |= track_take_ddl(&s->track, &undo);
-        s->undo_sent |= undo;
+    if (!s->track.ddl && !s->track.undo && !s->track.ends_tx)
+        return;
+    track_ddl d = track_take_ddl(&s->track);
+    s->ddl_sent |= d.ddl;
+    s->undo_sent |= d.undo;
+    /* DDL that may commit with this statement (outside a transaction block, or a statement
+     * that may end the transaction that ran it): until its ReadyForQuery, the other sessions
+     * of the database wait with their statements, or one of them could be rewritten with the
+     * snapshot from before and run after the commit (a DELETE really deleting) */
+    bool commits = (d.alters && s->track.tx_status == 'I') || (d.ends_tx && s->tx_ddl);
+    if (commits && !s->ddl_committing) {
+        s->ddl_committing = true;
+        catalog_ddl_begin(s->catalog);
     }
+}
+
+/* The DDL that may have committed is answered (or its session gone): the others go on. */
+static void ddl_committed(session *s)
+{
+    if (!s->ddl_committing)
+        return;
+    s->ddl_committing = false;
+    catalog_ddl_end(s->catalog);
+    s->env->catalog_loaded(s->env->owner, s->catalog);
 }
 
 /* The next part of a Query sent in parts, once the snapshot it needs is there. */
@@ -845,6 +870,7 @@ static void after_ready(session *s, char status)
         s->mine = NULL;
         catalog_mark_stale(s->catalog);
     }
+    ddl_committed(s); /* after the mark: the others wake to a stale snapshot, and wait */
     if (s->mine_stale || catalog_wants_load(s->catalog) || catalog_poll_wanted(s->catalog))
         queue_due_load(s); /* now, before this ReadyForQuery reaches the client */
 }

@@ -77,6 +77,7 @@ struct session {
     bool batch_flushed;    /* ... in an extended batch, after a Flush of the proxy's */
     bool undo_sent;        /* a ROLLBACK TO SAVEPOINT went: DDL may be undone */
     bool tx_ddl;           /* this transaction ran DDL: at its end the database's is stale */
+    bool ddl_committing;   /* DDL that may commit is sent: others wait (catalog_ddl_begin) */
     bool waiting;          /* a client statement waits for a snapshot */
     bool wait_expired;     /* ... longer than catalog_wait_timeout */
     struct event kick;     /* session_wake: go on after another session's load, or a timeout */

@@ -90,6 +90,8 @@ enum {
                                   * is "visibility" or "deletes", `value` the new value (NULL:
                                   * back to the session's default); with RW_SET_LOCAL */
     RW_RESET_ALL = 1 << 21,      /* RESET ALL (DISCARD ALL sets RW_DISCARD_ALL) */
+    RW_INDEX = 1 << 23,          /* with RW_DDL: CREATE/DROP INDEX, which cannot make a table
+                                  * soft-delete or not */
     RW_REREAD = 1 << 22,         /* may change the search_path or a tombstone.* setting in a
                                   * way only the server knows (set_config() with arguments
                                   * that are not constants): read them again after it */

@@ -301,6 +301,9 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
     case T_TruncateStmt:
     case T_LoadStmt:
         break;
+    case T_IndexStmt:
+        f->flags |= RW_DDL | RW_INDEX;
+        break;
     default:
         /* anything else may create, alter or drop what the snapshot describes */
         f->flags |= RW_DDL;

@@ -53,12 +53,11 @@ bool track_idle(const track *t, bool in_tx)
            (t->tx_status == 'I' || (in_tx && t->tx_status == 'T'));
 }
 
-bool track_take_ddl(track *t, bool *undo)
+track_ddl track_take_ddl(track *t)
 {
-    bool ddl = t->ddl;
-    *undo = t->undo;
-    t->ddl = t->undo = false;
-    return ddl;
+    track_ddl d = {t->ddl, t->alters, t->undo, t->ends_tx};
+    t->ddl = t->alters = t->undo = t->ends_tx = false;
+    return d;
 }
 
 /* ---- Query ----------------------------------------------------------------------------- */

@@ -134,6 +134,10 @@ void track_apply(track *t, const rw_stmt_facts *f, const char *text, track_momen
         return;
     if (f->flags & RW_DDL)
         t->ddl = true;
+    if ((f->flags & RW_DDL) && !(f->flags & RW_INDEX))
+        t->alters = true;
+    if (f->flags & RW_TRANSACTION)
+        t->ends_tx = true;
     if (f->flags & RW_ROLLBACK_TO)
         t->undo = true;
     apply_names(t, f);

@@ -73,9 +73,11 @@ typedef struct {
     uint64_t sources_snapshot;
     unsigned sources_path;
     bool sources_stale;
-    bool undo;   /* a ROLLBACK TO SAVEPOINT went by (track_take_ddl) */
-    bool reread; /* a statement changed settings only the server knows: the owner reads them
-                  * again (track_reread) */
+    bool undo;    /* a ROLLBACK TO SAVEPOINT went by (track_take_ddl) */
+    bool reread;  /* a statement changed settings only the server knows: the owner reads them
+                   * again (track_reread) */
+    bool alters;  /* DDL other than of an index went by (track_take_ddl) */
+    bool ends_tx; /* a transaction statement (COMMIT, ROLLBACK...) went by (track_take_ddl) */
 } track;
 
 void track_init(track *t, rw_cache *cache, const track_observer *observer, void *owner);
@@ -116,8 +118,13 @@ static inline bool track_split_due(const track *t)
 }
 void track_split_send(track *t, proto_buf *to_server);
 
-/* True once after a statement that may change the catalog was sent (or executed); with
- * *undo, a ROLLBACK TO SAVEPOINT, which may undo DDL of the transaction. */
-bool track_take_ddl(track *t, bool *undo);
+/* What the statements sent (or executed) since the last call did to the catalog. */
+typedef struct {
+    bool ddl;     /* may change the catalog */
+    bool alters;  /* ... in what makes a table soft-delete (DDL but of an index) */
+    bool undo;    /* ROLLBACK TO SAVEPOINT: may undo DDL of the transaction */
+    bool ends_tx; /* a transaction statement: may commit DDL of the transaction */
+} track_ddl;
+track_ddl track_take_ddl(track *t);
 
 #endif

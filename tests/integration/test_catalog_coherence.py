@@ -102,6 +102,27 @@ def test_ddl_session_gone_right_after(proxy, pg, table):
     assert physical(pg, t)[0] == (1, True)
 
 
+def test_delete_racing_a_committing_alter(proxy, pg, table):
+    """A DELETE sent by another session while the ALTER that gives its table a marker is
+    running: PostgreSQL makes it wait for the ALTER's lock and runs it after the commit, so it
+    must be rewritten with the marker. The proxy holds it until the ALTER is answered (the
+    DO block keeps the ALTER's transaction open for a second)."""
+    t = table("cc_race")
+    with psycopg.connect(proxy.dsn(), autocommit=True) as other, \
+            psycopg.connect(proxy.dsn(), autocommit=True) as ddl:
+        other.execute(f"SELECT count(*) FROM {t}")
+        alter = threading.Thread(target=ddl.execute, args=(
+            f"DO $$BEGIN ALTER TABLE {t} ADD COLUMN deleted_at timestamptz; "
+            f"PERFORM pg_sleep(1); END$$",))
+        alter.start()
+        wait_for(lambda: "ALTER" in pg.psql(
+            "SELECT coalesce(string_agg(query, ' '), '') FROM pg_stat_activity "
+            "WHERE state = 'active' AND query LIKE 'DO %'"), what="the ALTER to run")
+        assert other.execute(f"DELETE FROM {t} WHERE id = 1").rowcount == 1
+        alter.join()
+    assert physical(pg, t)[0] == (1, True)
+
+
 def test_failed_login_does_not_block_the_database(own_proxy, pg, table):
     """A first login that fails must not leave a catalog load 'under way' for everyone."""
     t = table("cc_login", marker=True)

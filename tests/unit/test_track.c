@@ -488,17 +488,20 @@ static void test_ddl_reported(void **state)
     session_fixture *f = *state;
     put_query(&f->wire, "SELECT 1");
     walk(f, &from_client);
-    bool undo;
-    assert_false(track_take_ddl(&f->t, &undo));
+    assert_false(track_take_ddl(&f->t).ddl);
     put_query(&f->wire, "ALTER TABLE tags ADD COLUMN deleted_at timestamptz");
     walk(f, &from_client);
-    assert_true(track_take_ddl(&f->t, &undo));
-    assert_false(undo);
-    assert_false(track_take_ddl(&f->t, &undo));
+    track_ddl d = track_take_ddl(&f->t);
+    assert_true(d.ddl && d.alters && !d.undo && !d.ends_tx);
+    assert_false(track_take_ddl(&f->t).ddl);
+    put_query(&f->wire, "CREATE INDEX ON tags (name)");
+    walk(f, &from_client);
+    d = track_take_ddl(&f->t);
+    assert_true(d.ddl && !d.alters);
     put_query(&f->wire, "ROLLBACK TO SAVEPOINT a");
     walk(f, &from_client);
-    assert_false(track_take_ddl(&f->t, &undo));
-    assert_true(undo);
+    d = track_take_ddl(&f->t);
+    assert_true(!d.ddl && d.undo && d.ends_tx);
 }
 
 int main(void)
