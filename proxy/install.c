@@ -8,11 +8,59 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
 
+#include "common/mem.h"
+#include "conf/conf.h"
 #include "rewrite/helpers.h"
+#include "rewrite/quote.h"
+
+/* "ARRAY['a', 'b']::text[]" (literals that mean the same under either
+ * standard_conforming_strings, rewrite/quote.h). */
+static char *text_array(const conf_list *l)
+{
+    size_t cap = sizeof "ARRAY[]::text[]";
+    for (int i = 0; i < l->n; i++)
+        cap += RW_LITERAL_SIZE(strlen(l->items[i])) + 2;
+    char *out = mem_alloc(cap), *p = stpcpy(out, "ARRAY[");
+    for (int i = 0; i < l->n; i++) {
+        p = stpcpy(p, i ? ", " : "");
+        p += rw_literal_put(p, l->items[i]);
+    }
+    strcpy(p, "]::text[]");
+    return out;
+}
+
+/* The helpers, then tombstone.configure() with the [softdelete] settings: the triggers
+ * follow from which tables are soft-delete (rewrite/helpers.sql). */
+static char *install_sql(const conf_config *cfg)
+{
+    char *markers = text_array(&cfg->columns), *inc = text_array(&cfg->include);
+    char *exc = text_array(&cfg->exclude);
+    const char *helpers = rw_helpers_install_sql();
+    size_t n = strlen(helpers) + strlen(markers) + strlen(inc) + strlen(exc) + 64;
+    char *sql = mem_alloc(n);
+    snprintf(sql, n, "%s\nSELECT tombstone.configure(%s, %s, %s);\n", helpers, markers, inc,
+             exc);
+    free(markers);
+    free(inc);
+    free(exc);
+    return sql;
+}
+
+/* The configuration of -c, or the defaults when there is none (--print alone). */
+static bool load_settings(const tools_target *target, conf_config *cfg)
+{
+    char err[CONF_ERR_MAX];
+    bool ok = target->config ? conf_load(target->config, cfg, err, sizeof err)
+                             : conf_parse("(defaults)", "[databases]\n* =\n", cfg, err, sizeof err);
+    if (!ok)
+        fprintf(stderr, "tombstone install: %s\n", err);
+    return ok;
+}
 
 int cmd_install(int argc, char **argv)
 {
@@ -32,15 +80,24 @@ int cmd_install(int argc, char **argv)
         else if (!tools_target_option(&target, opt, optarg))
             return 2;
     }
+    conf_config cfg;
+    if (!load_settings(&target, &cfg))
+        return 1;
+    char *sql = install_sql(&cfg);
+    conf_free(&cfg);
     if (print) {
-        fputs(rw_helpers_install_sql(), stdout);
+        fputs(sql, stdout);
+        free(sql);
         return 0;
     }
     PGconn *conn = tools_connect(&target, "install");
-    if (!conn)
+    if (!conn) {
+        free(sql);
         return 1;
-    PGresult *r = PQexec(conn, rw_helpers_install_sql());
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    }
+    PGresult *r = PQexec(conn, sql);
+    free(sql);
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
     if (ok)
         printf("tombstone helpers %s installed in database \"%s\"\n", RW_HELPERS_VERSION,
                PQdb(conn));
