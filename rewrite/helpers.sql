@@ -8,13 +8,17 @@
 -- function bodies. A soft delete is an UPDATE of the marker, which PostgreSQL's own
 -- triggers ignore; so tombstone adds triggers of its own, generated from the catalog, that
 -- do for marked rows what PostgreSQL's do for deleted ones, at the same moment:
---   tombstone_d_<key>  on a soft-delete parent, AFTER UPDATE OF its marker, for a row going
+--   tombstone_d_<key>, on a soft-delete parent, AFTER UPDATE OF its marker, for a row going
+--   tombstone_a_<key>
 --                      from live to marked: the key's ON DELETE action (mark the live
 --                      children with the parent's own marker value, SET NULL / SET
 --                      DEFAULT, or fail with 23503 for RESTRICT / NO ACTION); a child
 --                      without marker is hidden by reads, and the actions of its own
 --                      keys run on the rows it hides. NO ACTION keys that are DEFERRABLE
---                      get a constraint trigger deferrable like the key.
+--                      get a constraint trigger deferrable like the key. The checks
+--                      (a) sort before the actions (d): PostgreSQL fires the events a
+--                      cascade queues after the ones already queued, so a row's own
+--                      checks run before anything its cascades reach.
 --   tombstone_c_<key>, on a child whose parent loses rows to soft deletes, AFTER INSERT /
 --   tombstone_u_<key>  AFTER UPDATE OF the key (skipped when the key did not change, as
 --                      PostgreSQL skips it): the parent must be live, and is locked FOR KEY
@@ -188,7 +192,7 @@ $tombstone$;
 
 -- The statements (PL/pgSQL) of key fk's ON DELETE action on the child rows that reference
 -- the rows going away (see match_sql). `val` is the marker value of the row deleted (NULL
--- for a boolean marker). Needs a variable `found text` where it runs.
+-- for a boolean marker). Needs a variable `held text` where it runs.
 CREATE OR REPLACE FUNCTION tombstone.action_sql(fk oid, src text, depth int, val text)
 RETURNS text LANGUAGE plpgsql STABLE AS $tombstone$
 DECLARE
@@ -239,9 +243,9 @@ BEGIN
     -- RESTRICT, NO ACTION, and SET DEFAULT after its update (a default equal to the key
     -- deleted still references it): fail if a live child references the rows gone
     RETURN out || format(
-        E'\n    SELECT concat_ws(%L, %s) INTO found FROM %s y WHERE %s AND %s LIMIT 1;\n'
-        '    IF found IS NOT NULL THEN RAISE EXCEPTION USING ERRCODE = %L, MESSAGE = %L,'
-        ' DETAIL = %L || found || %L, SCHEMA = %L, TABLE = %L, CONSTRAINT = %L; END IF;',
+        E'\n    SELECT concat_ws(%L, %s) INTO held FROM %s y WHERE %s AND %s LIMIT 1;\n'
+        '    IF held IS NOT NULL THEN RAISE EXCEPTION USING ERRCODE = %L, MESSAGE = %L,'
+        ' DETAIL = %L || held || %L, SCHEMA = %L, TABLE = %L, CONSTRAINT = %L; END IF;',
         ', ', (SELECT string_agg(format('y.%I::text', c), ', ') FROM unnest(ccols) c),
         child, match, live, '23503',
         format('update or delete on table "%s" violates foreign key constraint "%s" on table "%s"',
@@ -268,7 +272,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = rel AND tgname = tname) THEN
         EXECUTE format('CREATE OR REPLACE FUNCTION tombstone.%I() RETURNS trigger '
                        'LANGUAGE plpgsql VOLATILE AS %L', fname,
-                       E'DECLARE\n    found text;\nBEGIN' || body || E'\n    RETURN NULL;\nEND');
+                       E'DECLARE\n    held text;\nBEGIN' || body || E'\n    RETURN NULL;\nEND');
         EXECUTE format('CREATE %sTRIGGER %I %s ON %s %s FOR EACH ROW WHEN (%s) '
                        'EXECUTE FUNCTION tombstone.%I()',
                        CASE WHEN is_constraint THEN 'CONSTRAINT ' ELSE '' END, tname, event,
@@ -311,7 +315,7 @@ BEGIN
                        parent, keyed, tombstone.live(f.confrelid, 'p'));
     END IF;
     body := body || format(E'\n    PERFORM 1 FROM %s p WHERE %s FOR UPDATE OF p;', parent, keyed) || act;
-    RETURN tombstone.ensure(f.confrelid, '', 'd', f.oid,
+    RETURN tombstone.ensure(f.confrelid, '', CASE WHEN f.confdeltype IN ('a', 'r') THEN 'a' ELSE 'd' END, f.oid,
         f.confdeltype = 'a' AND f.condeferrable, format('AFTER UPDATE OF %I', pm.col),
         CASE WHEN f.confdeltype = 'a' THEN tombstone.deferral(f) ELSE '' END,
         CASE WHEN pm.is_bool THEN format('NOT OLD.%1$I AND NEW.%1$I', pm.col)

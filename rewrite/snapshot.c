@@ -484,6 +484,7 @@ bool rw_table_affected(const rw_table *t)
 unsigned rw_fk_trigger_bit(char kind)
 {
     switch (kind) {
+    case 'a':
     case 'd':
         return RW_TRIG_DELETE;
     case 'c':
