@@ -327,8 +327,10 @@ $tombstone$;
 -- tombstone_c_<key> and tombstone_u_<key>: a child row written with a key must find its
 -- parent live, as PostgreSQL's check finds it present; the parent is locked FOR KEY SHARE
 -- as that check locks it. An UPDATE that leaves the key as it was is not checked (unless
--- the row was live again, or written by this transaction: PostgreSQL's rule). A deferred
--- check looks the row up again first: one deleted or changed since needs no check.
+-- the row was live again, or written by this transaction: PostgreSQL's rule). The check
+-- looks the row up again first (by its primary key): one deleted or changed since it was
+-- written, by a cascade of the same statement or before a deferred check, needs none, as
+-- PostgreSQL skips a row no longer valid.
 CREATE OR REPLACE FUNCTION tombstone.check_triggers(f pg_catalog.pg_constraint) RETURNS text[]
 LANGUAGE plpgsql AS $tombstone$
 DECLARE
@@ -345,7 +347,7 @@ BEGIN
     SELECT * INTO cm FROM tombstone.marker(f.conrelid);
     SELECT tombstone.colnames(f.conrelid, i.indkey::int2[]) INTO pk
     FROM pg_catalog.pg_index i WHERE i.indrelid = f.conrelid AND i.indisprimary;
-    IF f.condeferrable AND pk IS NOT NULL THEN
+    IF pk IS NOT NULL THEN
         body := format(E'\n    IF NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s) THEN RETURN NULL; END IF;',
                        tombstone.rel_ref(f.conrelid), tombstone.key_eq('c', pk, 'NEW', pk),
                        tombstone.key_eq('c', ccols, 'NEW', ccols), tombstone.live(f.conrelid, 'c'));
