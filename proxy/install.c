@@ -43,8 +43,7 @@ static char *install_sql(const conf_config *cfg)
     const char *helpers = rw_helpers_install_sql();
     size_t n = strlen(helpers) + strlen(markers) + strlen(inc) + strlen(exc) + 64;
     char *sql = mem_alloc(n);
-    snprintf(sql, n, "%s\nSELECT tombstone.configure(%s, %s, %s);\n", helpers, markers, inc,
-             exc);
+    snprintf(sql, n, "%s\nSELECT tombstone.configure(%s, %s, %s);\n", helpers, markers, inc, exc);
     free(markers);
     free(inc);
     free(exc);

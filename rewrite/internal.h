@@ -164,7 +164,7 @@ void rw_walk_copy(rw_walk *w, CopyStmt *c);
 void rw_require_key_triggers(rw_walk *w, const rw_table *t, List *set_targets);
 /* Why such a statement is refused: `what` ... */
 #define RW_NO_TRIGGERS(what)                                                                       \
-    what " without the triggers of `tombstone install` for its foreign keys (run it, or run it "  \
+    what " without the triggers of `tombstone install` for its foreign keys (run it, or run it "   \
          "again after DDL where no event trigger could)"
 
 /* upsert.c: ON CONFLICT on a soft-delete table */

@@ -114,7 +114,8 @@ static const char query_fmt[] =
     "  CROSS JOIN LATERAL (SELECT pg_get_expr(i.indpred, i.indrelid, true) AS pred) p\n"
     "  WHERE i.indisunique\n"
     "UNION ALL\n"
-    "SELECT 'H', obj_description(n.oid, 'pg_namespace'), NULL, NULL, NULL, NULL, NULL, NULL, NULL,\n"
+    "SELECT 'H', obj_description(n.oid, 'pg_namespace'), NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL,\n"
     "    NULL, NULL\n"
     "  FROM pg_namespace n WHERE n.nspname = 'tombstone'";
 

@@ -51,7 +51,7 @@ typedef struct rw_fk {
     int nset_cols; /* PG15 "ON DELETE SET NULL (col, ...)"; 0 = all child_cols */
     char **set_cols;
     bool deferrable, deferred;
-    unsigned triggers; /* RW_TRIG_ bits: the enabled triggers of `tombstone install` */
+    unsigned triggers;        /* RW_TRIG_ bits: the enabled triggers of `tombstone install` */
     int nconstraint_triggers; /* its deferrable ones, as "schema"."name", for SET CONSTRAINTS */
     char **constraint_triggers;
 } rw_fk;
@@ -75,7 +75,7 @@ struct rw_table {
     /* The triggers of `tombstone install` a DELETE (marking) of this table needs, and those a
      * write of its foreign keys needs, are all there (see rw_table_triggers_ready) */
     bool delete_ready, write_ready;
-    int ncols;     /* all columns in order; filled for soft-delete tables */
+    int ncols; /* all columns in order; filled for soft-delete tables */
     rw_column *cols;
     int nparents, nchildren; /* foreign keys where this table is the child / the parent */
     rw_fk **parents, **children;

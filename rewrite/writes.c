@@ -186,9 +186,9 @@ static void fix_columnref(returning_ctx *rc, ColumnRef *cr, bool whole)
     int end = w->toks.tok[columnref_end(w, tok) - 1].end, start = w->toks.tok[tok].start;
     const char *ref = rw_ref_name(w, rc->rv);
     if (star && n == 1 && rc->using)
-        rw_edit_replace(w, start, end,
-                        rw_arena_cat(w->arena, gone_row(w, rc->t, ref, true), ", ",
-                                     using_stars(w, rc->using)));
+        rw_edit_replace(
+            w, start, end,
+            rw_arena_cat(w->arena, gone_row(w, rc->t, ref, true), ", ", using_stars(w, rc->using)));
     else if (star && target)
         rw_edit_replace(w, start, end, gone_row(w, rc->t, ref, true));
     else if (!star && target && strcmp(strVal(llast(cr->fields)), rc->t->marker_col) == 0)
