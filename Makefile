@@ -5,6 +5,7 @@
 #                   and the proxy in front of it
 #   make test       install missing packages, build, run every test (also under ASan/UBSan)
 #   make bench      benchmarks (see bench/README.md)
+#   make difftest   randomized differential test, proxy vs direct (tests/diff/difftest.py)
 #
 # The cores (protocol/, conf/, rewrite/) are compiled into one static library that both the
 # binary and the cmocka unit tests link, so the tests exercise exactly the shipped code.
@@ -30,7 +31,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_BIN := $(ITEST_SRC:tests/integration/%.c=$(BUILD)/itests/%)
 CORE_LIB := $(BUILD)/libtombstone.a
 
-.PHONY: all deps run test unit itests integration asan check-format format bench clean
+.PHONY: all deps run test unit itests integration asan check-format format bench difftest clean
 
 all: tombstone
 
@@ -81,6 +82,12 @@ run: deps
 
 bench: deps
 	bench/run
+
+# Randomized differential test: DIFFTEST_SEEDS seeds (default 3) of DIFFTEST_STATEMENTS
+# statements (default 200); SEED=n runs that seed only; DIFFTEST_ARGS is passed on
+# (e.g. DIFFTEST_ARGS=--minimize). Not part of `make test`.
+difftest: tombstone
+	/usr/bin/python3 tests/diff/difftest.py $(if $(SEED),--seed $(SEED)) $(DIFFTEST_ARGS)
 
 format:
 	clang-format -i $(CORE_SRC) $(PROXY_SRC) $(UNIT_SRC) $(ITEST_SRC) $(wildcard */*.h tests/*/*.h bench/*.c)
