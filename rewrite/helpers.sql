@@ -223,7 +223,7 @@ BEGIN
         END IF;
         FOR g IN SELECT oid FROM pg_catalog.pg_constraint
                  WHERE contype = 'f' AND conparentid = 0 AND confrelid = f.conrelid
-                   AND conrelid <> f.conrelid ORDER BY oid LOOP
+                 ORDER BY oid LOOP
             out := out || tombstone.action_sql(g,
                 format('FROM %s v%s WHERE %s', child, depth + 1,
                        tombstone.match_sql(fk, format('v%s', depth + 1), src, depth)),
@@ -348,9 +348,12 @@ BEGIN
     SELECT tombstone.colnames(f.conrelid, i.indkey::int2[]) INTO pk
     FROM pg_catalog.pg_index i WHERE i.indrelid = f.conrelid AND i.indisprimary;
     IF pk IS NOT NULL THEN
+        -- (a soft child's own marker says whether it was deleted since; a child without marker
+        -- is hidden when a parent is gone, which may be the very violation to report)
         body := format(E'\n    IF NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s) THEN RETURN NULL; END IF;',
                        tombstone.rel_ref(f.conrelid), tombstone.key_eq('c', pk, 'NEW', pk),
-                       tombstone.key_eq('c', ccols, 'NEW', ccols), tombstone.live(f.conrelid, 'c'));
+                       tombstone.key_eq('c', ccols, 'NEW', ccols),
+                       CASE WHEN cm.col IS NULL THEN 'true' ELSE tombstone.live(f.conrelid, 'c') END);
     END IF;
     body := body || format(
         E'\n    PERFORM 1 FROM %s p WHERE %s AND %s FOR KEY SHARE OF p;\n'

@@ -106,8 +106,12 @@ class Cluster(equiv.Cluster):
     def _helpers_sql():
         """`tombstone install --print`: the helper functions S needs (README "tombstone
         install"), loaded into each S database directly."""
-        out = subprocess.run([harness.tombstone_binary(), "install", "--print"],
-                             capture_output=True, text=True, check=True)
+        with tempfile.NamedTemporaryFile("w", suffix=".ini") as conf:
+            # the proxy's [softdelete] settings: install makes the triggers of those tables
+            conf.write("[databases]\n* =\n[softdelete]\ncolumns = deleted_at, is_deleted\n")
+            conf.flush()
+            out = subprocess.run([harness.tombstone_binary(), "install", "--print", "-c",
+                                  conf.name], capture_output=True, text=True, check=True)
         return out.stdout
 
     def proxy_alive(self):
