@@ -27,8 +27,9 @@
 --                      UPDATE NO ACTION / RESTRICT): when the key changes, those rows follow
 --                      it, as they would not block the change under real deletes.
 --   $tombstone_r_<key> on a parent without marker whose key hidden rows of a table without
---                      marker (and without children) reference (ON DELETE NO ACTION /
---                      RESTRICT): when the parent row really goes, they go too.
+--                      marker reference (ON DELETE NO ACTION / RESTRICT): when the parent
+--                      row really goes, they go too (unless that would take marked rows
+--                      with them: tombstone.removable).
 -- The two last sort before PostgreSQL's "RI_ConstraintTrigger_..." (triggers of one event
 -- fire in name order), so they run before its check; the others sort after it.
 -- Each trigger's name ends with a hash of what it does: tombstone.setup() creates what is
@@ -413,7 +414,8 @@ END
 $tombstone$;
 
 -- $tombstone_r_<key>: a parent without marker really deleted takes with it the hidden rows
--- (of a table without marker, and without children of its own) that reference it through
+-- (of a table without marker none of whose keys cascades to a soft-delete table: no marked
+-- row goes with them) that reference it through
 -- an ON DELETE NO ACTION / RESTRICT key: they are gone under real deletes, and with that
 -- parent gone a restore could not bring them back.
 CREATE OR REPLACE FUNCTION tombstone.remove_trigger(f pg_catalog.pg_constraint) RETURNS text
@@ -425,6 +427,20 @@ BEGIN
     RETURN tombstone.ensure(f.confrelid, '$', 'r', f.oid, false, 'AFTER DELETE', '', 'true',
         format(E'\n    DELETE FROM %s y WHERE %s AND %s;', tombstone.rel_ref(f.conrelid),
                tombstone.key_eq('y', ccols, 'OLD', pcols), tombstone.gone(f.conrelid, 'y')));
+END
+$tombstone$;
+
+-- Can hidden rows of rel (a table without marker) be removed for real without taking a
+-- marked row with them? Not when one of its keys cascades to a soft-delete table, directly
+-- or through other tables without marker.
+CREATE OR REPLACE FUNCTION tombstone.removable(rel oid, depth int DEFAULT 0) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $tombstone$
+BEGIN
+    RETURN depth <= 8 AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_constraint g
+        WHERE g.contype = 'f' AND g.confrelid = rel AND g.confdeltype = 'c'
+          AND ((tombstone.marker(g.conrelid)).col IS NOT NULL
+               OR (g.conrelid <> rel AND NOT tombstone.removable(g.conrelid, depth + 1))));
 END
 $tombstone$;
 
@@ -458,8 +474,7 @@ BEGIN
         IF f.confdeltype IN ('a', 'r') AND (tombstone.marker(f.confrelid)).col IS NULL
            AND (tombstone.marker(f.conrelid)).col IS NULL
            AND tombstone.gone(f.conrelid, 'y') IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint g
-                           WHERE g.contype = 'f' AND g.confrelid = f.conrelid) THEN
+           AND tombstone.removable(f.conrelid) THEN
             wanted := wanted || format('%s/%s', f.confrelid, tombstone.remove_trigger(f));
         END IF;
     END LOOP;
