@@ -8,17 +8,20 @@
 -- function bodies. A soft delete is an UPDATE of the marker, which PostgreSQL's own
 -- triggers ignore; so tombstone adds triggers of its own, generated from the catalog, that
 -- do for marked rows what PostgreSQL's do for deleted ones, at the same moment:
---   tombstone_d_<key>, on a soft-delete parent, AFTER UPDATE OF its marker, for a row going
---   tombstone_a_<key>
+--   tombstone_a_<key>, on a soft-delete parent, AFTER UPDATE OF its marker, for a row going
+--   tombstone_d_<key>,
+--   tombstone_m_<key>
 --                      from live to marked: the key's ON DELETE action (mark the live
 --                      children with the parent's own marker value, SET NULL / SET
 --                      DEFAULT, or fail with 23503 for RESTRICT / NO ACTION); a child
 --                      without marker is hidden by reads, and the actions of its own
 --                      keys run on the rows it hides. NO ACTION keys that are DEFERRABLE
---                      get a constraint trigger deferrable like the key. The checks
---                      (a) sort before the actions (d): PostgreSQL fires the events a
---                      cascade queues after the ones already queued, so a row's own
---                      checks run before anything its cascades reach.
+--                      get a constraint trigger deferrable like the key. The checks (a)
+--                      sort before SET NULL / SET DEFAULT (d), and these before the
+--                      cascades (m): PostgreSQL fires the events a cascade queues after
+--                      the ones already queued, so all of a row's own actions run before
+--                      anything its cascades reach, while a trigger's nested statement
+--                      fires its own triggers at its end.
 --   tombstone_c_<key>, on a child whose parent loses rows to soft deletes, AFTER INSERT /
 --   tombstone_u_<key>  AFTER UPDATE OF the key (skipped when the key did not change, as
 --                      PostgreSQL skips it): the parent must be live, and is locked FOR KEY
@@ -316,7 +319,8 @@ BEGIN
                        parent, keyed, tombstone.live(f.confrelid, 'p'));
     END IF;
     body := body || format(E'\n    PERFORM 1 FROM %s p WHERE %s FOR UPDATE OF p;', parent, keyed) || act;
-    RETURN tombstone.ensure(f.confrelid, '', CASE WHEN f.confdeltype IN ('a', 'r') THEN 'a' ELSE 'd' END, f.oid,
+    RETURN tombstone.ensure(f.confrelid, '', CASE WHEN f.confdeltype IN ('a', 'r') THEN 'a'
+                                                  WHEN f.confdeltype = 'c' THEN 'm' ELSE 'd' END, f.oid,
         f.confdeltype = 'a' AND f.condeferrable, format('AFTER UPDATE OF %I', pm.col),
         CASE WHEN f.confdeltype = 'a' THEN tombstone.deferral(f) ELSE '' END,
         CASE WHEN pm.is_bool THEN format('NOT OLD.%1$I AND NEW.%1$I', pm.col)

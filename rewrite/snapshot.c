@@ -487,6 +487,7 @@ unsigned rw_fk_trigger_bit(char kind)
     switch (kind) {
     case 'a':
     case 'd':
+    case 'm':
         return RW_TRIG_DELETE;
     case 'c':
         return RW_TRIG_INSERT;
