@@ -6,7 +6,8 @@
  * the full index it had before, so the predicate is added:
  *     ON CONFLICT (email) DO ...  →  ON CONFLICT (email) WHERE (deleted_at IS NULL) DO ...
  * And an upsert never lands on a marked row (with a full index or a primary key, a marked
- * row still holds its key): DO UPDATE gets the target's live-row predicate in its WHERE. */
+ * row still holds its key; a hidden row of a table without marker always does): DO UPDATE
+ * gets the target's live-row predicate in its WHERE. */
 #include "rewrite/internal.h"
 
 #include <string.h>
@@ -90,9 +91,9 @@ static void update_live_only(rw_walk *w, const OnConflictClause *oc, const rw_ta
 void rw_upsert(rw_walk *w, InsertStmt *ins, const rw_table *t)
 {
     OnConflictClause *oc = ins->onConflictClause;
-    if (!oc || !t || t->marker == RW_MARKER_NONE)
+    if (!oc || !t || !rw_table_affected(t))
         return;
-    if (oc->infer && oc->infer->indexElems)
+    if (oc->infer && oc->infer->indexElems && t->marker != RW_MARKER_NONE)
         infer_partial(w, oc->infer, t);
     if (oc->action == ONCONFLICT_UPDATE)
         update_live_only(w, oc, t, ins->relation);
