@@ -215,3 +215,14 @@ def test_randomized_races_keep_the_invariant(pg, fkdb, proxy):
     with direct(pg, fkdb) as c:
         marked = c.execute("SELECT count(*) FROM books WHERE deleted_at IS NOT NULL").fetchone()[0]
     assert refused > 0 and marked > marked_before
+
+
+def test_refusal_with_untyped_parameters(pg, fkdb, proxy):
+    """A refused statement prepared with parameters whose type the client left to the server
+    (psycopg sends a str as unknown) answers 0A000, not 42P18: the refusal does not use them."""
+    with psycopg.connect(proxy.dsn(fkdb), autocommit=True) as c:
+        with pytest.raises(psycopg.Error) as e:
+            c.execute("DELETE FROM books b USING authors a JOIN authors x USING (id) "
+                      "WHERE b.id = %s RETURNING *", ("1",))
+        assert e.value.sqlstate == "0A000"
+        assert c.execute("SELECT %s::text", ("still usable",)).fetchone()[0] == "still usable"
