@@ -397,39 +397,32 @@ BEGIN
 END
 $tombstone$;
 
--- $tombstone_k_<key>: marked or hidden children do not hold a parent's key under real
--- deletes (they are gone), so a key change that PostgreSQL's ON UPDATE NO ACTION /
--- RESTRICT check would refuse because of them takes them along instead.
-CREATE OR REPLACE FUNCTION tombstone.follow_trigger(f pg_catalog.pg_constraint) RETURNS text
-LANGUAGE plpgsql AS $tombstone$
+-- $tombstone_k_<key> and $tombstone_r_<key>: marked and hidden rows do not hold a parent's
+-- key under real deletes (they are gone). k: a key change that PostgreSQL's ON UPDATE NO
+-- ACTION / RESTRICT check would refuse because of them takes them along instead. r: a
+-- parent without marker really deleted takes with it the hidden rows (of a table without
+-- marker none of whose keys cascades to a soft-delete table: no marked row goes with them)
+-- that reference it through an ON DELETE NO ACTION / RESTRICT key: with that parent gone,
+-- a restore could not bring them back.
+CREATE OR REPLACE FUNCTION tombstone.invisible_trigger(f pg_catalog.pg_constraint, kind text)
+RETURNS text LANGUAGE plpgsql AS $tombstone$
 DECLARE
     pcols text[] := tombstone.colnames(f.confrelid, f.confkey);
     ccols text[] := tombstone.colnames(f.conrelid, f.conkey);
+    follow boolean := kind = 'k';
 BEGIN
-    RETURN tombstone.ensure(f.confrelid, '$', 'k', f.oid, false,
-        format('AFTER UPDATE OF %s', tombstone.col_list('', pcols)), '',
-        format('(%s) IS DISTINCT FROM (%s)', tombstone.col_list('OLD', pcols),
-               tombstone.col_list('NEW', pcols)),
-        format(E'\n    UPDATE %s y SET %s WHERE %s AND %s;', tombstone.rel_ref(f.conrelid),
-               (SELECT string_agg(format('%I = NEW.%I', ccols[i], pcols[i]), ', ')
-                FROM generate_subscripts(ccols, 1) i),
-               tombstone.key_eq('y', ccols, 'OLD', pcols), tombstone.gone(f.conrelid, 'y')));
-END
-$tombstone$;
-
--- $tombstone_r_<key>: a parent without marker really deleted takes with it the hidden rows
--- (of a table without marker none of whose keys cascades to a soft-delete table: no marked
--- row goes with them) that reference it through
--- an ON DELETE NO ACTION / RESTRICT key: they are gone under real deletes, and with that
--- parent gone a restore could not bring them back.
-CREATE OR REPLACE FUNCTION tombstone.remove_trigger(f pg_catalog.pg_constraint) RETURNS text
-LANGUAGE plpgsql AS $tombstone$
-DECLARE
-    pcols text[] := tombstone.colnames(f.confrelid, f.confkey);
-    ccols text[] := tombstone.colnames(f.conrelid, f.conkey);
-BEGIN
-    RETURN tombstone.ensure(f.confrelid, '$', 'r', f.oid, false, 'AFTER DELETE', '', 'true',
-        format(E'\n    DELETE FROM %s y WHERE %s AND %s;', tombstone.rel_ref(f.conrelid),
+    RETURN tombstone.ensure(f.confrelid, '$', kind, f.oid, false,
+        CASE WHEN follow THEN format('AFTER UPDATE OF %s', tombstone.col_list('', pcols))
+             ELSE 'AFTER DELETE' END, '',
+        CASE WHEN follow THEN format('(%s) IS DISTINCT FROM (%s)', tombstone.col_list('OLD', pcols),
+                                     tombstone.col_list('NEW', pcols))
+             ELSE 'true' END,
+        format(E'\n    %s %s y %s WHERE %s AND %s;',
+               CASE WHEN follow THEN 'UPDATE' ELSE 'DELETE FROM' END,
+               tombstone.rel_ref(f.conrelid),
+               CASE WHEN follow THEN 'SET ' || (SELECT string_agg(format('%I = NEW.%I', ccols[i], pcols[i]), ', ')
+                                                FROM generate_subscripts(ccols, 1) i)
+                    ELSE '' END,
                tombstone.key_eq('y', ccols, 'OLD', pcols), tombstone.gone(f.conrelid, 'y')));
 END
 $tombstone$;
@@ -473,13 +466,13 @@ BEGIN
             END LOOP;
         END IF;
         IF f.confupdtype IN ('a', 'r') AND tombstone.gone(f.conrelid, 'y') IS NOT NULL THEN
-            wanted := wanted || format('%s/%s', f.confrelid, tombstone.follow_trigger(f));
+            wanted := wanted || format('%s/%s', f.confrelid, tombstone.invisible_trigger(f, 'k'));
         END IF;
         IF f.confdeltype IN ('a', 'r') AND (tombstone.marker(f.confrelid)).col IS NULL
            AND (tombstone.marker(f.conrelid)).col IS NULL
            AND tombstone.gone(f.conrelid, 'y') IS NOT NULL
            AND tombstone.removable(f.conrelid) THEN
-            wanted := wanted || format('%s/%s', f.confrelid, tombstone.remove_trigger(f));
+            wanted := wanted || format('%s/%s', f.confrelid, tombstone.invisible_trigger(f, 'r'));
         END IF;
     END LOOP;
     SELECT count(*) - before INTO made FROM pg_catalog.pg_trigger
