@@ -454,7 +454,7 @@ DECLARE
     name text;
 BEGIN
     SELECT count(*) INTO before FROM pg_catalog.pg_trigger
-    WHERE tgparentid = 0 AND (tgname LIKE 'tombstone\_%' OR tgname LIKE '$tombstone\_%');
+    WHERE tgparentid = 0 AND tgname ~ '^[$]?tombstone_[a-z]_[0-9]+_[0-9a-f]{8}$';
     FOR f IN SELECT * FROM pg_catalog.pg_constraint
              WHERE contype = 'f' AND conparentid = 0 ORDER BY oid LOOP
         IF (tombstone.marker(f.confrelid)).col IS NOT NULL THEN
@@ -476,15 +476,15 @@ BEGIN
         END IF;
     END LOOP;
     SELECT count(*) - before INTO made FROM pg_catalog.pg_trigger
-    WHERE tgparentid = 0 AND (tgname LIKE 'tombstone\_%' OR tgname LIKE '$tombstone\_%');
+    WHERE tgparentid = 0 AND tgname ~ '^[$]?tombstone_[a-z]_[0-9]+_[0-9a-f]{8}$';
     FOR t IN SELECT tgrelid, tgname FROM pg_catalog.pg_trigger
-             WHERE tgparentid = 0 AND (tgname LIKE 'tombstone\_%' OR tgname LIKE '$tombstone\_%')
+             WHERE tgparentid = 0 AND tgname ~ '^[$]?tombstone_[a-z]_[0-9]+_[0-9a-f]{8}$'
                AND NOT format('%s/%s', tgrelid, tgname) = ANY (wanted) LOOP
         EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, tombstone.qname(t.tgrelid));
         made := made + 2;
     END LOOP;
     FOR t IN SELECT p.oid::regprocedure AS fn FROM pg_catalog.pg_proc p
-             WHERE p.pronamespace = 'tombstone'::regnamespace AND p.proname LIKE 'tg\_%'
+             WHERE p.pronamespace = 'tombstone'::regnamespace AND starts_with(p.proname, 'tg_')
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgfoid = p.oid) LOOP
         EXECUTE format('DROP FUNCTION %s', t.fn);
     END LOOP;
