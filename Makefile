@@ -21,7 +21,7 @@ CFLAGS += -std=gnu11 -g $(OPT) -Wall -Wextra -Werror -MMD -MP
 LDLIBS += -lpg_query -levent -levent_openssl -lssl -lcrypto -lpq -lm
 
 CORE_SRC := $(wildcard common/*.c protocol/*.c conf/*.c rewrite/*.c track/*.c)
-PROXY_SRC := $(wildcard proxy/*.c)
+PROXY_SRC := $(wildcard proxy/*.c tools/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 ITEST_SRC := $(wildcard tests/integration/*.c)
 
@@ -41,8 +41,9 @@ tombstone: $(BUILD)/tombstone
 $(BUILD)/tombstone: $(PROXY_OBJ) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# the helper functions' SQL is embedded from its own file
+# the helper functions' SQL is embedded from its own files
 $(BUILD)/rewrite/helpers.o: rewrite/helpers.sql
+$(BUILD)/rewrite/watch.o: rewrite/watch.sql
 
 $(CORE_LIB): $(CORE_OBJ)
 	rm -f $@

@@ -29,8 +29,10 @@ typedef struct {
     char *alias; /* "*" is the fallback for any other name */
     char *host;  /* an address, a host name, or a Unix socket directory (starts with '/') */
     int port;
-    char *dbname; /* NULL: the name the client asked for */
-    char *user;   /* NULL: the user the client gave */
+    char *dbname;     /* NULL: the name the client asked for */
+    char *user;       /* NULL: the user the client gave */
+    char *visibility; /* tombstone.visibility for its sessions (live, all, deleted), or NULL */
+    char *deletes;    /* tombstone.deletes (soft, hard), or NULL */
 } conf_db;
 
 typedef struct {
@@ -58,6 +60,8 @@ typedef struct {
     conf_list include;     /* schema.table names: only these are soft-delete tables */
     conf_list exclude;     /* schema.table names never treated as soft-delete tables */
     double schema_refresh; /* seconds after which a catalog snapshot is read again; 0: never */
+    double catalog_wait_timeout; /* seconds a statement waits for a snapshot being read */
+    double epoch_interval;       /* seconds between reads of the catalog epoch; 0: never */
 } conf_config;
 
 /* Parses a whole configuration; on failure *out is left empty and err says why. */

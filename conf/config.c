@@ -35,6 +35,8 @@ static const setting settings[] = {
     {"tombstone", "rewrite_cache_mb", T_INT, AT(rewrite_cache_mb), 0, 1 << 20},
     {"softdelete", "columns", T_LIST, AT(columns), 0, 0},
     {"softdelete", "schema_refresh", T_SECONDS, AT(schema_refresh), 0, 0},
+    {"softdelete", "catalog_wait_timeout", T_SECONDS, AT(catalog_wait_timeout), 0, 0},
+    {"softdelete", "epoch_interval", T_SECONDS, AT(epoch_interval), 0, 0},
     {"softdelete", "include", T_TABLES, AT(include), 0, 0},
     {"softdelete", "exclude", T_TABLES, AT(exclude), 0, 0},
 };
@@ -200,12 +202,33 @@ static char *read_conn_value(const char **p, char *err, size_t errlen)
     return out;
 }
 
+/* The modes an alias may set (rewrite/modes.c knows the same values). */
+static bool valid_mode(const char *key, const char *value)
+{
+    static const char *const visibilities[] = {"live", "all", "deleted", NULL};
+    static const char *const deletes[] = {"soft", "hard", NULL};
+    const char *const *allowed = strcmp(key, "visibility") == 0 ? visibilities
+                                 : strcmp(key, "deletes") == 0  ? deletes
+                                                                : NULL;
+    for (int i = 0; allowed && allowed[i]; i++)
+        if (strcmp(allowed[i], value) == 0)
+            return true;
+    return !allowed;
+}
+
 static bool set_conn_param(conf_db *db, const char *key, char *value, char *err, size_t errlen)
 {
-    char **field = strcmp(key, "host") == 0     ? &db->host
-                   : strcmp(key, "dbname") == 0 ? &db->dbname
-                   : strcmp(key, "user") == 0   ? &db->user
-                                                : NULL;
+    char **field = strcmp(key, "host") == 0         ? &db->host
+                   : strcmp(key, "dbname") == 0     ? &db->dbname
+                   : strcmp(key, "user") == 0       ? &db->user
+                   : strcmp(key, "visibility") == 0 ? &db->visibility
+                   : strcmp(key, "deletes") == 0    ? &db->deletes
+                                                    : NULL;
+    if (field && !valid_mode(key, value)) {
+        fail(err, errlen, "invalid %s '%s'", key, value);
+        free(value);
+        return false;
+    }
     if (field) {
         free(*field);
         *field = value;
@@ -246,6 +269,8 @@ static void free_db(conf_db *db)
     free(db->host);
     free(db->dbname);
     free(db->user);
+    free(db->visibility);
+    free(db->deletes);
 }
 
 static bool add_database(conf_config *c, const char *alias, const char *value, char *err,
@@ -310,6 +335,8 @@ static void set_defaults(conf_config *c)
         .log_level = CONF_LOG_INFO,
         .rewrite_cache_mb = 64,
         .schema_refresh = 60,
+        .catalog_wait_timeout = 15,
+        .epoch_interval = 1,
     };
     parse_list("127.0.0.1", &c->listen_addr);
     parse_list("deleted_at", &c->columns);

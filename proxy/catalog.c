@@ -8,15 +8,28 @@
 
 #include "common/mem.h"
 #include "proxy/log.h"
+#include "rewrite/watch.h"
 
 struct catalog {
     char *key;             /* "upstream/dbname" */
     rw_snapshot *snapshot; /* newest complete snapshot, or NULL */
     time_t loaded_at;
-    bool stale;
-    rw_snapshot *building; /* the load under way, or NULL */
+    unsigned stale;         /* times marked stale ... */
+    unsigned stale_seen;    /* ... of which a finished load had seen the last */
+    unsigned loading_stale; /* the marks the load under way started after */
+    rw_snapshot *building;  /* the load under way, or NULL */
     const char *row_error;
+    time_t failed_at; /* the last load that failed: the next waits a little */
+    bool aged;        /* older than schema_refresh (catalog_tick) */
+    char *epoch;      /* the catalog epoch the snapshot was read at (rewrite/watch.h) */
+    bool poll_due;    /* epoch_interval has passed: read the epoch (catalog_tick) */
+    bool polling;     /* a session reads it now */
+    time_t polled_at;
 };
+
+/* Seconds between a failed load and the next try: a catalog that cannot be read must not
+ * make every waiting session read it again at once, in a loop. */
+enum { RETRY_SECONDS = 1 };
 
 static time_t now(void)
 {
@@ -47,29 +60,84 @@ rw_snapshot *catalog_snapshot(const catalog *db)
 
 void catalog_mark_stale(catalog *db)
 {
-    db->stale = true;
+    db->stale++;
 }
 
-static bool due(const catalog *db, const conf_config *cfg)
+bool catalog_fresh(const catalog *db)
 {
-    if (!db->snapshot || db->stale)
-        return true;
-    return cfg->schema_refresh > 0 && difftime(now(), db->loaded_at) >= cfg->schema_refresh;
+    return db->snapshot && db->stale == db->stale_seen;
 }
 
-char *catalog_load_due(catalog *db, const conf_config *cfg)
+bool catalog_wants_load(const catalog *db)
 {
-    if (db->building || !due(db, cfg))
-        return NULL; /* another session is at it, or nothing to do */
-    db->building = rw_snapshot_new();
-    db->row_error = NULL;
-    db->stale = false;
+    return !catalog_fresh(db) || db->aged;
+}
+
+bool catalog_tick(rw_map *all, const conf_config *cfg)
+{
+    time_t t = now();
+    bool watched = false;
+    for (size_t i = 0; i < all->cap; i++) {
+        catalog *db = all->slots[i].value;
+        if (!db || !db->snapshot)
+            continue;
+        if (cfg->schema_refresh > 0)
+            db->aged = difftime(t, db->loaded_at) >= cfg->schema_refresh;
+        bool watch = db->epoch && cfg->epoch_interval > 0;
+        db->poll_due |= watch && difftime(t, db->polled_at) >= cfg->epoch_interval;
+        watched |= watch;
+    }
+    return watched;
+}
+
+bool catalog_has_epoch(const catalog *db)
+{
+    return db->epoch != NULL;
+}
+
+bool catalog_poll_wanted(const catalog *db)
+{
+    return db->poll_due && !db->polling && !db->building;
+}
+
+const char *catalog_poll_due(catalog *db)
+{
+    if (!catalog_poll_wanted(db))
+        return NULL;
+    db->poll_due = false;
+    db->polling = true;
+    db->polled_at = now();
+    return RW_EPOCH_QUERY;
+}
+
+void catalog_poll_done(catalog *db, const char *epoch, const char *error)
+{
+    db->polling = false;
+    if (error || !epoch || !db->epoch || strcmp(epoch, db->epoch) != 0) {
+        log_debug("%s: catalog epoch %s -> %s: reading the catalog again", db->key,
+                  db->epoch ? db->epoch : "none", epoch ? epoch : (error ? error : "none"));
+        catalog_mark_stale(db);
+    }
+}
+
+char *catalog_query(const conf_config *cfg)
+{
     rw_snapshot_options o = {
         (const char *const *)cfg->columns.items, cfg->columns.n,
         (const char *const *)cfg->include.items, cfg->include.n,
         (const char *const *)cfg->exclude.items, cfg->exclude.n,
     };
     return rw_snapshot_query(&o);
+}
+
+char *catalog_load_due(catalog *db, const conf_config *cfg)
+{
+    if (db->building || !catalog_wants_load(db) || difftime(now(), db->failed_at) < RETRY_SECONDS)
+        return NULL; /* another session is at it, nothing to do, or too soon */
+    db->building = rw_snapshot_new();
+    db->row_error = NULL;
+    db->loading_stale = db->stale;
+    return catalog_query(cfg);
 }
 
 void catalog_load_row(catalog *db, int nfields, const char *const *fields)
@@ -87,13 +155,18 @@ void catalog_load_done(catalog *db, const char *error)
     if (!built || why) {
         log_warning("%s: cannot read the catalog: %s", db->key, why ? why : "lost");
         rw_snapshot_unref(built);
-        db->stale = db->stale || why; /* the next session tries again */
-        return; /* without any snapshot, the sessions' statements are refused */
+        db->failed_at = now();
+        return; /* still stale: the next session that needs it tries again */
     }
-    db->loaded_at = now();
+    db->loaded_at = db->polled_at = now();
+    db->aged = db->poll_due = false;
+    free(db->epoch);
+    db->epoch = mem_strdup(rw_snapshot_epoch(built));
+    db->stale_seen = db->loading_stale; /* marks made during the load still count */
     /* an unchanged catalog keeps its snapshot: cached rewrites and prepared statements stay
      * valid (they are keyed by the snapshot's version) */
     if (rw_snapshot_same(built, db->snapshot)) {
+        log_debug("%s: catalog read, unchanged", db->key);
         rw_snapshot_unref(built);
         return;
     }
@@ -111,6 +184,7 @@ static void free_one(const char *key, void *value, void *arg)
     (void)arg;
     rw_snapshot_unref(db->snapshot);
     rw_snapshot_unref(db->building);
+    free(db->epoch);
     free(db->key);
     free(db);
 }

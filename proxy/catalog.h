@@ -23,10 +23,37 @@ rw_snapshot *catalog_snapshot(const catalog *db);
 /* DDL passed through: the snapshot may be wrong from now on. */
 void catalog_mark_stale(catalog *db);
 
+/* Is the snapshot right for a statement sent now? False before the first load and after
+ * catalog_mark_stale until a load started after it finished: statements then wait for one
+ * (a load due only because of its age is run meanwhile, not waited for). */
+bool catalog_fresh(const catalog *db);
+
+/* Should a session read the snapshot again (it is not fresh, or older than schema_refresh)? */
+bool catalog_wants_load(const catalog *db);
+
+/* Marks the catalogs older than schema_refresh, and those whose epoch is due to be read;
+ * the owner calls it every second. Returns true when some database has an epoch (the
+ * owner then keeps calling it even without schema_refresh). */
+bool catalog_tick(rw_map *all, const conf_config *cfg);
+
+/* The catalog epoch (rewrite/watch.sql): where a database has one, a session reads it every
+ * second (the SQL from catalog_poll_due, which claims the poll; NULL when none is due), and
+ * catalog_poll_done marks the snapshot stale when it moved: DDL made anywhere is seen within
+ * about a second. */
+bool catalog_has_epoch(const catalog *db);
+bool catalog_poll_wanted(const catalog *db);
+const char *catalog_poll_due(catalog *db);
+void catalog_poll_done(catalog *db, const char *epoch, const char *error);
+
+/* The catalog query (malloc'd), for loads of the database's snapshot and for a session's
+ * own (inside its transaction, after its own DDL). */
+char *catalog_query(const conf_config *cfg);
+
 /* The SQL of a load to run now (malloc'd), or NULL when none is due: the database has a
  * snapshot that DDL did not make stale and that is younger than the refresh interval, or
- * another session is loading it. The caller feeds the rows to catalog_load_row and ends
- * with catalog_load_done, whatever happens (error NULL on success). */
+ * another session is loading it, or the last load failed less than a second ago. The caller feeds
+ * the rows to catalog_load_row and ends with catalog_load_done, whatever happens (error NULL on
+ * success). */
 char *catalog_load_due(catalog *db, const conf_config *cfg);
 void catalog_load_row(catalog *db, int nfields, const char *const *fields);
 void catalog_load_done(catalog *db, const char *error);

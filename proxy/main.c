@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "proxy/proxy.h"
-#include "proxy/tools.h"
+#include "tools/tools.h"
 
 #ifndef TOMBSTONE_VERSION
 #define TOMBSTONE_VERSION "0.1.0"

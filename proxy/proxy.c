@@ -37,8 +37,9 @@ typedef struct {
     bool verbose;  /* -v: debug logging whatever the configuration says */
     struct event *signals[3];
     struct event *stop_timer;
-    rw_map catalogs; /* "upstream/dbname" → catalog */
-    session_env env; /* what every session gets */
+    struct event *tick; /* every second: catalogs due for a refresh */
+    rw_map catalogs;    /* "upstream/dbname" → catalog */
+    session_env env;    /* what every session gets */
 } proxy;
 
 /* ---- configuration ------------------------------------------------------------------------ */
@@ -118,6 +119,35 @@ static void on_cancel(void *owner, uint32_t pid, uint32_t key)
             cancel_send(px->base, &c->upstream[i], pid, key);
     }
     log_info("cancel request for unknown server pid %u sent to every upstream", pid);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    proxy *px = arg;
+    (void)fd;
+    (void)what;
+    bool watched = catalog_tick(&px->catalogs, &px->conf->cfg);
+    if (!watched && px->conf->cfg.schema_refresh <= 0)
+        event_del(px->tick); /* nothing to follow: no timer costs the loop a clock read */
+}
+
+/* The one-second tick runs while a catalog must be followed: schema_refresh, or an epoch. */
+static void start_tick(proxy *px)
+{
+    static const struct timeval second = {1, 0};
+    if (!event_pending(px->tick, EV_TIMEOUT, NULL))
+        event_add(px->tick, &second);
+}
+
+/* A catalog load ended: the sessions whose statements wait for it look again. */
+static void on_catalog_loaded(void *owner, catalog *db)
+{
+    proxy *px = owner;
+    if (catalog_has_epoch(db))
+        start_tick(px);
+    for (session *s = px->sessions; s; s = s->next)
+        if (s->catalog == db && s->waiting)
+            session_wake(s);
 }
 
 static void close_all_sessions(proxy *px)
@@ -203,6 +233,9 @@ static bool setup(proxy *px)
 {
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
     char err[CONF_ERR_MAX];
+    px->tick = event_new(px->base, -1, EV_PERSIST, on_tick, px);
+    if (px->conf->cfg.schema_refresh > 0)
+        start_tick(px);
     for (int i = 0; i < 3; i++) {
         px->signals[i] = evsignal_new(px->base, sigs[i], on_signal, px);
         event_add(px->signals[i], NULL);
@@ -226,6 +259,8 @@ static void teardown(proxy *px)
             event_free(px->signals[i]);
     if (px->stop_timer)
         event_free(px->stop_timer);
+    if (px->tick)
+        event_free(px->tick);
     if (px->conf->cfg.pidfile)
         unlink(px->conf->cfg.pidfile);
     catalog_free_all(&px->catalogs);
@@ -263,6 +298,7 @@ int proxy_run(const char *conf_path, bool verbose)
         .owner = &px,
         .closed = on_session_closed,
         .cancel = on_cancel,
+        .catalog_loaded = on_catalog_loaded,
     };
     bool ok = setup(&px);
     if (ok) {

@@ -177,7 +177,8 @@ static void relay_read(conn *from)
     if (!relay_closed(from) && used < (size_t)n)
         proto_buf_put(&from->held, scratch + used, (size_t)n - used);
     /* what this side said may let the other side's held messages go */
-    relay_resume(from->peer);
+    if (from->peer->held.len)
+        relay_resume(from->peer);
     update_both(from);
 }
 

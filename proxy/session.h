@@ -29,6 +29,8 @@ typedef struct {
     void (*closed)(void *owner, session *s);
     /* A CancelRequest arrived (on a connection of its own, which then ends). */
     void (*cancel)(void *owner, uint32_t pid, uint32_t key);
+    /* A load of this catalog ended: sessions waiting for it may go on (session_wake). */
+    void (*catalog_loaded)(void *owner, catalog *db);
 } session_env;
 
 typedef enum {
@@ -55,8 +57,23 @@ struct session {
     proto_buf held;    /* server messages kept from the client until the internal queries end */
     char *search_path; /* the search_path setting, read after authentication */
     char *user, *database;
-    catalog *catalog; /* of the upstream database, once authenticated */
-    track track;      /* the SQL conversation: rewriting happens there */
+    rw_mode start_mode; /* tombstone.* settings at login */
+    catalog *catalog;   /* of the upstream database, once authenticated */
+    /* Snapshots and DDL (proxy/session.c, "the catalog snapshot"): a statement is rewritten
+     * with the catalog PostgreSQL will see when it runs it. */
+    rw_snapshot *mine;     /* read inside this transaction after its own DDL, which other
+                            * sessions do not see yet; NULL: the database's */
+    rw_snapshot *building; /* that read, under way */
+    bool mine_stale;       /* DDL ran in this transaction since `mine` was read */
+    bool mine_failed;      /* it could not be read: statements are refused until the end */
+    bool ddl_sent;         /* DDL went to the server: wait for its answer */
+    bool batch_flushed;    /* ... in an extended batch, after a Flush of the proxy's */
+    bool undo_sent;        /* a ROLLBACK TO SAVEPOINT went: DDL may be undone */
+    bool tx_ddl;           /* this transaction ran DDL: at its end the database's is stale */
+    bool waiting;          /* a client statement waits for a snapshot */
+    bool wait_expired;     /* ... longer than catalog_wait_timeout */
+    struct event kick;     /* session_wake: go on after another session's load, or a timeout */
+    track track;           /* the SQL conversation: rewriting happens there */
     char peer[64];
     struct timeval started;
 };
@@ -70,5 +87,9 @@ void session_terminate(session *s, const char *sqlstate, const char *message);
 
 /* The server a CancelRequest with this key must go to, if it is this session's. */
 const net_addr *session_cancel_target(const session *s, uint32_t pid, uint32_t key);
+
+/* Lets the session look again, after the current event, at what its client waits with (a
+ * catalog load by another session ended). */
+void session_wake(session *s);
 
 #endif

@@ -34,6 +34,7 @@ struct rw_cache {
     rw_stmt_facts *made_stmts;
     int nmade;
     rw_result once; /* returned for a text too big to keep */
+    bool oversized; /* the last rewrite left something rw_cache_trim must free */
 };
 
 /* A text longer than this share of the cache is rewritten but not kept: one 50 MB statement
@@ -129,6 +130,7 @@ static void grow(rw_cache *c)
 static uint64_t path_key(const rw_context *ctx)
 {
     uint64_t h = ctx->standard_strings ^ (uint64_t)ctx->chars << 1 ^
+                 (uint64_t)ctx->mode.visibility << 3 ^ (uint64_t)ctx->mode.hard_deletes << 5 ^
                  (ctx->user ? rw_hash(ctx->user, strlen(ctx->user)) : 0);
     for (int i = 0; i < ctx->nsearch_path; i++)
         h = h * 31 + rw_hash(ctx->search_path[i], strlen(ctx->search_path[i]));
@@ -175,7 +177,7 @@ static rw_result *made(rw_cache *c, int nstmts, const unsigned *flags)
     if (nstmts > c->nmade) {
         free(c->made_stmts);
         c->nmade = nstmts * 2;
-        c->made_stmts = mem_array((size_t)c->nmade, sizeof *c->made_stmts);
+        c->made_stmts = mem_alloc((size_t)c->nmade * sizeof *c->made_stmts);
     }
     for (int i = 0; i < nstmts; i++)
         c->made_stmts[i] = (rw_stmt_facts){.flags = flags ? flags[i] : 0};
@@ -295,15 +297,18 @@ static const rw_result *lookup(rw_cache *c, const rw_context *ctx, const char *t
 
 void rw_cache_trim(rw_cache *c)
 {
+    if (!c->oversized)
+        return;
+    c->oversized = false;
     rw_result_free(&c->once);
     if (c->nmade > MADE_KEPT) {
         free(c->made_stmts);
+        free(c->made.sql);
+        free(c->made.edits);
+        c->made = (rw_result){0};
         c->made_stmts = NULL;
         c->nmade = 0;
     }
-    free(c->made.sql);
-    free(c->made.edits);
-    c->made = (rw_result){0};
     rw_tokens_trim(&c->toks);
 }
 
@@ -311,7 +316,8 @@ const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char
 {
     rw_cache_trim(c); /* the last result is no longer in use */
     const rw_result *r = lookup(c, ctx, text, len);
-    rw_tokens_trim(&c->toks);
+    c->oversized =
+        c->once.nstmts || c->once.sql || c->nmade > MADE_KEPT || c->toks.cap > RW_TOKENS_KEPT;
     return r;
 }
 

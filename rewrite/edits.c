@@ -36,6 +36,14 @@ void rw_refuse(rw_walk *w, const char *why)
         w->refusal = why;
 }
 
+void rw_refuse_with(rw_walk *w, const char *sqlstate, const char *message)
+{
+    if (!w->refusal) {
+        w->refusal = message;
+        w->refusal_state = sqlstate;
+    }
+}
+
 static int by_offset(const void *a, const void *b)
 {
     const rw_edit *x = a, *y = b;
@@ -74,7 +82,7 @@ bool rw_splice(const char *text, int len, const rw_edit *edits, int n, rw_chars 
         cap += strlen(edits[i].ins);
     char *sql = mem_alloc(cap), *p = sql;
     bool map = chars != RW_CHARS_UNKNOWN;
-    rw_text_edit *where = map ? mem_array((size_t)n, sizeof *where) : NULL;
+    rw_text_edit *where = map ? mem_alloc((size_t)n * sizeof *where) : NULL;
     int pos = 0, in = 0, outc = 0;
     for (int i = 0; i < n; i++) {
         const rw_edit *e = &edits[i];

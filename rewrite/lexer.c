@@ -235,11 +235,9 @@ void rw_tokens_free(rw_tokens *t)
     t->n = t->cap = 0;
 }
 
-enum { TOKENS_KEPT = 16384 }; /* 192 kB: a statement of thousands of values */
-
 void rw_tokens_trim(rw_tokens *t)
 {
-    if (t->cap > TOKENS_KEPT)
+    if (t->cap > RW_TOKENS_KEPT)
         rw_tokens_free(t);
 }
 

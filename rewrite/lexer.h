@@ -43,8 +43,10 @@ typedef struct rw_tokens {
  * an unterminated string or comment simply runs to the end (the parser reports those). */
 void rw_lex(const char *text, int len, bool standard_strings, rw_tokens *out);
 void rw_tokens_free(rw_tokens *t);
-/* Frees the token array when it grew past what an ordinary statement needs: one huge text
- * must not keep its tokens' memory for the life of the process. */
+/* Frees the token array when it grew past what an ordinary statement needs (192 kB: a
+ * statement of thousands of values): one huge text must not keep its tokens' memory for the
+ * life of the process. */
+#define RW_TOKENS_KEPT 16384
 void rw_tokens_trim(rw_tokens *t);
 
 /* Index of the first token starting at or after offset (t->n if none). */

@@ -11,7 +11,7 @@
 enum { EDITS_ON_STACK = 16 };
 
 /* Facts that say nothing about the literals of a statement: its template holds for all. */
-enum { SHAPE_FLAGS = RW_DELETE_TAG | RW_PATH_DEPENDENT };
+enum { SHAPE_FLAGS = RW_DELETE_TAG | RW_PATH_DEPENDENT | RW_NEEDS_CATALOG | RW_TRANSACTION };
 
 static bool literal(rw_tok_kind k)
 {
@@ -102,7 +102,7 @@ void rw_shape_apply(const rw_shape *s, const char *text, size_t len, const rw_to
 {
     rw_edit stack[EDITS_ON_STACK] = {{0}};
     rw_edit *edits =
-        s->nedits <= EDITS_ON_STACK ? stack : mem_array((size_t)s->nedits, sizeof *edits);
+        s->nedits <= EDITS_ON_STACK ? stack : mem_alloc((size_t)s->nedits * sizeof *edits);
     for (int i = 0; i < s->nedits; i++) {
         int at = offset_of(toks, s->edits[i].at), to = offset_of(toks, s->edits[i].to);
         edits[i] = (rw_edit){at, to - at, s->edits[i].text, i};

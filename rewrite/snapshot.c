@@ -6,6 +6,7 @@
 #include "rewrite/helpers.h"
 #include "rewrite/map.h"
 #include "rewrite/quote.h"
+#include "rewrite/watch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ struct rw_snapshot {
     rw_fk **fks;
     int nsoft;
     bool helpers;         /* the functions of `tombstone install`, in this version, are there */
+    const char *epoch;    /* the catalog epoch when it was read (rewrite/watch.sql), or NULL */
     uint64_t fingerprint; /* of the rows: equal rows make an equal snapshot */
     struct memo *memo;    /* rw_snapshot_memo_*: filled while the snapshot is in use */
 };
@@ -46,6 +48,8 @@ struct memo {
  *     holds a backslash)
  * Foreign keys come in creation order, the order PostgreSQL fires their triggers in, so the
  * first violated one is the one named in an error.
+ * Temporary tables are never soft-delete tables (nor can keys of other tables reference
+ * them), so they are left out whoever's they are.
  * Relations that matter: soft-delete tables, tables whose rows a cascade from one removes
  * (affected), and the children of those through any foreign key. Partition clones of
  * foreign keys (conparentid <> 0) are left out: the declared key says what happens. */
@@ -59,6 +63,7 @@ static const char query_fmt[] =
     "  WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')\n"
     "    AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'bool'::regtype)\n"
     "    AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
+    "    AND NOT starts_with(n.nspname, 'pg_temp_') AND NOT starts_with(n.nspname, 'pg_toast')\n"
     "    AND (NOT EXISTS (SELECT FROM inc WHERE name IS NOT NULL)\n"
     "         OR n.nspname || '.' || c.relname IN (SELECT name FROM inc))\n"
     "    AND n.nspname || '.' || c.relname NOT IN (SELECT name FROM exc WHERE name IS NOT NULL)\n"
@@ -117,7 +122,9 @@ static const char query_fmt[] =
     "SELECT 'H', obj_description(n.oid, 'pg_namespace'), NULL, NULL, NULL, NULL, NULL, NULL, "
     "NULL,\n"
     "    NULL, NULL\n"
-    "  FROM pg_namespace n WHERE n.nspname = 'tombstone'";
+    "  FROM pg_namespace n WHERE n.nspname = 'tombstone'\n"
+    "UNION ALL\n"
+    "SELECT 'E', (" RW_EPOCH_QUERY "), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL";
 
 /* "('a', 1), ('b', 2)": a VALUES list of SQL literals, with their position when `numbered`.
  * The query runs in a client's session, with its standard_conforming_strings: the literals
@@ -353,6 +360,11 @@ static bool add_unique(rw_snapshot *s, const char *const *f)
 bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char **err)
 {
     const char *const *f = row->fields;
+    /* the epoch moves with any DDL: it is not part of what makes two snapshots the same */
+    if (row->nfields == 11 && f[0] && f[0][0] == 'E') {
+        s->epoch = f[1] ? rw_arena_strdup(&s->arena, f[1]) : NULL;
+        return true;
+    }
     /* rows come in no particular order: a sum of row hashes does not care */
     uint64_t h = 0;
     for (int i = 0; i < row->nfields; i++)
@@ -446,6 +458,11 @@ int rw_snapshot_fk_count(const rw_snapshot *s)
 const rw_fk *rw_snapshot_fk(const rw_snapshot *s, int i)
 {
     return s->fks[i];
+}
+
+const char *rw_snapshot_epoch(const rw_snapshot *s)
+{
+    return s->epoch;
 }
 
 int rw_snapshot_soft_count(const rw_snapshot *s)

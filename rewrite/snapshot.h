@@ -129,8 +129,8 @@ bool rw_snapshot_has_helpers(const rw_snapshot *s);
  * object apart. get returns NULL for a text not kept yet; put returns the kept copy. Like
  * the reference count, not for use from several threads at once. */
 typedef enum {
-    RW_MEMO_PLAN = 'c',  /* a table's cascade plan (rewrite/cascade.c) */
-    RW_MEMO_CHECK = 'r', /* the check of a foreign key (rewrite/references.c) */
+    RW_MEMO_PLAN = 'c',  /* not used since the foreign-key triggers (rewrite/helpers.sql) */
+    RW_MEMO_CHECK = 'r', /* likewise */
 } rw_memo_tag;
 const char *rw_snapshot_memo_get(const rw_snapshot *s, const void *object, rw_memo_tag tag);
 const char *rw_snapshot_memo_put(const rw_snapshot *s, const void *object, rw_memo_tag tag,
@@ -139,6 +139,10 @@ const char *rw_snapshot_memo_put(const rw_snapshot *s, const void *object, rw_me
 /* The foreign keys the snapshot knows, in creation order. */
 int rw_snapshot_fk_count(const rw_snapshot *s);
 const rw_fk *rw_snapshot_fk(const rw_snapshot *s, int i);
+
+/* The catalog epoch this snapshot was read at (rewrite/watch.h), or NULL when the database
+ * has no epoch (`tombstone install` was not run as a superuser). */
+const char *rw_snapshot_epoch(const rw_snapshot *s);
 
 /* Number of soft-delete tables. */
 int rw_snapshot_soft_count(const rw_snapshot *s);

@@ -9,10 +9,11 @@
 
 enum { FIRST_CAP = 16 };
 
+/* The ring's capacity is a power of two: an index wraps with a mask. */
 static track_expect_item *at(const track_expect *q, int i)
 {
     assert(i >= 0 && i < q->count);
-    return &q->items[(q->head + i) % q->cap];
+    return &q->items[(q->head + i) & (q->cap - 1)];
 }
 
 static track_expect_item *push(track_expect *q, track_expect_kind kind)
@@ -35,16 +36,18 @@ static track_expect_item *push(track_expect *q, track_expect_kind kind)
 
 static track_expect_item *head(track_expect *q)
 {
-    return q->count ? at(q, 0) : NULL;
+    return q->count ? &q->items[q->head] : NULL;
 }
 
 static void pop(track_expect *q)
 {
-    track_expect_item *it = head(q);
-    assert(it);
-    free(it->fixes);
-    free(it->text.edits);
-    q->head = (q->head + 1) % q->cap;
+    assert(q->count > 0);
+    track_expect_item *it = &q->items[q->head];
+    if (it->fixes || it->text.edits) {
+        free(it->fixes);
+        free(it->text.edits);
+    }
+    q->head = (q->head + 1) & (q->cap - 1);
     q->count--;
 }
 
@@ -141,13 +144,23 @@ static bool skipped(const track_expect_item *it)
     return it->kind == TRACK_EXECUTE || it->kind == TRACK_OWN_REPLY || it->kind == TRACK_PARSE;
 }
 
+/* What the statement an error answers was: the head Execute's, or the Query's next one. */
+static track_answer failed_answer(const track_expect_item *it)
+{
+    if (!it)
+        return TRACK_PASS;
+    if (it->kind == TRACK_EXECUTE)
+        return (track_answer)it->answer;
+    if (it->kind == TRACK_QUERY && it->fixes && it->next < it->n)
+        return (track_answer)it->fixes[it->next];
+    return TRACK_PASS;
+}
+
 /* In the extended protocol an error makes the server skip every message up to the Sync. */
-bool track_expect_error(track_expect *q, track_text *text)
+track_answer track_expect_error(track_expect *q, track_text *text)
 {
     track_expect_item *it = head(q);
-    bool fix = it && ((it->kind == TRACK_EXECUTE && it->answer == TRACK_FIX) ||
-                      (it->kind == TRACK_QUERY && it->fixes && it->next < it->n &&
-                       it->fixes[it->next] == TRACK_FIX));
+    track_answer answer = failed_answer(it);
     *text = (track_text){0};
     if (it && (it->kind == TRACK_QUERY || it->kind == TRACK_PARSE)) {
         *text = it->text;
@@ -155,7 +168,7 @@ bool track_expect_error(track_expect *q, track_text *text)
     }
     for (; it && skipped(it); it = head(q))
         pop(q);
-    return fix;
+    return answer;
 }
 
 void track_expect_ready(track_expect *q)

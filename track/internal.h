@@ -19,6 +19,8 @@ void track_apply(track *t, const rw_stmt_facts *f, const char *text, track_momen
 
 /* Does the statement's CommandComplete need "DELETE"? (EXECUTE asks its prepared one.) */
 bool track_needs_fix(const track *t, const rw_stmt_facts *f);
+/* What to do with the statement's answer: TRACK_FIX, TRACK_REFUSED or TRACK_PASS. */
+track_answer track_answer_of(const track *t, const rw_stmt_facts *f);
 
 /* What a prepared statement must remember: its facts, the versions its rewrite depends on,
  * and (when the rewrite depends on how names resolve) its source to rewrite it again. */
@@ -27,6 +29,20 @@ track_prepared track_prepared_of(const track *t, const rw_stmt_facts *facts, con
 
 /* Is the prepared statement's rewrite out of date (another search_path or snapshot)? */
 bool track_stale(const track *t, const track_prepared *e);
+/* Is any kept statement's? */
+bool track_names_any_stale(const track *t);
+
+/* ---- split.c: a Query whose DDL must run before the rest is rewritten ---- */
+
+/* The statement of r after which the text must be cut, or -1. */
+int track_split_point(const rw_result *r);
+/* Sends the first part of sql (r is its rewrite, cut its split point). */
+proto_verdict track_split_start(track *t, const char *sql, size_t len, const rw_result *r, int cut,
+                                proto_out *out);
+/* A part's ReadyForQuery: true when it is the proxy's (more is due), false when it is the
+ * client's (the Query is over). */
+bool track_split_ready(track *t, char status);
+void track_split_free(track *t);
 
 /* ---- reprepare.c: statements rewritten under another search_path or catalog ---- */
 

@@ -19,32 +19,45 @@ void track_init(track *t, rw_cache *cache, const track_observer *observer, void 
     t->standard_strings = true;
     strcpy(t->client_encoding, "UTF8"); /* until the server says */
     strcpy(t->server_encoding, "UTF8");
-    track_ns_init(&t->names, NULL, "");
+    track_ns_init(&t->names, NULL, "", (rw_mode){0});
 }
 
 void track_free(track *t)
 {
+    track_split_free(t);
     track_ns_free(&t->names);
     track_names_clear(&t->statements);
     track_names_clear(&t->portals);
     track_expect_free(&t->expect);
 }
 
-void track_start_names(track *t, const char *setting, const char *user)
+void track_reread(track *t, const char *search_path, rw_mode mode)
+{
+    static const char *const visibilities[] = {"live", "all", "deleted"};
+    t->reread = false;
+    track_ns_set(&t->names, search_path, false);
+    track_ns_set_mode(&t->names, "visibility", visibilities[mode.visibility], false);
+    track_ns_set_mode(&t->names, "deletes", mode.hard_deletes ? "hard" : "soft", false);
+}
+
+void track_start_names(track *t, const char *setting, const char *user, rw_mode mode)
 {
     track_ns_free(&t->names);
-    track_ns_init(&t->names, setting, user);
+    track_ns_init(&t->names, setting, user, mode);
 }
 
-bool track_idle(const track *t)
+bool track_idle(const track *t, bool in_tx)
 {
-    return t->syncs_pending == 0 && !t->unsynced && t->tx_status == 'I';
+    /* between two parts of a Query, the server owes nothing though the client waits */
+    return t->syncs_pending == t->split.due && !t->unsynced &&
+           (t->tx_status == 'I' || (in_tx && t->tx_status == 'T'));
 }
 
-bool track_take_ddl(track *t)
+bool track_take_ddl(track *t, bool *undo)
 {
     bool ddl = t->ddl;
-    t->ddl = false;
+    *undo = t->undo;
+    t->ddl = t->undo = false;
     return ddl;
 }
 
@@ -58,9 +71,7 @@ static void query_answers(track *t, const rw_result *r, const char *sql, int add
     *any = added > 0;
     for (int i = 0; i < r->nstmts; i++) {
         track_apply(t, &r->stmts[i], sql, TRACK_AT_QUERY);
-        answers[i] = i < added                          ? TRACK_DROP
-                     : track_needs_fix(t, &r->stmts[i]) ? TRACK_FIX
-                                                        : TRACK_PASS;
+        answers[i] = i < added ? TRACK_DROP : track_answer_of(t, &r->stmts[i]);
         *any |= answers[i] != TRACK_PASS;
     }
 }
@@ -72,6 +83,9 @@ static proto_verdict on_query(track *t, const proto_msg *m, proto_out *out)
     if (m->len <= PROTO_HDR_LEN || sql[len] != '\0' || memchr(sql, '\0', len))
         return PROTO_FORWARD; /* malformed: the server says so */
     const rw_result *r = track_rewrite(t, sql, len);
+    int cut = track_split_point(r);
+    if (cut >= 0)
+        return track_split_start(t, sql, len, r, cut, out);
     int added;
     char *prefixed = track_reprepare_in_query(t, r, sql, &added);
     if (prefixed)
@@ -113,7 +127,9 @@ static proto_verdict on_parse(track *t, const proto_msg *m, proto_out *out)
         track_apply(t, &r->stmts[i], p.query, TRACK_AT_PARSE);
     /* what running it does, and for a named statement what it takes to rewrite it again */
     bool single = r->nstmts == 1;
-    bool keep = *p.name && single && (r->stmts[0].flags & RW_PATH_DEPENDENT);
+    /* every named statement keeps its text: the catalog or search_path may change before it
+     * runs again, and PostgreSQL would then resolve it anew */
+    bool keep = *p.name && single;
     rw_stmt_facts none = {0};
     track_prepared e =
         track_prepared_of(t, single ? &r->stmts[0] : &none, keep ? m->data : NULL, m->len, false);
@@ -130,11 +146,26 @@ static proto_verdict on_parse(track *t, const proto_msg *m, proto_out *out)
     return PROTO_CONSUMED;
 }
 
-/* While no statement or portal is remembered there is nothing to look up: Bind and Execute
- * stream through and every Execute is known to need nothing. */
-static bool tracking(const track *t)
+/* Could a statement kept with its text be out of date (prepared under another snapshot or
+ * search_path)? Looked at again only when either changed since the last look. */
+static bool sources_stale(track *t)
 {
-    return track_names_count(&t->statements) > 0 || track_names_count(&t->portals) > 0;
+    uint64_t snapshot = t->snapshot ? rw_snapshot_version(t->snapshot) : 0;
+    if (snapshot != t->sources_snapshot || t->names.version != t->sources_path) {
+        t->sources_snapshot = snapshot;
+        t->sources_path = t->names.version;
+        t->sources_stale = track_names_any_stale(t);
+    }
+    return t->sources_stale;
+}
+
+/* While no statement needs anything at its execution, no portal is remembered and no kept
+ * statement can be out of date, there is nothing to look up: Bind and Execute stream
+ * through and every Execute is known to need nothing. */
+static bool tracking(track *t)
+{
+    return t->statements.with_facts > 0 || track_names_count(&t->portals) > 0 ||
+           (track_names_count(&t->statements) > 0 && sources_stale(t));
 }
 
 static void on_bind(track *t, const proto_msg *m, proto_out *out)
@@ -155,7 +186,7 @@ static void on_execute(track *t, const proto_msg *m)
     const track_prepared *e = proto_read_execute(m->data, m->len, &portal, &max_rows)
                                   ? track_names_find(&t->portals, portal)
                                   : NULL;
-    track_expect_execute(&t->expect, e && track_needs_fix(t, &e->facts) ? TRACK_FIX : TRACK_PASS);
+    track_expect_execute(&t->expect, e ? track_answer_of(t, &e->facts) : TRACK_PASS);
     if (e)
         track_apply(t, &e->facts, NULL, TRACK_AT_EXECUTE);
 }
@@ -290,7 +321,7 @@ static proto_verdict fix_tag(const proto_msg *m, proto_out *out)
  * client's DELETE; and the context of the helper function or DO block that raised a
  * foreign-key error or a refusal is left out (PostgreSQL's own foreign-key errors have
  * none). */
-static proto_verdict fix_error(const proto_msg *m, bool was_delete, const track_text *text,
+static proto_verdict fix_error(const proto_msg *m, track_answer answer, const track_text *text,
                                proto_out *out)
 {
     static const char update[] = "cannot execute UPDATE ";
@@ -306,11 +337,11 @@ static proto_verdict fix_error(const proto_msg *m, bool was_delete, const track_
     const char *msg = proto_error_field(m->data, m->len, 'M');
     const char *context = proto_error_field(m->data, m->len, 'W');
     bool helper = context && strstr(context, "PL/pgSQL function tombstone.");
-    bool refusal = context && msg && strncmp(msg, "tombstone:", 10) == 0 &&
-                   strstr(context, "inline_code_block");
-    if (helper || refusal)
+    bool refusal = answer == TRACK_REFUSED || (msg && strncmp(msg, "tombstone:", 10) == 0 &&
+                                               strstr(context ? context : "", "inline_code_block"));
+    if (helper || (context && refusal))
         changes[n++] = (proto_error_change){'W', NULL};
-    if (was_delete && msg && strncmp(msg, update, sizeof update - 1) == 0) {
+    if (answer == TRACK_FIX && msg && strncmp(msg, update, sizeof update - 1) == 0) {
         snprintf(message, sizeof message, "cannot execute DELETE %s", msg + sizeof update - 1);
         changes[n++] = (proto_error_change){'M', message};
     }
@@ -322,26 +353,33 @@ static proto_verdict fix_error(const proto_msg *m, bool was_delete, const track_
 static proto_verdict on_error(track *t, const proto_msg *m, proto_out *out)
 {
     track_ns_error(&t->names);
+    t->split.failed = t->split.active;
+    t->batch_failed = t->unsynced;
     track_text text;
-    bool was_delete = track_expect_error(&t->expect, &text);
-    proto_verdict v = fix_error(m, was_delete, &text, out);
+    track_answer answer = track_expect_error(&t->expect, &text);
+    proto_verdict v = fix_error(m, answer, &text, out);
     free(text.edits);
     return v;
 }
 
-static void on_ready(track *t, const proto_msg *m)
+/* Returns true when the ReadyForQuery is the proxy's (between two parts of a Query). */
+static bool on_ready(track *t, const proto_msg *m)
 {
     char status;
     if (!proto_read_ready(m->data, m->len, &status))
-        return;
+        return false;
     t->tx_status = status;
-    if (t->syncs_pending > 0)
-        t->syncs_pending--;
+    t->batch_failed = false;
     track_expect_ready(&t->expect);
     track_ns_ready(&t->names, status);
     /* protocol portals end with their transaction */
     if (status == 'I' && track_names_count(&t->portals))
         track_names_clear(&t->portals);
+    if (t->split.active && track_split_ready(t, status))
+        return true;
+    if (t->syncs_pending > 0)
+        t->syncs_pending--;
+    return false;
 }
 
 /* Encodings in which a character is a byte (PostgreSQL's names, as ParameterStatus gives
@@ -395,8 +433,7 @@ proto_verdict track_server_message(track *t, const proto_msg *m, proto_out *out)
     case PROTO_BE_CLOSE_COMPLETE:
         return PROTO_CONSUMED; /* the reply to the proxy's own message: dropped */
     case PROTO_BE_READY:
-        on_ready(t, m);
-        break;
+        return on_ready(t, m) ? PROTO_CONSUMED : PROTO_FORWARD;
     case PROTO_BE_ERROR:
         return on_error(t, m, out);
     case PROTO_BE_PARAMETER_STATUS:

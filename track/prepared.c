@@ -10,7 +10,7 @@
 enum {
     REMEMBERED = RW_DELETE_TAG | RW_DDL | RW_SEARCH_PATH | RW_ROLLBACK | RW_SAVEPOINT | RW_RELEASE |
                  RW_ROLLBACK_TO | RW_TEMP_TABLE | RW_DROP_TABLES | RW_DISCARD_TEMP |
-                 RW_DISCARD_ALL | RW_DEALLOCATE | RW_EXECUTE
+                 RW_DISCARD_ALL | RW_DEALLOCATE | RW_EXECUTE | RW_REFUSED | RW_MODE | RW_RESET_ALL
 };
 
 static void entry_free(track_prepared *e)
@@ -26,7 +26,10 @@ static void entry_free(track_prepared *e)
 static void forget(track_names *p, const char *name)
 {
     const char *old = NULL;
-    entry_free(rw_map_remove(&p->map, name, strlen(name), &old));
+    track_prepared *e = rw_map_remove(&p->map, name, strlen(name), &old);
+    if (e && (e->facts.flags & REMEMBERED))
+        p->with_facts--;
+    entry_free(e);
     free((char *)old);
 }
 
@@ -35,6 +38,8 @@ void track_names_put(track_names *p, const char *name, const track_prepared *e)
     forget(p, name);
     if (!e || (!(e->facts.flags & REMEMBERED) && !e->source))
         return;
+    if (e->facts.flags & REMEMBERED)
+        p->with_facts++;
     track_prepared *copy = mem_dup(e, sizeof *e);
     copy->facts.name = mem_strdup(e->facts.name);
     copy->facts.value = mem_strdup(e->facts.value);
@@ -64,4 +69,5 @@ void track_names_clear(track_names *p)
 {
     rw_map_each(&p->map, free_slot, NULL);
     rw_map_free(&p->map);
+    p->with_facts = 0;
 }

@@ -31,7 +31,9 @@ typedef struct {
 } track_prepared;
 
 typedef struct {
-    rw_map map; /* name (owned) → track_prepared (owned) */
+    rw_map map;     /* name (owned) → track_prepared (owned) */
+    int with_facts; /* entries whose execution needs something done (the rest keep a source
+                     * only, to be prepared again if the catalog or search_path changes) */
 } track_names;
 
 /* Remembers a copy of e under name, or forgets name when e is NULL or holds nothing worth

@@ -33,7 +33,8 @@ const rw_result *track_rewrite(track *t, const char *text, size_t len)
                       ns->initial.n,
                       (const char *const *)ns->now.temp.v,
                       ns->now.temp.n,
-                      t->chars};
+                      t->chars,
+                      ns->now.effective_mode};
     const rw_result *r = rw_cache_rewrite(t->cache, &ctx, text, len);
     if (r->refusal)
         t->observer->refused(t->owner, r->refusal);
@@ -65,11 +66,31 @@ bool track_stale(const track *t, const track_prepared *e)
     return e->path_version != t->names.version || e->snapshot_version != snapshot_version(t);
 }
 
-/* An SQL PREPARE whose names depend on the search_path is kept as written, to be prepared
- * again if it is executed under another search_path or catalog. */
+typedef struct {
+    const track *t;
+    bool stale;
+} stale_scan;
+
+static void note_stale(const char *key, void *value, void *arg)
+{
+    stale_scan *scan = arg;
+    const track_prepared *e = value;
+    (void)key;
+    scan->stale |= e->source && track_stale(scan->t, e);
+}
+
+bool track_names_any_stale(const track *t)
+{
+    stale_scan scan = {t, false};
+    rw_map_each(&t->statements.map, note_stale, &scan);
+    return scan.stale;
+}
+
+/* An SQL PREPARE is kept as written, to be prepared again if it is executed under another
+ * search_path or catalog. */
 static void remember_prepare(track *t, const rw_stmt_facts *f, const char *text)
 {
-    bool keep = text && (f->flags & RW_PATH_DEPENDENT);
+    bool keep = text != NULL; /* see on_parse: every prepared statement keeps its text */
     rw_stmt_facts run = {.flags = f->prepared_flags & RW_DELETE_TAG};
     track_prepared e = track_prepared_of(t, &run, keep ? (const uint8_t *)text + f->start : NULL,
                                          (size_t)f->len, true);
@@ -95,6 +116,12 @@ static void apply_names(track *t, const rw_stmt_facts *f)
         track_ns_tables_dropped(ns, f->value);
     if (f->flags & (RW_DISCARD_TEMP | RW_DISCARD_ALL))
         track_ns_discard_temp(ns);
+    if (f->flags & RW_MODE)
+        track_ns_set_mode(ns, f->name, f->value, f->flags & RW_SET_LOCAL);
+    if (f->flags & RW_REREAD)
+        t->reread = true;
+    if (f->flags & (RW_RESET_ALL | RW_DISCARD_ALL))
+        track_ns_reset_modes(ns);
 }
 
 /* Facts take effect when the statement is sent (or executed): statements that then fail
@@ -107,6 +134,8 @@ void track_apply(track *t, const rw_stmt_facts *f, const char *text, track_momen
         return;
     if (f->flags & RW_DDL)
         t->ddl = true;
+    if (f->flags & RW_ROLLBACK_TO)
+        t->undo = true;
     apply_names(t, f);
     if (f->flags & RW_DEALLOCATE) {
         if (f->name)
@@ -118,6 +147,13 @@ void track_apply(track *t, const rw_stmt_facts *f, const char *text, track_momen
         track_names_clear(&t->statements);
         track_ns_set(&t->names, NULL, false);
     }
+}
+
+track_answer track_answer_of(const track *t, const rw_stmt_facts *f)
+{
+    if (f->flags & RW_REFUSED)
+        return TRACK_REFUSED;
+    return track_needs_fix(t, f) ? TRACK_FIX : TRACK_PASS;
 }
 
 bool track_needs_fix(const track *t, const rw_stmt_facts *f)

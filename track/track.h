@@ -36,6 +36,17 @@ typedef struct {
     void (*refused)(void *owner, const char *why);
 } track_observer;
 
+/* A Query sent in parts (track/split.c). */
+typedef struct {
+    char *rest;    /* the client's text still to send, or NULL */
+    int offset;    /* characters of the client's text before the part in flight / the rest */
+    bool active;   /* the Query goes in parts: its ReadyForQuery is the last part's */
+    bool wrapped;  /* the proxy opened a transaction block for the parts */
+    bool failed;   /* the part in flight failed: no more parts */
+    bool due;      /* the next part (or the ROLLBACK) waits for track_split_send */
+    bool rollback; /* what is due is the ROLLBACK of the proxy's block */
+} track_split;
+
 typedef struct {
     /* given by the owner */
     rw_cache *cache;       /* rewrites, shared by the sessions of a process */
@@ -54,31 +65,59 @@ typedef struct {
     char tx_status;    /* of the last ReadyForQuery: 'I', 'T' or 'E' */
     int syncs_pending; /* Query/Sync/FunctionCall sent whose ReadyForQuery is still due */
     bool unsynced;     /* extended-protocol messages sent since the client's last Sync */
+    bool batch_failed; /* an error since: the server skips to the Sync */
     bool terminated;   /* the client sent Terminate */
     bool ddl;          /* a statement that may change the catalog went by (track_take_ddl) */
+    track_split split; /* a Query sent in parts */
+    /* whether a kept statement may be out of date, as of these versions (messages.c) */
+    uint64_t sources_snapshot;
+    unsigned sources_path;
+    bool sources_stale;
+    bool undo;   /* a ROLLBACK TO SAVEPOINT went by (track_take_ddl) */
+    bool reread; /* a statement changed settings only the server knows: the owner reads them
+                  * again (track_reread) */
 } track;
 
 void track_init(track *t, rw_cache *cache, const track_observer *observer, void *owner);
 void track_free(track *t);
 
 /* Where names resolve at the start: setting is current_setting('search_path') (NULL if it
- * could not be read), user the role the server logged in ("$user"). */
-void track_start_names(track *t, const char *setting, const char *user);
+ * could not be read), user the role the server logged in ("$user"); mode the session's
+ * tombstone.* settings at login. */
+void track_start_names(track *t, const char *setting, const char *user, rw_mode mode);
 
 proto_policy track_client_policy(track *t, uint8_t type);
 proto_verdict track_client_message(track *t, const proto_msg *m, proto_out *out);
 proto_policy track_server_policy(track *t, uint8_t type);
 proto_verdict track_server_message(track *t, const proto_msg *m, proto_out *out);
 
+/* The search_path and tombstone.* settings as the server has them now, read again after a
+ * statement that changed them in a way only the server knows (track.reread). */
+void track_reread(track *t, const char *search_path, rw_mode mode);
+
 /* ParameterStatus: what the rewriter must know of the server's settings. Also during
  * authentication, before the track sees anything else. */
 void track_parameter_status(track *t, const proto_msg *m);
 
-/* No answer owed, no extended-protocol batch open, outside a transaction block: the owner
- * may run a statement of its own. */
-bool track_idle(const track *t);
+/* No answer owed, no extended-protocol batch open: the owner may run a statement of its own
+ * (inside the client's transaction block when `in_tx`, else only outside one). */
+bool track_idle(const track *t, bool in_tx);
 
-/* True once after a statement that may change the catalog was sent (or executed). */
-bool track_take_ddl(track *t);
+/* A Query of the client's is sent in parts and not all answered yet: its next part (or
+ * the ROLLBACK of the proxy's block) goes when track_split_due, after the owner has read
+ * the catalog, with track_split_send (to the server). The client's next messages wait. */
+static inline bool track_busy(const track *t)
+{
+    return t->split.active;
+}
+static inline bool track_split_due(const track *t)
+{
+    return t->split.due;
+}
+void track_split_send(track *t, proto_buf *to_server);
+
+/* True once after a statement that may change the catalog was sent (or executed); with
+ * *undo, a ROLLBACK TO SAVEPOINT, which may undo DDL of the transaction. */
+bool track_take_ddl(track *t, bool *undo);
 
 #endif

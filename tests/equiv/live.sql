@@ -171,6 +171,44 @@ WHERE h."p'ref" IS NULL OR EXISTS (SELECT 1 FROM public."p$tombstone$'""\x" p
 -- @table public.g'\ soft deleted_at created marked 3
 SELECT * FROM public."g'\" WHERE deleted_at IS NULL;
 
+-- Tables created by ddl_one_query.sql ---------------------------------------------------
+
+-- @table public.oq_created soft deleted_at created marked 2
+SELECT * FROM public.oq_created WHERE deleted_at IS NULL;
+
+-- @table public.oq_altered soft deleted_at created marked 1
+SELECT * FROM public.oq_altered WHERE deleted_at IS NULL;
+
+-- @table public.oq_block soft is_deleted created marked 2
+SELECT * FROM public.oq_block WHERE NOT is_deleted;
+
+-- @table public.oq_child soft deleted_at created marked 1
+SELECT * FROM public.oq_child WHERE deleted_at IS NULL;
+
+-- Tables created by ddl_transaction.sql -------------------------------------------------
+
+-- @table public.tx_plain soft deleted_at created marked 2
+SELECT * FROM public.tx_plain WHERE deleted_at IS NULL;
+
+-- @table public.tx_undone created
+SELECT * FROM public.tx_undone;
+
+-- @table public.tx_new soft deleted_at created marked 2
+SELECT * FROM public.tx_new WHERE deleted_at IS NULL;
+
+-- Tables created by ddl_prepared.sql ----------------------------------------------------
+
+-- @table public.pr_plain soft deleted_at created marked 2
+SELECT * FROM public.pr_plain WHERE deleted_at IS NULL;
+
+-- @table public.pr_marked created
+SELECT * FROM public.pr_marked;
+
+-- Tables created by ddl_partial_unique.sql ----------------------------------------------
+
+-- @table public.pu_items soft deleted_at created marked 1
+SELECT * FROM public.pu_items WHERE deleted_at IS NULL;
+
 -- Tables created by fk_cte_writes.sql ---------------------------------------------------
 
 -- @table public.documents soft deleted_at created marked 3

@@ -176,7 +176,7 @@ static rw_snapshot *hostile_schema(void)
 /* ---- what came out: statements, and every identifier and literal in them ------------------ */
 
 typedef struct {
-    char *items[4096];
+    char *items[16384];
     int n;
 } strings;
 

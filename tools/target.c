@@ -1,5 +1,5 @@
-/* proxy/tools.c — reaching a [databases] entry from a command-line tool. */
-#include "proxy/tools.h"
+/* tools/target.c — reaching a [databases] entry from a command-line tool. */
+#include "tools/tools.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +23,7 @@ bool tools_target_option(tools_target *t, int opt, const char *arg)
     }
 }
 
-PGconn *tools_connect(const tools_target *t, const char *command)
+PGconn *tools_connect(const tools_target *t, const char *command, conf_config *keep)
 {
     if (!t->config || !t->alias) {
         fprintf(stderr, "tombstone %s: -c FILE and -d ALIAS are needed\n", command);
@@ -49,10 +49,15 @@ PGconn *tools_connect(const tools_target *t, const char *command)
         db->host,    port, db->dbname ? db->dbname : t->alias, t->user ? t->user : db->user,
         "tombstone", NULL};
     PGconn *conn = PQconnectdbParams(keys, values, 0);
-    conf_free(&cfg);
+    if (keep)
+        *keep = cfg;
+    else
+        conf_free(&cfg);
     if (PQstatus(conn) != CONNECTION_OK) {
         fprintf(stderr, "tombstone %s: %s", command, PQerrorMessage(conn));
         PQfinish(conn);
+        if (keep)
+            conf_free(keep);
         return NULL;
     }
     return conn;

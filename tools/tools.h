@@ -1,12 +1,14 @@
-/* proxy/tools.h — the commands that talk to a database directly rather than serve clients
+/* tools/tools.h — the commands that talk to a database directly rather than serve clients
  * (`install`), and what they share: which [databases] entry to reach, and connecting to it
  * with libpq. */
-#ifndef PROXY_TOOLS_H
-#define PROXY_TOOLS_H
+#ifndef TOOLS_TOOLS_H
+#define TOOLS_TOOLS_H
 
 #include <stdbool.h>
 
 #include <libpq-fe.h>
+
+#include "conf/conf.h"
 
 typedef struct {
     const char *config; /* -c FILE */
@@ -16,8 +18,9 @@ typedef struct {
 
 /* Takes one of the options -c, -d, -U; false (with a message) for any other. */
 bool tools_target_option(tools_target *t, int opt, const char *arg);
-/* Connects to the database behind the alias; NULL after printing why. */
-PGconn *tools_connect(const tools_target *t, const char *command);
+/* Connects to the database behind the alias; NULL after printing why. With cfg, the
+ * configuration read is left there for the caller (who frees it with conf_free). */
+PGconn *tools_connect(const tools_target *t, const char *command, conf_config *cfg);
 
 int cmd_install(int argc, char **argv);
 
