@@ -165,7 +165,7 @@ void rw_walk_copy(rw_walk *w, CopyStmt *c);
 /* Refuses the statement when it writes such a key of t (set_targets: the SET of an UPDATE,
  * NIL for a statement that writes whole rows) and its checking triggers are missing. */
 void rw_require_key_triggers(rw_walk *w, const rw_table *t, List *set_targets);
-/* Why such a statement is refused: `what` ... */
+/* The refusal's reason for such a statement, `what` naming it. */
 #define RW_NO_TRIGGERS(what)                                                                       \
     what " without the triggers of `tombstone install` for its foreign keys (run it, or run it "   \
          "again after DDL where no event trigger could)"
