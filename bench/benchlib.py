@@ -120,7 +120,8 @@ class PgBouncer:
             cmd = ["setpriv", f"--reuid={TEST_USER}", f"--regid={TEST_USER}", "--clear-groups",
                    "--"] + cmd
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: port_open(port) and os.path.exists(f"{work}/pgbouncer.pid"),
+        pidfile = f"{work}/pgbouncer.pid"  # created before PgBouncer writes its pid into it
+        wait_for(lambda: port_open(port) and os.path.exists(pidfile) and os.path.getsize(pidfile),
                  what="pgbouncer")
         return cls(proc, port, work)
 

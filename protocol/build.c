@@ -127,6 +127,12 @@ void proto_build_terminate(proto_buf *b)
 bool proto_build_parse_like(proto_buf *b, const uint8_t *orig, size_t orig_len, const char *query,
                             size_t query_len)
 {
+    return proto_build_parse_typed(b, orig, orig_len, query, query_len, 0);
+}
+
+bool proto_build_parse_typed(proto_buf *b, const uint8_t *orig, size_t orig_len, const char *query,
+                             size_t query_len, uint32_t unspecified)
+{
     proto_parse_fields p;
     if (!proto_read_parse(orig, orig_len, &p) || memchr(query, 0, query_len))
         return false;
@@ -135,7 +141,14 @@ bool proto_build_parse_like(proto_buf *b, const uint8_t *orig, size_t orig_len, 
     proto_buf_put(b, query, query_len);
     proto_buf_put_u8(b, 0);
     proto_buf_put_u16(b, p.nparams);
-    proto_buf_put(b, p.param_types, (size_t)p.nparams * 4);
+    for (int i = 0; i < p.nparams; i++) {
+        const uint8_t *t = p.param_types + 4 * i;
+        bool zero = !(t[0] | t[1] | t[2] | t[3]);
+        if (zero && unspecified)
+            proto_buf_put_u32(b, unspecified);
+        else
+            proto_buf_put(b, t, 4);
+    }
     proto_msg_end(b, start);
     return true;
 }

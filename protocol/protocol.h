@@ -229,6 +229,11 @@ bool proto_build_error_edit(proto_buf *b, const uint8_t *orig, size_t orig_len,
 /* A Parse message like `orig` (name and parameter types kept) with another query text. */
 bool proto_build_parse_like(proto_buf *b, const uint8_t *orig, size_t orig_len, const char *query,
                             size_t query_len);
+/* The same, with every parameter type the client left unspecified (0) set to `unspecified`
+ * (when not 0): a text that does not use the parameters (a refusal) is then still
+ * prepared with them, instead of failing on their unknown types. */
+bool proto_build_parse_typed(proto_buf *b, const uint8_t *orig, size_t orig_len, const char *query,
+                             size_t query_len, uint32_t unspecified);
 
 /* ---- readers: each takes a complete message (type byte first) -------------------------- */
 

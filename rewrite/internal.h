@@ -161,23 +161,17 @@ void rw_walk_update(rw_walk *w, UpdateStmt *u);
 void rw_walk_insert(rw_walk *w, InsertStmt *i);
 void rw_walk_copy(rw_walk *w, CopyStmt *c);
 
-/* references.c: values written into foreign keys whose parent is soft-delete */
-void rw_check_insert_refs(rw_walk *w, InsertStmt *ins, const rw_table *t);
-void rw_check_set_refs(rw_walk *w, List *targets, const rw_table *t);
-void rw_check_copy_refs(rw_walk *w, CopyStmt *c, const rw_table *t);
+/* references.c: writes of foreign keys whose parent is soft-delete */
+/* Refuses the statement when it writes such a key of t (set_targets: the SET of an UPDATE,
+ * NIL for a statement that writes whole rows) and its checking triggers are missing. */
+void rw_require_key_triggers(rw_walk *w, const rw_table *t, List *set_targets);
+/* The refusal's reason for such a statement, `what` naming it. */
+#define RW_NO_TRIGGERS(what)                                                                       \
+    what " without the triggers of `tombstone install` for its foreign keys (run it, or run it "   \
+         "again after DDL where no event trigger could)"
 
 /* upsert.c: ON CONFLICT on a soft-delete table */
 void rw_upsert(rw_walk *w, InsertStmt *ins, const rw_table *t);
-
-/* cascade.c */
-/* The JSON plan of the foreign-key actions a DELETE on t must run, as a dollar-quoted
- * literal ($tombstone${...}$tombstone$), or NULL if none. */
-const char *rw_cascade_plan(rw_walk *w, const rw_table *t);
-/* The marker value for one row whose foreign-key actions run as it is marked (MERGE, WHERE
- * CURRENT OF): tombstone.cascade_row(plan, <the row's keys>, now()). */
-const char *rw_cascade_row_value(rw_walk *w, const rw_table *t, const char *ref, const char *plan);
-/* jsonb_build_object(...) of the columns of t that foreign keys reference, or NULL. */
-const char *rw_key_object(rw_walk *w, const rw_table *t, const char *ref);
 
 /* shape.c: a template of this walk's edits for texts of the same shape, if it can be one */
 struct rw_shape;

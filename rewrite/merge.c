@@ -23,34 +23,33 @@ static void target_live_only(rw_walk *w, MergeStmt *m, const char *pred, int *on
 }
 
 /* WHEN MATCHED THEN DELETE → WHEN MATCHED THEN UPDATE SET m = now() */
-static void deletes_mark(rw_walk *w, MergeStmt *m, const rw_table *t, int from)
+static void deletes_mark(rw_walk *w, const rw_table *t, int from)
 {
-    const char *ref = rw_ref_name(w, m->relation);
-    const char *plan = rw_cascade_plan(w, t), *value = rw_marker_value(t);
-    if (plan && !rw_snapshot_has_helpers(w->ctx->snapshot)) {
-        rw_refuse(w, "MERGE ... DELETE with foreign-key actions, without the helper functions: "
-                     "run `tombstone install` on the database");
-        return;
-    }
-    if (plan)
-        value = rw_cascade_row_value(w, t, ref, plan);
+    const char *value = rw_marker_value(t);
     int depth = 0;
     for (int i = from; i < w->toks.n && !(depth == 0 && w->toks.tok[i].kind == RW_TOK_SEMI); i++) {
         rw_tok_kind k = w->toks.tok[i].kind;
         depth += (k == RW_TOK_LPAREN) - (k == RW_TOK_RPAREN);
         if (depth == 0 && rw_tok_is(&w->toks, w->sql, i, "delete") &&
-            rw_tok_is(&w->toks, w->sql, i - 1, "then"))
+            rw_tok_is(&w->toks, w->sql, i - 1, "then") && !t->delete_ready)
+            rw_refuse(w, RW_NO_TRIGGERS("MERGE ... DELETE with foreign-key actions"));
+        else if (depth == 0 && rw_tok_is(&w->toks, w->sql, i, "delete") &&
+                 rw_tok_is(&w->toks, w->sql, i - 1, "then"))
             rw_edit_replace(
                 w, w->toks.tok[i].start, w->toks.tok[i].end,
                 rw_arena_cat(w->arena, "UPDATE SET ", rw_quote(w, t->marker_col), " = ", value));
     }
 }
 
-static void walk_actions(rw_walk *w, List *clauses)
+static void walk_actions(rw_walk *w, List *clauses, const rw_table *t)
 {
     ListCell *lc;
     foreach (lc, clauses) {
         MergeWhenClause *c = lfirst(lc);
+        if (c->commandType == CMD_INSERT)
+            rw_require_key_triggers(w, t, NIL);
+        else if (c->commandType == CMD_UPDATE)
+            rw_require_key_triggers(w, t, c->targetList);
         rw_walk_expr(w, c->condition);
         rw_walk_expr(w, (Node *)c->targetList);
         rw_walk_expr(w, (Node *)c->values);
@@ -65,11 +64,11 @@ void rw_walk_merge(rw_walk *w, MergeStmt *m)
     for (rw_pending *p = rw_walk_from_item(w, m->sourceRelation); p; p = p->next)
         rw_wrap_leaf(w, p);
     rw_walk_expr(w, m->joinCondition);
-    walk_actions(w, m->mergeWhenClauses);
+    walk_actions(w, m->mergeWhenClauses, t);
     const char *pred = rw_live_pred(w, t, rw_ref_name(w, m->relation));
     int on_end = -1;
     target_live_only(w, m, pred, &on_end);
     if (on_end >= 0 && t && t->marker != RW_MARKER_NONE)
-        deletes_mark(w, m, t, on_end);
+        deletes_mark(w, t, on_end);
     rw_pop_ctes(w, saved);
 }

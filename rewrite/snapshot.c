@@ -39,7 +39,10 @@ struct memo {
  *                                                               with one (search_path)
  *   C table_oid attnum name type                                their columns
  *   F name child_oid parent_oid confdeltype child_cols parent_cols set_cols deferrable deferred
- *     (the last two as one text, each '0' or '1')
+ *     triggers constraint_triggers (deferrable and deferred as one text, each '0' or '1';
+ *     triggers: the kinds of the enabled triggers of `tombstone install` there are for this
+ *     key, rewrite/helpers.sql; constraint_triggers: the qualified names of its deferrable
+ *     ones, for SET CONSTRAINTS)
  *   U table_oid index constraint primary cols predicate scs     unique indexes of soft tables
  *     (scs: the standard_conforming_strings the predicate's text was printed with, when it
  *     holds a backslash)
@@ -72,14 +75,14 @@ static const char query_fmt[] =
     "aff)),\n"
     "names AS (SELECT DISTINCT relname FROM pg_class WHERE oid IN (SELECT oid FROM rel))\n"
     "SELECT 'T', c.oid::text, n.nspname::text, c.relname::text, c.relkind::text,\n"
-    "    s.attname::text, s.kind, NULL, NULL\n"
+    "    s.attname::text, s.kind, NULL, NULL, NULL, NULL\n"
     "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
     "  LEFT JOIN soft s ON s.oid = c.oid\n"
     "  WHERE c.relname IN (SELECT relname FROM names) AND c.relkind IN ('r','p','v','m','f')\n"
     "    AND NOT starts_with(n.nspname, 'pg_temp_') AND NOT starts_with(n.nspname, 'pg_toast')\n"
     "UNION ALL\n"
     "SELECT 'C', a.attrelid::text, a.attnum::text, a.attname::text,\n"
-    "    format_type(a.atttypid, a.atttypmod), NULL, NULL, NULL, NULL\n"
+    "    format_type(a.atttypid, a.atttypmod), NULL, NULL, NULL, NULL, NULL, NULL\n"
     "  FROM pg_attribute a JOIN rel r ON r.oid = a.attrelid\n"
     "  WHERE a.attnum > 0 AND NOT a.attisdropped\n"
     "UNION ALL\n"
@@ -91,7 +94,15 @@ static const char query_fmt[] =
     "    (SELECT array_agg(a.attname ORDER BY k.i)\n"
     "       FROM unnest(f.confdelsetcols) WITH ORDINALITY k(n, i)\n"
     "       JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.n)::text,\n"
-    "    f.condeferrable::int::text || f.condeferred::int::text\n"
+    "    f.condeferrable::int::text || f.condeferred::int::text,\n"
+    "    (SELECT string_agg(DISTINCT split_part(t.tgname, '_', 2), '') FROM pg_trigger t\n"
+    "       WHERE t.tgrelid IN (f.conrelid, f.confrelid) AND t.tgenabled IN ('O', 'A')\n"
+    "         AND t.tgname ~ ('^[$]?tombstone_[a-z]_' || f.oid || '_')),\n"
+    "    (SELECT array_agg(format('%%I.%%I', n.nspname, t.tgname) ORDER BY t.tgname)\n"
+    "       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid\n"
+    "       JOIN pg_namespace n ON n.oid = c.relnamespace\n"
+    "       WHERE t.tgrelid IN (f.conrelid, f.confrelid) AND t.tgdeferrable\n"
+    "         AND t.tgname ~ ('^tombstone_[a-z]_' || f.oid || '_'))::text\n"
     "  FROM fk f WHERE f.confrelid IN (SELECT oid FROM aff) ORDER BY f.oid)\n"
     "UNION ALL\n"
     "SELECT 'U', i.indrelid::text, ic.relname::text, con.conname::text, i.indisprimary::text,\n"
@@ -101,17 +112,19 @@ static const char query_fmt[] =
     "         ELSE pg_get_indexdef(i.indexrelid, k, true) END ORDER BY k)\n"
     "       FROM generate_series(1, i.indnkeyatts) k)::text,\n"
     "    p.pred, CASE WHEN strpos(p.pred, chr(92)) > 0\n"
-    "      THEN current_setting('standard_conforming_strings') END, NULL\n"
+    "      THEN current_setting('standard_conforming_strings') END, NULL, NULL, NULL\n"
     "  FROM pg_index i JOIN soft s ON s.oid = i.indrelid\n"
     "  JOIN pg_class ic ON ic.oid = i.indexrelid\n"
     "  LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u')\n"
     "  CROSS JOIN LATERAL (SELECT pg_get_expr(i.indpred, i.indrelid, true) AS pred) p\n"
     "  WHERE i.indisunique\n"
     "UNION ALL\n"
-    "SELECT 'H', obj_description(n.oid, 'pg_namespace'), NULL, NULL, NULL, NULL, NULL, NULL, NULL\n"
+    "SELECT 'H', obj_description(n.oid, 'pg_namespace'), NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL,\n"
+    "    NULL, NULL\n"
     "  FROM pg_namespace n WHERE n.nspname = 'tombstone'\n"
     "UNION ALL\n"
-    "SELECT 'E', (" RW_EPOCH_QUERY "), NULL, NULL, NULL, NULL, NULL, NULL, NULL";
+    "SELECT 'E', (" RW_EPOCH_QUERY "), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL";
 
 /* "('a', 1), ('b', 2)": a VALUES list of SQL literals, with their position when `numbered`.
  * The query runs in a client's session, with its standard_conforming_strings: the literals
@@ -301,6 +314,9 @@ static bool add_fk(rw_snapshot *s, const char *const *f)
     fk->nset_cols = parse_array(&s->arena, f[7], &fk->set_cols);
     fk->deferrable = f[8][0] == '1';
     fk->deferred = f[8][0] && f[8][1] == '1';
+    for (const char *k = f[9] ? f[9] : ""; *k; k++)
+        fk->triggers |= rw_fk_trigger_bit(*k);
+    fk->nconstraint_triggers = parse_array(&s->arena, f[10], &fk->constraint_triggers);
     if (s->nfks == s->capfks) {
         s->capfks = s->capfks ? 2 * s->capfks : 16;
         s->fks = mem_realloc(s->fks, (size_t)s->capfks * sizeof *s->fks);
@@ -345,7 +361,7 @@ bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char *
 {
     const char *const *f = row->fields;
     /* the epoch moves with any DDL: it is not part of what makes two snapshots the same */
-    if (row->nfields == 9 && f[0] && f[0][0] == 'E') {
+    if (row->nfields == 11 && f[0] && f[0][0] == 'E') {
         s->epoch = f[1] ? rw_arena_strdup(&s->arena, f[1]) : NULL;
         return true;
     }
@@ -355,7 +371,7 @@ bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char *
         h = h * 0x100000001b3ULL + (f[i] ? rw_hash(f[i], strlen(f[i])) : 1);
     s->fingerprint += h;
     bool ok = false;
-    if (row->nfields == 9 && f[0]) {
+    if (row->nfields == 11 && f[0]) {
         switch (f[0][0]) {
         case 'T':
             ok = f[1] && f[2] && f[3] && f[4] && add_table(s, f);
@@ -381,6 +397,8 @@ bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char *
 }
 
 static bool affected(const rw_table *t, int depth);
+static void deletes_ready(rw_snapshot *s);
+static bool writes_ready(const rw_table *t);
 
 static void link_fk(rw_arena *a, rw_fk ***list, int *n, rw_fk *fk)
 {
@@ -403,6 +421,12 @@ void rw_snapshot_finish(rw_snapshot *s)
         if (t)
             t->affected = affected(t, 0);
     }
+    for (size_t i = 0; i < s->by_oid.cap; i++) {
+        rw_table *t = s->by_oid.slots[i].value;
+        if (t)
+            t->write_ready = writes_ready(t);
+    }
+    deletes_ready(s);
 }
 
 const rw_table *rw_snapshot_lookup(const rw_snapshot *s, const char *schema, const char *name)
@@ -424,6 +448,16 @@ bool rw_snapshot_has_name(const rw_snapshot *s, const char *name)
 bool rw_snapshot_has_helpers(const rw_snapshot *s)
 {
     return s->helpers;
+}
+
+int rw_snapshot_fk_count(const rw_snapshot *s)
+{
+    return s->nfks;
+}
+
+const rw_fk *rw_snapshot_fk(const rw_snapshot *s, int i)
+{
+    return s->fks[i];
 }
 
 const char *rw_snapshot_epoch(const rw_snapshot *s)
@@ -463,4 +497,98 @@ static bool affected(const rw_table *t, int depth)
 bool rw_table_affected(const rw_table *t)
 {
     return t->affected;
+}
+
+unsigned rw_fk_trigger_bit(char kind)
+{
+    switch (kind) {
+    case 'a':
+    case 'd':
+    case 'm':
+        return RW_TRIG_DELETE;
+    case 'c':
+        return RW_TRIG_INSERT;
+    case 'u':
+        return RW_TRIG_UPDATE;
+    case 'k':
+        return RW_TRIG_FOLLOW;
+    case 'r':
+        return RW_TRIG_REMOVE;
+    default:
+        return 0;
+    }
+}
+
+/* Chains of keys followed when deciding what a delete reaches: as deep as helpers.sql's
+ * tombstone.has_actions and tombstone.action_sql go. */
+enum { ACTION_DEPTH = 8 };
+
+/* Does a row of t going away make anything happen beyond t (a mark, a SET NULL, a check)?
+ * A table without marker whose keys only cascade to more such tables needs nothing: reads
+ * hide all of them. The same rule as tombstone.has_actions. */
+static bool has_actions(const rw_table *t, int depth)
+{
+    if (depth > ACTION_DEPTH)
+        return true;
+    for (int i = 0; i < t->nchildren; i++) {
+        const rw_fk *fk = t->children[i];
+        if (fk->on_delete != RW_FK_CASCADE || fk->child->marker != RW_MARKER_NONE ||
+            (fk->child != t && has_actions(fk->child, depth + 1)))
+            return true;
+    }
+    return false;
+}
+
+bool rw_fk_acts_on_delete(const rw_fk *fk)
+{
+    if (fk->on_delete != RW_FK_CASCADE)
+        return true;
+    return fk->child->marker != RW_MARKER_NONE || has_actions(fk->child, 0);
+}
+
+/* Its own part of deletes_ready: a soft table's keys that act on a delete have their d
+ * trigger (a table without marker has none: its rows are hidden in the function of the soft
+ * table whose delete hides them). */
+static bool own_deletes_ready(const rw_table *t)
+{
+    for (int i = 0; t->marker != RW_MARKER_NONE && i < t->nchildren; i++)
+        if (rw_fk_acts_on_delete(t->children[i]) && !(t->children[i]->triggers & RW_TRIG_DELETE))
+            return false;
+    return true;
+}
+
+/* Marking a row of t runs the d triggers of its keys, which mark or hide children, whose
+ * own keys then act: every trigger on the way must be there. A fixpoint over the tables, so
+ * that a graph of many keys is not walked path by path. */
+static void deletes_ready(rw_snapshot *s)
+{
+    for (size_t i = 0; i < s->by_oid.cap; i++) {
+        rw_table *t = s->by_oid.slots[i].value;
+        if (t)
+            t->delete_ready = own_deletes_ready(t);
+    }
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (size_t i = 0; i < s->by_oid.cap; i++) {
+            rw_table *t = s->by_oid.slots[i].value;
+            for (int k = 0; t && t->delete_ready && k < t->nchildren; k++) {
+                const rw_fk *fk = t->children[k];
+                if (fk->on_delete == RW_FK_CASCADE && !fk->child->delete_ready) {
+                    t->delete_ready = false;
+                    changed = true;
+                }
+            }
+        }
+    }
+}
+
+/* Writing a key whose parent loses rows to soft deletes runs its c or u trigger. */
+static bool writes_ready(const rw_table *t)
+{
+    for (int i = 0; i < t->nparents; i++)
+        if (rw_table_affected(t->parents[i]->parent) &&
+            (t->parents[i]->triggers & (RW_TRIG_INSERT | RW_TRIG_UPDATE)) !=
+                (RW_TRIG_INSERT | RW_TRIG_UPDATE))
+            return false;
+    return true;
 }

@@ -30,6 +30,17 @@ enum {
     RW_FK_SET_DEFAULT = 'd',
 };
 
+/* The triggers `tombstone install` creates for a foreign key (rewrite/helpers.sql), by the
+ * letter of their kind in the trigger's name. */
+enum {
+    RW_TRIG_DELETE = 1u << 0, /* a, d, m: a parent row marked runs the ON DELETE action */
+    RW_TRIG_INSERT = 1u << 1, /* c: a child row inserted must find its parent live */
+    RW_TRIG_UPDATE = 1u << 2, /* u: a child row's key updated likewise */
+    RW_TRIG_FOLLOW = 1u << 3, /* k: marked and hidden children follow a parent's key */
+    RW_TRIG_REMOVE = 1u << 4, /* r: hidden children go with a parent really deleted */
+};
+unsigned rw_fk_trigger_bit(char kind);
+
 /* A foreign key, seen from both ends; on_delete is one of the RW_FK_ actions. */
 typedef struct rw_fk {
     char *name;
@@ -40,6 +51,9 @@ typedef struct rw_fk {
     int nset_cols; /* PG15 "ON DELETE SET NULL (col, ...)"; 0 = all child_cols */
     char **set_cols;
     bool deferrable, deferred;
+    unsigned triggers;        /* RW_TRIG_ bits: the enabled triggers of `tombstone install` */
+    int nconstraint_triggers; /* its deferrable ones, as "schema"."name", for SET CONSTRAINTS */
+    char **constraint_triggers;
 } rw_fk;
 
 typedef struct {
@@ -58,7 +72,10 @@ struct rw_table {
     rw_marker_kind marker;
     char *marker_col;
     bool affected; /* see rw_table_affected */
-    int ncols;     /* all columns in order; filled for soft-delete tables */
+    /* The triggers of `tombstone install` a DELETE (marking) of this table needs, and those a
+     * write of its foreign keys needs, are all there (see rw_table_triggers_ready) */
+    bool delete_ready, write_ready;
+    int ncols; /* all columns in order; filled for soft-delete tables */
     rw_column *cols;
     int nparents, nchildren; /* foreign keys where this table is the child / the parent */
     rw_fk **parents, **children;
@@ -112,12 +129,16 @@ bool rw_snapshot_has_helpers(const rw_snapshot *s);
  * object apart. get returns NULL for a text not kept yet; put returns the kept copy. Like
  * the reference count, not for use from several threads at once. */
 typedef enum {
-    RW_MEMO_PLAN = 'c',  /* a table's cascade plan (rewrite/cascade.c) */
-    RW_MEMO_CHECK = 'r', /* the check of a foreign key (rewrite/references.c) */
+    RW_MEMO_PLAN = 'c',  /* not used since the foreign-key triggers (rewrite/helpers.sql) */
+    RW_MEMO_CHECK = 'r', /* likewise */
 } rw_memo_tag;
 const char *rw_snapshot_memo_get(const rw_snapshot *s, const void *object, rw_memo_tag tag);
 const char *rw_snapshot_memo_put(const rw_snapshot *s, const void *object, rw_memo_tag tag,
                                  const char *text);
+
+/* The foreign keys the snapshot knows, in creation order. */
+int rw_snapshot_fk_count(const rw_snapshot *s);
+const rw_fk *rw_snapshot_fk(const rw_snapshot *s, int i);
 
 /* The catalog epoch this snapshot was read at (rewrite/watch.h), or NULL when the database
  * has no epoch (`tombstone install` was not run as a superuser). */
@@ -139,5 +160,9 @@ int rw_text_array_parse(const char *text, char **items, int max, char *buf);
 /* True when rows of t disappear under a real delete of some parent row, i.e. t is
  * soft-delete or is reached from one by ON DELETE CASCADE foreign keys. */
 bool rw_table_affected(const rw_table *t);
+
+/* Does deleting (marking) a row of t make the key fk do anything (mark, set, check), so
+ * that its trigger must be there? */
+bool rw_fk_acts_on_delete(const rw_fk *fk);
 
 #endif

@@ -168,22 +168,32 @@ static void drop_facts(rw_walk *w, DropStmt *d, rw_stmt_facts *f)
     }
 }
 
-/* SET CONSTRAINTS k IMMEDIATE runs the checks of k deferred so far: the checks of soft
- * deletes wait in tombstone.deferred_checks, whose constraint trigger joins the list (it
- * then runs every pending check of soft deletes, not only k's). SET CONSTRAINTS ALL already
- * includes it. */
-static void constraints_immediate(rw_walk *w, ConstraintsSetStmt *c)
+/* SET CONSTRAINTS k DEFERRED | IMMEDIATE applies to k's own triggers; the constraint
+ * triggers of `tombstone install` that mirror a deferrable key k (rewrite/helpers.sql) have
+ * names of their own, added to the list. ALL includes them already. */
+static void set_constraints(rw_walk *w, ConstraintsSetStmt *c)
 {
-    if (c->deferred || !c->constraints || !rw_snapshot_has_helpers(w->ctx->snapshot))
-        return;
-    RangeVar *last = llast(c->constraints);
-    int start, end;
-    rw_range_span(w, last, &start, &end);
-    if (start < 0) {
-        rw_refuse(w, "a SET CONSTRAINTS whose text could not be located");
-        return;
+    const char *more = NULL;
+    ListCell *lc;
+    foreach (lc, c->constraints) {
+        RangeVar *rv = lfirst(lc);
+        for (int i = 0; i < rw_snapshot_fk_count(w->ctx->snapshot); i++) {
+            const rw_fk *fk = rw_snapshot_fk(w->ctx->snapshot, i);
+            if (strcmp(fk->name, rv->relname) != 0 ||
+                (rv->schemaname && strcmp(rv->schemaname, fk->child->schema) != 0))
+                continue;
+            for (int k = 0; k < fk->nconstraint_triggers; k++)
+                more = rw_arena_append(w->arena, more, ", ", fk->constraint_triggers[k]);
+        }
     }
-    rw_edit_insert(w, end, ", tombstone.deferred_checks");
+    if (!more)
+        return;
+    int start, end;
+    rw_range_span(w, llast(c->constraints), &start, &end);
+    if (start < 0)
+        rw_refuse(w, "a SET CONSTRAINTS whose text could not be located");
+    else
+        rw_edit_insert(w, end, rw_arena_cat(w->arena, ", ", more));
 }
 
 /* Statements whose rewrite depends on the catalog (RW_NEEDS_CATALOG). */
@@ -287,7 +297,7 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
         f->flags |= RW_DDL; /* a DO block may change the catalog */
         break;
     case T_ConstraintsSetStmt:
-        constraints_immediate(w, (ConstraintsSetStmt *)stmt);
+        set_constraints(w, (ConstraintsSetStmt *)stmt);
         break;
     case T_VariableShowStmt:
     case T_ListenStmt:

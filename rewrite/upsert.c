@@ -6,7 +6,8 @@
  * the full index it had before, so the predicate is added:
  *     ON CONFLICT (email) DO ...  →  ON CONFLICT (email) WHERE (deleted_at IS NULL) DO ...
  * And an upsert never lands on a marked row (with a full index or a primary key, a marked
- * row still holds its key): DO UPDATE gets the target's live-row predicate in its WHERE. */
+ * row still holds its key; a hidden row of a table without marker always does): DO UPDATE
+ * gets the target's live-row predicate in its WHERE. */
 #include "rewrite/internal.h"
 
 #include <string.h>
@@ -36,7 +37,9 @@ static const rw_unique *partial_index_for(const InferClause *infer, const rw_tab
     return NULL;
 }
 
-/* Adds the index predicate after the inference list's closing parenthesis. */
+/* Adds the index predicate after the inference list's closing parenthesis, or to the
+ * inference's own WHERE (which a full index satisfies whatever it says, a partial one only
+ * if it implies the index's predicate). */
 static void infer_partial(rw_walk *w, const InferClause *infer, const rw_table *t)
 {
     const rw_unique *u = partial_index_for(infer, t);
@@ -45,12 +48,23 @@ static void infer_partial(rw_walk *w, const InferClause *infer, const rw_table *
     int first = rw_tok_at(&w->toks, infer->location);
     for (; first < w->toks.n && w->toks.tok[first].kind != RW_TOK_LPAREN; first++)
         ;
-    int close = rw_tok_match_paren(&w->toks, first);
-    if (close >= w->toks.n) {
+    int close = rw_tok_match_paren(&w->toks, first), end = close + 1;
+    if (infer->whereClause) {
+        for (; end < w->toks.n && !rw_tok_is(&w->toks, w->sql, end, "do"); end++)
+            if (w->toks.tok[end].kind == RW_TOK_LPAREN)
+                end = rw_tok_match_paren(&w->toks, end);
+    }
+    if (close >= w->toks.n || end >= w->toks.n ||
+        (infer->whereClause && !rw_tok_is(&w->toks, w->sql, close + 1, "where"))) {
         rw_refuse(w, "an ON CONFLICT clause whose text could not be located");
         return;
     }
-    rw_edit_insert(w, w->toks.tok[close].end, rw_arena_cat(w->arena, " WHERE ", u->predicate));
+    if (!infer->whereClause) {
+        rw_edit_insert(w, w->toks.tok[close].end, rw_arena_cat(w->arena, " WHERE ", u->predicate));
+        return;
+    }
+    rw_edit_insert(w, w->toks.tok[close + 2].start, "(");
+    rw_edit_insert(w, rw_end_before(w, end), rw_arena_cat(w->arena, ") AND ", u->predicate));
 }
 
 /* DO UPDATE SET ... [WHERE c]: the conflicting row must be live. */
@@ -77,9 +91,9 @@ static void update_live_only(rw_walk *w, const OnConflictClause *oc, const rw_ta
 void rw_upsert(rw_walk *w, InsertStmt *ins, const rw_table *t)
 {
     OnConflictClause *oc = ins->onConflictClause;
-    if (!oc || !t || t->marker == RW_MARKER_NONE)
+    if (!oc || !t || !rw_table_affected(t))
         return;
-    if (oc->infer && oc->infer->indexElems && !oc->infer->whereClause)
+    if (oc->infer && oc->infer->indexElems && t->marker != RW_MARKER_NONE)
         infer_partial(w, oc->infer, t);
     if (oc->action == ONCONFLICT_UPDATE)
         update_live_only(w, oc, t, ins->relation);

@@ -115,7 +115,7 @@ typedef struct {
     rw_walk *w;
     const rw_table *t;
     const RangeVar *rv;
-    bool using;
+    List *using; /* the DELETE's USING items */
 } returning_ctx;
 
 static const char *str_field(List *fields, int i)
@@ -138,6 +138,38 @@ static bool names_target(const RangeVar *rv, List *fields, int nqual)
                           strcmp(str_field(fields, 0), rv->schemaname) == 0);
 }
 
+/* "u.*, v.*": what RETURNING * shows of the USING items, after the target's columns (as in
+ * PostgreSQL's expansion of * over a FROM list). A join without an alias shows its sides,
+ * unless USING or NATURAL merge their columns, which a list of stars cannot say. */
+static const char *using_stars(rw_walk *w, List *items)
+{
+    const char *s = NULL;
+    ListCell *lc;
+    foreach (lc, items) {
+        Node *n = lfirst(lc);
+        Alias *alias = NULL;
+        const char *item = NULL;
+        if (IsA(n, RangeVar))
+            item = rw_arena_cat(w->arena, rw_ref_name(w, (RangeVar *)n), ".*");
+        else if (IsA(n, RangeSubselect))
+            alias = ((RangeSubselect *)n)->alias;
+        else if (IsA(n, RangeFunction))
+            alias = ((RangeFunction *)n)->alias;
+        else if (IsA(n, JoinExpr) && ((JoinExpr *)n)->alias)
+            alias = ((JoinExpr *)n)->alias;
+        else if (IsA(n, JoinExpr) && !((JoinExpr *)n)->usingClause && !((JoinExpr *)n)->isNatural)
+            item = using_stars(w, list_make2(((JoinExpr *)n)->larg, ((JoinExpr *)n)->rarg));
+        if (alias)
+            item = rw_arena_cat(w->arena, rw_quote(w, alias->aliasname), ".*");
+        if (!item) {
+            rw_refuse(w, "RETURNING * of a DELETE ... USING with a join of merged columns");
+            return "*";
+        }
+        s = rw_arena_append(w->arena, s, ", ", item);
+    }
+    return s;
+}
+
 /* Rewrites one column reference of a DELETE's RETURNING: the marker reads as gone, a star
  * for the target is spelled out. `whole` is true when the reference is a whole output
  * column without a name of its own. */
@@ -154,7 +186,9 @@ static void fix_columnref(returning_ctx *rc, ColumnRef *cr, bool whole)
     int end = w->toks.tok[columnref_end(w, tok) - 1].end, start = w->toks.tok[tok].start;
     const char *ref = rw_ref_name(w, rc->rv);
     if (star && n == 1 && rc->using)
-        rw_refuse(w, "RETURNING * of a DELETE ... USING on a soft-delete table");
+        rw_edit_replace(
+            w, start, end,
+            rw_arena_cat(w->arena, gone_row(w, rc->t, ref, true), ", ", using_stars(w, rc->using)));
     else if (star && target)
         rw_edit_replace(w, start, end, gone_row(w, rc->t, ref, true));
     else if (!star && target && strcmp(strVal(llast(cr->fields)), rc->t->marker_col) == 0)
@@ -174,7 +208,7 @@ static void fix_inner_columnref(ColumnRef *cr, void *arg)
 }
 
 static void fix_returning(rw_walk *w, List *returning, const rw_table *t, const RangeVar *rv,
-                          bool using)
+                          List *using)
 {
     returning_ctx rc = {w, t, rv, using};
     ListCell *lc;
@@ -218,75 +252,8 @@ static void delete_to_update(rw_walk *w, DeleteStmt *d, const rw_table *t, int d
                         w->toks.tok[c->at[RW_CL_USING]].end, "FROM");
 }
 
-/* With foreign-key actions the rows are chosen and locked first, the actions run on them
- * (tombstone.cascade, which needs the locks held), and then they are marked:
- *   WITH _tomb_rows AS (SELECT a.tableoid, a.ctid, <keys> FROM t a, u WHERE ... FOR UPDATE
- *   OF a), _tomb_fk AS (SELECT tombstone.cascade(<plan>, <keys of _tomb_rows>))
- *   UPDATE t a SET m = now() FROM _tomb_rows, _tomb_fk WHERE a is one of _tomb_rows
- * RETURNING can then name the target's columns only. */
-static void delete_with_actions(rw_walk *w, DeleteStmt *d, const rw_table *t, int del,
-                                const rw_clauses *c, const char *plan, int anchor,
-                                rw_pending *preds)
-{
-    const char *ref = rw_ref_name(w, d->relation);
-    const char *lock = d->relation->alias ? rw_quote(w, d->relation->alias->aliasname)
-                                          : rw_quote(w, d->relation->relname);
-    int start, end;
-    rw_range_span(w, d->relation, &start, &end);
-    rw_edit_replace(w, w->toks.tok[del].start, w->toks.tok[del + 1].end,
-                    rw_arena_cat(w->arena, d->withClause ? ", " : "WITH ", "_tomb_rows AS (SELECT ",
-                                 ref, ".tableoid AS _tomb_tableoid, ", ref, ".ctid AS _tomb_ctid, ",
-                                 rw_key_object(w, t, ref), " AS _tomb_key FROM"));
-    if (c->at[RW_CL_USING] >= 0)
-        rw_edit_replace(w, w->toks.tok[c->at[RW_CL_USING]].start,
-                        w->toks.tok[c->at[RW_CL_USING]].end, ",");
-    /* the WHERE's predicates first: the tail below is inserted at the same place, after them */
-    filter_target(w, anchor, DELETE_CLAUSES, d->whereClause, preds);
-    int ret = c->at[RW_CL_RETURNING] >= 0 ? c->at[RW_CL_RETURNING] : c->end;
-    int at = rw_end_before(w, ret);
-    /* three insertions at one place, spliced in order: the plan (kilobytes, kept per table and
-     * snapshot) is not copied into a printed string first */
-    rw_edit_insert(w, at,
-                   rw_arena_cat(w->arena, " FOR UPDATE OF ", lock,
-                                "), _tomb_fk AS (SELECT tombstone.cascade("));
-    rw_edit_insert(w, at, plan);
-    rw_edit_insert(w, at,
-                   rw_arena_printf(w->arena,
-                                   "::jsonb, (SELECT jsonb_agg(_tomb_key) "
-                                   "FROM _tomb_rows)) AS _tomb_done) UPDATE %.*s%s FROM "
-                                   "_tomb_rows, _tomb_fk WHERE %s.tableoid = "
-                                   "_tomb_rows._tomb_tableoid AND %s.ctid = _tomb_rows._tomb_ctid",
-                                   end - start, w->sql + start,
-                                   set_marker(w, t, rw_marker_value(t)), ref, ref));
-}
-
-/* Does every column reference of RETURNING name the DELETE's target? */
-typedef struct {
-    const rw_table *t;
-    const RangeVar *rv;
-    bool ok;
-} target_only_ctx;
-
-static void check_target_column(ColumnRef *cr, void *arg)
-{
-    target_only_ctx *c = arg;
-    int n = list_length(cr->fields);
-    if (n == 1 && IsA(linitial(cr->fields), String))
-        c->ok &=
-            has_column(c->t, strVal(linitial(cr->fields))) || names_target(c->rv, cr->fields, 1);
-    else if (n > 1)
-        c->ok &= names_target(c->rv, cr->fields, n - 1);
-}
-
-static bool returning_names_target_only(const rw_table *t, const RangeVar *rv, List *returning)
-{
-    target_only_ctx c = {t, rv, true};
-    ListCell *lc;
-    foreach (lc, returning)
-        rw_for_each_columnref(((ResTarget *)lfirst(lc))->val, check_target_column, &c);
-    return c.ok;
-}
-
+/* The rows are marked; what foreign keys do about it runs in the triggers of `tombstone
+ * install` at the end of the statement, as PostgreSQL runs its own (rewrite/helpers.sql). */
 static void soft_delete(rw_walk *w, DeleteStmt *d, const rw_table *t, int anchor,
                         const rw_clauses *c, rw_pending *preds)
 {
@@ -296,26 +263,13 @@ static void soft_delete(rw_walk *w, DeleteStmt *d, const rw_table *t, int anchor
         rw_refuse(w, "a DELETE whose text could not be located");
         return;
     }
-    const char *plan = rw_cascade_plan(w, t);
-    if (plan && !rw_snapshot_has_helpers(w->ctx->snapshot)) {
-        rw_refuse(w, "DELETE with foreign-key actions (ON DELETE CASCADE, SET NULL, RESTRICT...) "
-                     "without the helper functions: run `tombstone install` on the database");
+    if (!t->delete_ready) {
+        rw_refuse(w, RW_NO_TRIGGERS("DELETE with foreign-key actions"));
         return;
     }
-    /* WHERE CURRENT OF, or RETURNING that names the USING tables, keep the statement's shape:
-     * the actions then run row by row, as each row is marked */
-    bool row_by_row = plan && ((d->whereClause && IsA(d->whereClause, CurrentOfExpr)) ||
-                               !returning_names_target_only(t, d->relation, d->returningList));
-    if (plan && !row_by_row) {
-        delete_with_actions(w, d, t, del, c, plan, anchor, preds);
-    } else {
-        const char *value = row_by_row
-                                ? rw_cascade_row_value(w, t, rw_ref_name(w, d->relation), plan)
-                                : rw_marker_value(t);
-        delete_to_update(w, d, t, del, c, value);
-        filter_target(w, anchor, DELETE_CLAUSES, d->whereClause, preds);
-    }
-    fix_returning(w, d->returningList, t, d->relation, d->usingClause != NIL);
+    delete_to_update(w, d, t, del, c, rw_marker_value(t));
+    filter_target(w, anchor, DELETE_CLAUSES, d->whereClause, preds);
+    fix_returning(w, d->returningList, t, d->relation, d->usingClause);
 }
 
 unsigned rw_walk_delete(rw_walk *w, DeleteStmt *d)
@@ -351,7 +305,7 @@ void rw_walk_update(rw_walk *w, UpdateStmt *u)
     rw_walk_expr(w, (Node *)u->targetList);
     rw_walk_expr(w, u->whereClause);
     rw_walk_expr(w, (Node *)u->returningList);
-    rw_check_set_refs(w, u->targetList, t);
+    rw_require_key_triggers(w, t, u->targetList);
     preds = with_target(w, rw_live_pred(w, t, rw_ref_name(w, u->relation)), preds, u->whereClause);
     int anchor = token_at(w, u->relation->location);
     if (preds && anchor < 0)
@@ -367,11 +321,10 @@ void rw_walk_insert(rw_walk *w, InsertStmt *ins)
     rw_push_ctes(w, ins->withClause, &saved);
     const rw_table *t = rw_resolve(w, ins->relation);
     rw_walk_dml(w, ins->selectStmt);
-    rw_check_insert_refs(w, ins, t);
+    rw_require_key_triggers(w, t, NIL);
     if (ins->onConflictClause) {
         rw_walk_expr(w, (Node *)ins->onConflictClause->targetList);
         rw_walk_expr(w, ins->onConflictClause->whereClause);
-        rw_check_set_refs(w, ins->onConflictClause->targetList, t);
         rw_upsert(w, ins, t);
     }
     rw_walk_expr(w, (Node *)ins->returningList);
@@ -390,7 +343,7 @@ void rw_walk_copy(rw_walk *w, CopyStmt *c)
         return;
     const rw_table *t = rw_resolve(w, c->relation);
     if (c->is_from) {
-        rw_check_copy_refs(w, c, t);
+        rw_require_key_triggers(w, t, NIL);
         return;
     }
     if (t && t->relkind == 'p')

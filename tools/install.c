@@ -1,10 +1,11 @@
 /* tools/install.c — `tombstone install -c FILE -d ALIAS`: creates (or updates) in the database
  * behind ALIAS
- *  - the helper functions of rewrite/helpers.sql, which statements the proxy rewrites call;
+ *  - the foreign-key triggers of rewrite/helpers.sql (tombstone.configure() with the
+ *    [softdelete] settings of FILE generates them from the catalog);
  *  - the catalog epoch and the delete guard of rewrite/watch.sql (event triggers: they need
  *    a superuser; without them the proxy sees DDL made elsewhere only at schema_refresh),
  *    with the [softdelete] settings of FILE, and the guard on every soft-delete table.
- * The proxy never creates objects by itself; a statement that needs the helpers is refused
+ * The proxy never creates objects by itself; a statement that needs the triggers is refused
  * until this was run. It connects with libpq as the [databases] entry says (user from the
  * entry, -U, or PGUSER; password from PGPASSWORD or ~/.pgpass). `--print` writes the SQL
  * instead, for a DBA to review or run with psql. */
@@ -19,6 +20,7 @@
 
 #include "common/mem.h"
 #include "rewrite/helpers.h"
+#include "rewrite/quote.h"
 #include "rewrite/watch.h"
 
 /* Runs sql; returns the SQLSTATE of its error, "" on success. */
@@ -109,6 +111,66 @@ static bool install_watch(PGconn *conn, const conf_config *cfg)
     return ok;
 }
 
+/* The [softdelete] settings, then the foreign-key triggers they call for: tombstone.configure()
+ * (rewrite/helpers.sql), in every case (a superuser or not). */
+static bool configure(PGconn *conn, const conf_config *cfg)
+{
+    char *markers = array_literal(&cfg->columns), *include = array_literal(&cfg->include);
+    char *exclude = array_literal(&cfg->exclude);
+    const char *params[] = {markers, include, exclude};
+    PGresult *r = PQexecParams(conn, "SELECT tombstone.configure($1, $2, $3)", 3, NULL, params,
+                               NULL, NULL, 0);
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok)
+        fprintf(stderr, "tombstone install: %s", PQerrorMessage(conn));
+    PQclear(r);
+    free(markers);
+    free(include);
+    free(exclude);
+    return ok;
+}
+
+/* "ARRAY['a', 'b']::text[]", for --print (literals that mean the same under either
+ * standard_conforming_strings, rewrite/quote.h). */
+static char *text_array(const conf_list *l)
+{
+    size_t cap = sizeof "ARRAY[]::text[]";
+    for (int i = 0; i < l->n; i++)
+        cap += RW_LITERAL_SIZE(strlen(l->items[i])) + 2;
+    char *out = mem_alloc(cap), *p = stpcpy(out, "ARRAY[");
+    for (int i = 0; i < l->n; i++) {
+        p = stpcpy(p, i ? ", " : "");
+        p += rw_literal_put(p, l->items[i]);
+    }
+    strcpy(p, "]::text[]");
+    return out;
+}
+
+/* --print: the SQL install would run, with the settings of -c FILE, or the defaults when
+ * there is none. */
+static int print_install(const tools_target *target)
+{
+    conf_config cfg;
+    char err[CONF_ERR_MAX];
+    bool ok = target->config
+                  ? conf_load(target->config, &cfg, err, sizeof err)
+                  : conf_parse("(defaults)", "[databases]\n* =\n", &cfg, err, sizeof err);
+    if (!ok) {
+        fprintf(stderr, "tombstone install: %s\n", err);
+        return 1;
+    }
+    char *markers = text_array(&cfg.columns), *include = text_array(&cfg.include);
+    char *exclude = text_array(&cfg.exclude);
+    fputs(rw_helpers_install_sql(), stdout);
+    printf("\nSELECT tombstone.configure(%s, %s, %s);\n", markers, include, exclude);
+    fputs(rw_watch_install_sql(), stdout);
+    free(markers);
+    free(include);
+    free(exclude);
+    conf_free(&cfg);
+    return 0;
+}
+
 int cmd_install(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -127,17 +189,14 @@ int cmd_install(int argc, char **argv)
         else if (!tools_target_option(&target, opt, optarg))
             return 2;
     }
-    if (print) {
-        fputs(rw_helpers_install_sql(), stdout);
-        fputs(rw_watch_install_sql(), stdout);
-        return 0;
-    }
+    if (print)
+        return print_install(&target);
     conf_config cfg;
     PGconn *conn = tools_connect(&target, "install", &cfg);
     if (!conn)
         return 1;
     char state[8];
-    bool ok = !*run(conn, rw_helpers_install_sql(), state, sizeof state);
+    bool ok = !*run(conn, rw_helpers_install_sql(), state, sizeof state) && configure(conn, &cfg);
     if (ok)
         printf("tombstone helpers %s installed in database \"%s\"\n", RW_HELPERS_VERSION,
                PQdb(conn));

@@ -112,6 +112,8 @@ static proto_verdict on_query(track *t, const proto_msg *m, proto_out *out)
 
 /* ---- the extended protocol: which portal runs which statement ---------------------------- */
 
+enum { TEXTOID_ = 25 }; /* pg_type.h's TEXTOID; the core does not include server headers */
+
 static proto_verdict on_parse(track *t, const proto_msg *m, proto_out *out)
 {
     proto_parse_fields p;
@@ -137,7 +139,10 @@ static proto_verdict on_parse(track *t, const proto_msg *m, proto_out *out)
         return PROTO_FORWARD;
     if (r->edits)
         track_expect_edited(&t->expect, r->edits, r->nedits, 0);
-    proto_build_parse_like(&out->buf, m->data, m->len, r->sql, r->len);
+    /* a refused statement is a DO block that does not use the parameters: typed as text,
+     * they do not make the Parse fail (42P18) before the refusal can say why */
+    bool refused = single && (r->stmts[0].flags & RW_REFUSED);
+    proto_build_parse_typed(&out->buf, m->data, m->len, r->sql, r->len, refused ? TEXTOID_ : 0);
     return PROTO_CONSUMED;
 }
 

@@ -208,3 +208,26 @@ SELECT * FROM public.pr_marked;
 
 -- @table public.pu_items soft deleted_at created marked 1
 SELECT * FROM public.pu_items WHERE deleted_at IS NULL;
+
+-- Tables created by fk_cte_writes.sql ---------------------------------------------------
+
+-- @table public.documents soft deleted_at created marked 3
+SELECT * FROM public.documents WHERE deleted_at IS NULL;
+
+-- Tables created by fk_hidden_keys.sql --------------------------------------------------
+
+-- @table public.hk_notes soft deleted_at created marked 2
+SELECT * FROM public.hk_notes WHERE deleted_at IS NULL;
+
+-- @table public.hk_labels created
+SELECT * FROM public.hk_labels;
+
+-- @table public.hk_note_labels created
+SELECT nl.* FROM public.hk_note_labels nl
+WHERE EXISTS (SELECT 1 FROM public.hk_notes n WHERE n.id = nl.note_id AND n.deleted_at IS NULL);
+
+-- @table public.hk_authors soft deleted_at created marked 0
+SELECT * FROM public.hk_authors WHERE deleted_at IS NULL;
+
+-- @table public.hk_books soft deleted_at created marked 2
+SELECT * FROM public.hk_books WHERE deleted_at IS NULL;

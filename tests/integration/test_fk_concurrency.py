@@ -87,12 +87,15 @@ class Session:
         self.conn.close()
 
 
-def delete_then_insert(pg, db, dsn, mark_sql, child_sql):
+def delete_then_insert(pg, db, dsn, mark_sql, child_sql, setup=None):
     """The parent's delete holds its transaction open while the child insert starts.
     Returns (whether the insert was blocked on a lock, the insert's error or None)."""
     author = new_author(pg, db)
     a, b = Session(dsn), Session(dsn)
     try:
+        for s in (a, b):
+            if setup:
+                s.conn.execute(setup)
         a.conn.execute("BEGIN")
         a.conn.execute(mark_sql, (author,))
         b.conn.execute("BEGIN")
@@ -130,17 +133,30 @@ def insert_then_delete(pg, db, dsn, child_sql):
 
 
 def test_control_plain_marking_lets_children_through(pg, fkdb):
-    """Without the proxy, marking a parent does not stop a concurrent child insert: the race
-    these tests are about is real."""
+    """Without the triggers of `tombstone install` (here: disabled, with every other trigger,
+    by session_replication_role), marking a parent does not stop a concurrent child insert:
+    the race these tests are about is real."""
     before = orphans(pg, fkdb)
     was_blocked, error = delete_then_insert(pg, fkdb, pg.dsn(fkdb),
                                             "UPDATE authors SET deleted_at = now() WHERE id = %s",
-                                            "INSERT INTO books (author_id) VALUES (%s)")
+                                            "INSERT INTO books (author_id) VALUES (%s)",
+                                            setup="SET session_replication_role = replica")
     assert not was_blocked and error is None
     assert orphans(pg, fkdb) == before + 1
     with direct(pg, fkdb) as c:  # leave no orphan for the other tests
         c.execute("DELETE FROM books WHERE deleted_at IS NULL AND author_id IN "
                   "(SELECT id FROM authors WHERE deleted_at IS NOT NULL)")
+
+
+def test_direct_marking_is_covered_too(pg, fkdb):
+    """The checks and actions are triggers in the database: marking a parent directly, not
+    through the proxy, makes the concurrent child insert wait and fail as well."""
+    was_blocked, error = delete_then_insert(pg, fkdb, pg.dsn(fkdb),
+                                            "UPDATE authors SET deleted_at = now() WHERE id = %s",
+                                            "INSERT INTO books (author_id) VALUES (%s)")
+    assert was_blocked
+    assert error is not None and error.sqlstate == "23503"
+    assert orphans(pg, fkdb) == 0
 
 
 def test_insert_waits_for_delete_and_fails(pg, fkdb, proxy):
@@ -199,3 +215,14 @@ def test_randomized_races_keep_the_invariant(pg, fkdb, proxy):
     with direct(pg, fkdb) as c:
         marked = c.execute("SELECT count(*) FROM books WHERE deleted_at IS NOT NULL").fetchone()[0]
     assert refused > 0 and marked > marked_before
+
+
+def test_refusal_with_untyped_parameters(pg, fkdb, proxy):
+    """A refused statement prepared with parameters whose type the client left to the server
+    (psycopg sends a str as unknown) answers 0A000, not 42P18: the refusal does not use them."""
+    with psycopg.connect(proxy.dsn(fkdb), autocommit=True) as c:
+        with pytest.raises(psycopg.Error) as e:
+            c.execute("DELETE FROM books b USING authors a JOIN authors x USING (id) "
+                      "WHERE b.id = %s RETURNING *", ("1",))
+        assert e.value.sqlstate == "0A000"
+        assert c.execute("SELECT %s::text", ("still usable",)).fetchone()[0] == "still usable"

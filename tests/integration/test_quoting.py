@@ -140,6 +140,10 @@ def test_configured_names_are_names(pg, db, own_proxy):
     marker, excluded = "del'\\$tombstone$\"at", "o'\\x"
     px = own_proxy(extra=f"[softdelete]\ncolumns = deleted_at, {marker}\n"
                          f"exclude = public.{excluded}")
+    # install again with these settings, as the README asks when [softdelete] changes: the
+    # database's triggers and guard read them from tombstone.settings
+    pg.psql(subprocess.run([tombstone_binary(), "install", "--print", "-c", px.config_path],
+                           check=True, capture_output=True, text=True).stdout, dbname=db)
     with direct(pg, db) as c:
         c.execute(f"CREATE TABLE m (id int PRIMARY KEY, {qi(marker)} timestamptz)")
         c.execute(f"CREATE TABLE {qi(excluded)} (id int PRIMARY KEY, deleted_at timestamptz)")

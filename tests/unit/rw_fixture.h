@@ -14,7 +14,8 @@
  *   archive.authors(id, name)                      plain, same name as a soft table
  *   archive.logs(id, deleted_at)                   soft, in a second schema
  *   public.flags(id, is_deleted)                   soft (boolean), nothing references it
- * with the helper functions of `tombstone install` present when `helpers` is true.
+ * with the helpers of `tombstone install` and every foreign key's triggers present when
+ * `helpers` is true.
  */
 #ifndef RW_FIXTURE_H
 #define RW_FIXTURE_H
@@ -23,11 +24,13 @@
 #include "rewrite/rewrite.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static rw_snapshot *fixture_schema_with(bool helpers)
 {
-    static const char *const rows[][9] = {
+    static const char *const rows[][11] = {
         {"T", "1", "public", "authors", "r", "deleted_at", "t", NULL, NULL},
         {"T", "2", "public", "books", "r", "deleted_at", "t", NULL, NULL},
         {"T", "3", "public", "chapters", "r", "deleted_at", "t", NULL, NULL},
@@ -70,15 +73,21 @@ static rw_snapshot *fixture_schema_with(bool helpers)
         {"U", "5", "activities_name_key", NULL, "f", "{name}", "(NOT is_deleted)", NULL, NULL},
         {"U", "1", "authors_pkey", "authors_pkey", "t", "{id}", NULL, NULL, NULL},
     };
-    static const char *const helper_row[9] = {"H", "tombstone helpers " RW_HELPERS_VERSION};
+    static const char *const helper_row[11] = {"H", "tombstone helpers " RW_HELPERS_VERSION};
     rw_snapshot *s = rw_snapshot_new();
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        rw_catalog_row row = {9, rows[i]};
+        const char *fields[11];
+        memcpy(fields, rows[i], sizeof fields);
+        if (helpers && fields[0][0] == 'F')
+            fields[9] = "adcukr"; /* every kind of trigger (rewrite/helpers.sql) */
+        rw_catalog_row row = {11, fields};
         const char *err;
-        if (!rw_snapshot_add_row(s, &row, &err))
+        if (!rw_snapshot_add_row(s, &row, &err)) {
+            fprintf(stderr, "fixture row %zu: %s\n", i, err);
             abort();
+        }
     }
-    rw_catalog_row row = {9, helper_row};
+    rw_catalog_row row = {11, helper_row};
     const char *err;
     if (helpers && !rw_snapshot_add_row(s, &row, &err))
         abort();

@@ -82,9 +82,8 @@ static void test_shapes(void **state)
         "DELETE FROM chapters WHERE id = 123456",
         "SELECT * FROM books b LEFT JOIN chapters c ON c.book_id = b.id AND c.id > 7",
         "SELECT * FROM books b LEFT JOIN chapters c ON c.book_id = b.id AND c.id > 70000",
-        /* values wrapped in check_ref stay where they are: the template serves other values */
-        "INSERT INTO books (author_id, title) VALUES (2, 'x'), (3, 'y')",
-        "INSERT INTO books (author_id, title) VALUES (20, 'xx'), (300, 'yyy')",
+        "INSERT INTO books (author_id, title) SELECT id, 'x' FROM authors WHERE id = 2",
+        "INSERT INTO books (author_id, title) SELECT id, 'xx' FROM authors WHERE id = 300",
         "UPDATE books SET author_id = 4 WHERE id = 1",
         "UPDATE books SET author_id = 44 WHERE id = 11",
         NULL,
