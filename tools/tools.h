@@ -37,6 +37,7 @@ char *tools_value(PGconn *conn, const char *command, const char *sql, int nparam
 rw_snapshot *tools_snapshot(PGconn *conn, const char *command, const conf_config *cfg);
 
 int cmd_install(int argc, char **argv);
+int cmd_rewrite(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
 
 #endif
