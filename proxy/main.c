@@ -27,6 +27,7 @@ static const command commands[] = {
      "create the helper functions in the database -d ALIAS (--print: show their SQL)"},
     {"rewrite", cmd_rewrite,
      "show what the proxy sends for SQL (argument, or - for stdin), and why"},
+    {"check", cmd_check, "audit the schema for soft deletes (--sql: print only the migration)"},
     {"purge", cmd_purge,
      "really delete rows marked before --older-than AGE, children first, in batches"},
 };
@@ -38,6 +39,7 @@ static void usage(FILE *out)
             "usage: tombstone [COMMAND] -c FILE [-v]\n"
             "       tombstone install -c FILE -d ALIAS [-U USER] [--print]\n"
             "       tombstone rewrite -c FILE -d ALIAS [-U USER] SQL | -\n"
+            "       tombstone check -c FILE -d ALIAS [-U USER] [--sql]\n"
             "       tombstone purge -c FILE -d ALIAS --older-than AGE [--batch-size N]\n"
             "                       [--table T]... [--all-marked] [--dry-run] [-U USER]\n"
             "       tombstone --version | --help\n\ncommands:\n",

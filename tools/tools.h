@@ -38,6 +38,7 @@ rw_snapshot *tools_snapshot(PGconn *conn, const char *command, const conf_config
 
 int cmd_install(int argc, char **argv);
 int cmd_rewrite(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
 
 #endif
