@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proxy/catalog.h"
 #include "rewrite/audit.h"
 
 static const char *const level_names[] = {"", "NOTE", "WARNING"};
@@ -73,11 +74,7 @@ static int check(PGconn *conn, const conf_config *cfg, bool sql_only)
     rw_snapshot *s = tools_snapshot(conn, "check", cfg);
     if (!s)
         return 1;
-    rw_snapshot_options o = {
-        (const char *const *)cfg->columns.items, cfg->columns.n,
-        (const char *const *)cfg->include.items, cfg->include.n,
-        (const char *const *)cfg->exclude.items, cfg->exclude.n,
-    };
+    rw_snapshot_options o = catalog_options(cfg);
     rw_audit *a = rw_audit_new(s, &o);
     char *sql = rw_audit_query(s, &o);
     bool ok = tools_rows(conn, "check", sql, 0, NULL, add_row, a);
@@ -95,9 +92,7 @@ static int check(PGconn *conn, const conf_config *cfg, bool sql_only)
 int cmd_check(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"database", required_argument, NULL, 'd'},
-        {"user", required_argument, NULL, 'U'},
+        TOOLS_TARGET_OPTIONS,
         {"sql", no_argument, NULL, 's'},
         {NULL, 0, NULL, 0},
     };

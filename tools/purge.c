@@ -60,9 +60,7 @@ static int usage(const char *why)
 static int parse_args(int argc, char **argv, args *a)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"database", required_argument, NULL, 'd'},
-        {"user", required_argument, NULL, 'U'},
+        TOOLS_TARGET_OPTIONS,
         {"older-than", required_argument, NULL, 'o'},
         {"batch-size", required_argument, NULL, 'b'},
         {"table", required_argument, NULL, 't'},

@@ -216,9 +216,7 @@ static int rewrite_text(PGconn *conn, const rw_snapshot *s, const char *text, si
 int cmd_rewrite(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"database", required_argument, NULL, 'd'},
-        {"user", required_argument, NULL, 'U'},
+        TOOLS_TARGET_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     tools_target target = {0};

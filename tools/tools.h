@@ -18,6 +18,13 @@ typedef struct {
     const char *user;   /* -U USER, else the entry's user, else libpq's default */
 } tools_target;
 
+/* The long forms of -c, -d and -U, for a command's getopt_long table. */
+#define TOOLS_TARGET_OPTIONS                                                                       \
+    {"config", required_argument, NULL, 'c'}, {"database", required_argument, NULL, 'd'},          \
+    {                                                                                              \
+        "user", required_argument, NULL, 'U'                                                       \
+    }
+
 /* Takes one of the options -c, -d, -U; false (with a message) for any other. */
 bool tools_target_option(tools_target *t, int opt, const char *arg);
 /* Connects to the database behind the alias; NULL after printing why. With cfg, the
