@@ -29,8 +29,10 @@ typedef struct {
     char *alias; /* "*" is the fallback for any other name */
     char *host;  /* an address, a host name, or a Unix socket directory (starts with '/') */
     int port;
-    char *dbname; /* NULL: the name the client asked for */
-    char *user;   /* NULL: the user the client gave */
+    char *dbname;     /* NULL: the name the client asked for */
+    char *user;       /* NULL: the user the client gave */
+    char *visibility; /* tombstone.visibility for its sessions (live, all, deleted), or NULL */
+    char *deletes;    /* tombstone.deletes (soft, hard), or NULL */
 } conf_db;
 
 typedef struct {

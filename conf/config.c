@@ -202,12 +202,33 @@ static char *read_conn_value(const char **p, char *err, size_t errlen)
     return out;
 }
 
+/* The modes an alias may set (rewrite/modes.c knows the same values). */
+static bool valid_mode(const char *key, const char *value)
+{
+    static const char *const visibilities[] = {"live", "all", "deleted", NULL};
+    static const char *const deletes[] = {"soft", "hard", NULL};
+    const char *const *allowed = strcmp(key, "visibility") == 0 ? visibilities
+                                 : strcmp(key, "deletes") == 0  ? deletes
+                                                                : NULL;
+    for (int i = 0; allowed && allowed[i]; i++)
+        if (strcmp(allowed[i], value) == 0)
+            return true;
+    return !allowed;
+}
+
 static bool set_conn_param(conf_db *db, const char *key, char *value, char *err, size_t errlen)
 {
-    char **field = strcmp(key, "host") == 0     ? &db->host
-                   : strcmp(key, "dbname") == 0 ? &db->dbname
-                   : strcmp(key, "user") == 0   ? &db->user
-                                                : NULL;
+    char **field = strcmp(key, "host") == 0         ? &db->host
+                   : strcmp(key, "dbname") == 0     ? &db->dbname
+                   : strcmp(key, "user") == 0       ? &db->user
+                   : strcmp(key, "visibility") == 0 ? &db->visibility
+                   : strcmp(key, "deletes") == 0    ? &db->deletes
+                                                    : NULL;
+    if (field && !valid_mode(key, value)) {
+        fail(err, errlen, "invalid %s '%s'", key, value);
+        free(value);
+        return false;
+    }
     if (field) {
         free(*field);
         *field = value;
@@ -248,6 +269,8 @@ static void free_db(conf_db *db)
     free(db->host);
     free(db->dbname);
     free(db->user);
+    free(db->visibility);
+    free(db->deletes);
 }
 
 static bool add_database(conf_config *c, const char *alias, const char *value, char *err,

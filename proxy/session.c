@@ -349,13 +349,49 @@ static proto_verdict internal_message(session *s, const proto_msg *m, proto_out 
 
 /* ---- the search_path, read after authentication ---------------------------------------- */
 
-static void on_search_path_row(session *s, void *arg, int nfields, const char *const *fields)
+/* The settings the proxy follows, as the server has them: at login (the alias's and the
+ * client's startup options applied), and again after a statement that changed them in a way
+ * only the server knows. */
+static const char settings_query[] = "SELECT current_setting('search_path'), "
+                                     "current_setting('tombstone.visibility', true), "
+                                     "current_setting('tombstone.deletes', true)";
+
+/* A row of settings_query into s->search_path and the rw_mode at arg (a value the proxy
+ * does not know leaves the default, with a warning). */
+static void on_settings_row(session *s, void *arg, int nfields, const char *const *fields)
 {
-    (void)arg;
-    if (nfields == 1 && fields[0]) {
+    rw_mode *mode = arg;
+    if (nfields != 3)
+        return;
+    if (fields[0]) {
         free(s->search_path);
         s->search_path = mem_strdup(fields[0]);
     }
+    static const char *const names[] = {"visibility", "deletes"};
+    for (int i = 0; i < 2; i++)
+        if (fields[i + 1] && *fields[i + 1] && !rw_mode_parse(names[i], fields[i + 1], mode))
+            SESSION_LOG(CONF_LOG_WARNING, s, "unknown tombstone.%s '%s': the default is kept",
+                        names[i], fields[i + 1]);
+}
+
+static void on_reread_done(session *s, void *arg, const proto_error_fields *error)
+{
+    rw_mode *mode = arg;
+    if (error)
+        SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the settings again: %s",
+                    error->message ? error->message : "error");
+    else
+        track_reread(&s->track, s->search_path, *mode);
+    free(mode);
+}
+
+/* Inside a transaction the settings are read again at its end too: what was set may have
+ * been SET LOCAL, or rolled back. */
+static void reread_settings(session *s, char status)
+{
+    s->track.reread = status != 'I';
+    rw_mode *mode = mem_dup(&s->track.names.now.effective_mode, sizeof *mode);
+    run_internal_query(s, settings_query, true, on_settings_row, on_reread_done, mode);
 }
 
 /* The user "$user" in a search_path means: the one the server was logged in as. */
@@ -368,7 +404,7 @@ static const char *server_user(const session *s)
 static void on_search_path_done(session *s, void *arg, const proto_error_fields *error)
 {
     (void)arg;
-    track_start_names(&s->track, error ? NULL : s->search_path, server_user(s));
+    track_start_names(&s->track, error ? NULL : s->search_path, server_user(s), s->start_mode);
     if (error)
         SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the search_path: %s",
                     error->message ? error->message : "error");
@@ -619,6 +655,8 @@ static void kick(session *s)
 static void after_ready(session *s, char status)
 {
     s->batch_flushed = false;
+    if (s->track.reread && status != 'E')
+        reread_settings(s, status);
     if (s->ddl_sent || (s->undo_sent && s->tx_ddl)) {
         s->tx_ddl = true;
         s->mine_stale = status != 'I';
@@ -759,10 +797,15 @@ static void begin_login(session *s, proto_startup *st)
         return;
     }
     s->upstream = config_upstream(s->conf, db);
-    /* the delete guard (rewrite/watch.sql) knows the proxy's sessions by this setting */
+    /* the delete guard (rewrite/watch.sql) knows the proxy's sessions by this setting; the
+     * modes are set to the alias's (or the defaults, so that SHOW and RESET give them), and
+     * come first so that the client's own options win */
     const char *options = proto_startup_get(st, "options");
-    char *ours = mem_printf("%s%s-c tombstone.proxied=on", options ? options : "",
-                            options && *options ? " " : "");
+    char *ours =
+        mem_printf("-c tombstone.proxied=on -c tombstone.visibility=%s "
+                   "-c tombstone.deletes=%s%s%s",
+                   db->visibility ? db->visibility : "live", db->deletes ? db->deletes : "soft",
+                   options && *options ? " " : "", options ? options : "");
     bool set = proto_startup_set(st, "database", db->dbname ? db->dbname : db_name) &&
                (!db->user || proto_startup_set(st, "user", db->user)) &&
                proto_startup_set(st, "options", ours);
@@ -774,8 +817,8 @@ static void begin_login(session *s, proto_startup *st)
         return;
     }
     SESSION_LOG(CONF_LOG_INFO, s, "login via %s", s->upstream->label);
-    run_internal_query(s, "SELECT current_setting('search_path')", false, on_search_path_row,
-                       on_search_path_done, NULL);
+    run_internal_query(s, settings_query, false, on_settings_row, on_search_path_done,
+                       &s->start_mode);
     connect_server(s);
 }
 

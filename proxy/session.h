@@ -57,7 +57,8 @@ struct session {
     proto_buf held;    /* server messages kept from the client until the internal queries end */
     char *search_path; /* the search_path setting, read after authentication */
     char *user, *database;
-    catalog *catalog; /* of the upstream database, once authenticated */
+    rw_mode start_mode; /* tombstone.* settings at login */
+    catalog *catalog;   /* of the upstream database, once authenticated */
     /* Snapshots and DDL (proxy/session.c, "the catalog snapshot"): a statement is rewritten
      * with the catalog PostgreSQL will see when it runs it. */
     rw_snapshot *mine;     /* read inside this transaction after its own DDL, which other

@@ -36,6 +36,14 @@ void rw_refuse(rw_walk *w, const char *why)
         w->refusal = why;
 }
 
+void rw_refuse_with(rw_walk *w, const char *sqlstate, const char *message)
+{
+    if (!w->refusal) {
+        w->refusal = message;
+        w->refusal_state = sqlstate;
+    }
+}
+
 static int by_offset(const void *a, const void *b)
 {
     const rw_edit *x = a, *y = b;

@@ -42,12 +42,13 @@ typedef struct {
     int nedits, capedits;
     const char **ctes; /* CTE names in scope, innermost last */
     int nctes, capctes;
-    int alias_seq;            /* for generated aliases */
-    const char *refusal;      /* why the current statement must be refused, or NULL */
-    const char *unknown_node; /* a node kind the walk does not know, or NULL */
-    rw_stmt_facts *facts;     /* of the statement being walked */
-    int stmt;                 /* its index in the text */
-    bool literal_text;        /* an edit copies text that may hold literals (rewrite/shape.h) */
+    int alias_seq;             /* for generated aliases */
+    const char *refusal;       /* why the current statement must be refused, or NULL */
+    const char *refusal_state; /* with its own SQLSTATE and message (rw_refuse_with), or NULL */
+    const char *unknown_node;  /* a node kind the walk does not know, or NULL */
+    rw_stmt_facts *facts;      /* of the statement being walked */
+    int stmt;                  /* its index in the text */
+    bool literal_text;         /* an edit copies text that may hold literals (rewrite/shape.h) */
 } rw_walk;
 
 /* edits.c */
@@ -127,6 +128,8 @@ void rw_push_cte_name(rw_walk *w, const char *name);
 /* Predicate keeping the rows of table t (referenced as ref) that exist under real deletes,
  * or NULL when t needs none. */
 const char *rw_live_pred(rw_walk *w, const rw_table *t, const char *ref);
+/* The same for what the session's tombstone.visibility sees (rw_live_pred when live). */
+const char *rw_visible_pred(rw_walk *w, const rw_table *t, const char *ref);
 /* A comma-free " AND "-joined text of the pending predicates. */
 const char *rw_join_preds(rw_walk *w, const rw_pending *p);
 const char *rw_marker_value(const rw_table *t); /* what a delete sets: now() / true */
@@ -185,6 +188,11 @@ const char *rw_key_object(rw_walk *w, const rw_table *t, const char *ref);
 /* shape.c: a template of this walk's edits for texts of the same shape, if it can be one */
 struct rw_shape;
 bool rw_shape_make(const rw_walk *w, const rw_stmt_facts *facts, int n, struct rw_shape *out);
+
+/* modes.c: SET tombstone.visibility / tombstone.deletes */
+void rw_mode_facts(rw_walk *w, VariableSetStmt *v, rw_stmt_facts *f);
+/* Refuses the statement with this SQLSTATE and message (not the 0A000 of rw_refuse). */
+void rw_refuse_with(rw_walk *w, const char *sqlstate, const char *message);
 
 /* statements.c */
 /* set_config('search_path', ...) in an expression: a search_path change like SET. */

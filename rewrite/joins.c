@@ -33,7 +33,7 @@ static rw_pending *concat(rw_pending *a, rw_pending *b)
 /* A table reference and the span of text that names it (for wrapping in place). */
 static rw_pending *table_ref(rw_walk *w, RangeVar *rv, int end_override)
 {
-    const char *pred = rw_live_pred(w, rw_resolve(w, rv), rw_ref_name(w, rv));
+    const char *pred = rw_visible_pred(w, rw_resolve(w, rv), rw_ref_name(w, rv));
     if (!pred)
         return NULL;
     int start, end;

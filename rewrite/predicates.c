@@ -95,6 +95,30 @@ const char *rw_live_pred(rw_walk *w, const rw_table *t, const char *ref)
     return rw_arena_cat(w->arena, "NOT ", gone);
 }
 
+/* In the trash (visibility = deleted) a table shows what a real delete would have taken:
+ * the marked rows of a soft-delete table, the hidden rows of a table without marker that a
+ * cascade reaches. A table that loses no rows to deletes shows all of them there too: it is
+ * what the deleted rows still refer to. */
+const char *rw_visible_pred(rw_walk *w, const rw_table *t, const char *ref)
+{
+    switch (w->ctx->mode.visibility) {
+    case RW_SEE_ALL:
+        return NULL;
+    case RW_SEE_DELETED: {
+        if (!t || !rw_table_affected(t))
+            return NULL;
+        rw_explain_note(w, RW_WHY_FILTERED, t);
+        if (t->marker != RW_MARKER_NONE)
+            return marker_test(w, t, ref, true);
+        const rw_table *path[MAX_CHAIN];
+        const char *gone = gone_pred(w, t, ref, path, 0);
+        return gone ? gone : "false";
+    }
+    default:
+        return rw_live_pred(w, t, ref);
+    }
+}
+
 const char *rw_join_preds(rw_walk *w, const rw_pending *p)
 {
     const char *s = p->text;

@@ -45,9 +45,11 @@ static bool mentions_known_table(rw_walk *w, int first, int last)
 static const char *refusal_statement(rw_walk *w, const char *why)
 {
     const char *msg =
-        rw_arena_cat(w->arena, "tombstone: ", why,
-                     " is not supported on soft-delete tables (the statement was not run)");
-    char *sql = rw_raise_statement("0A000", msg);
+        w->refusal_state
+            ? why
+            : rw_arena_cat(w->arena, "tombstone: ", why,
+                           " is not supported on soft-delete tables (the statement was not run)");
+    char *sql = rw_raise_statement(w->refusal_state ? w->refusal_state : "0A000", msg);
     const char *kept = rw_arena_strdup(w->arena, sql);
     free(sql);
     return kept;
@@ -64,7 +66,7 @@ static void stmt_tokens(rw_walk *w, RawStmt *rs, int *first, int *last)
 static void walk_raw(rw_walk *w, RawStmt *rs, rw_stmt_facts *f, char **refusal)
 {
     int saved = w->nedits, first, last;
-    w->refusal = w->unknown_node = NULL;
+    w->refusal = w->unknown_node = w->refusal_state = NULL;
     w->facts = f;
     rw_walk_statement(w, rs->stmt, f);
     stmt_tokens(w, rs, &first, &last);

@@ -24,6 +24,23 @@
  * multi-byte encoding the rewriter does not count (positions are then left as they are). */
 typedef enum { RW_CHARS_UTF8, RW_CHARS_BYTES, RW_CHARS_UNKNOWN } rw_chars;
 
+/* Which rows statements see and reach (SPEC §5): `tombstone.visibility`. */
+typedef enum {
+    RW_SEE_LIVE,    /* live rows only (the default) */
+    RW_SEE_ALL,     /* live and marked rows */
+    RW_SEE_DELETED, /* marked rows only: the trash */
+} rw_visibility;
+
+/* The session's tombstone.* settings: what statements see, and what a DELETE does. */
+typedef struct {
+    rw_visibility visibility;
+    bool hard_deletes; /* tombstone.deletes = hard: a DELETE really deletes */
+} rw_mode;
+
+/* Parses a value of tombstone.visibility ("live", "all", "deleted") or tombstone.deletes
+ * ("soft", "hard") into *mode; false when it is not one. */
+bool rw_mode_parse(const char *setting, const char *value, rw_mode *mode);
+
 struct rw_explain;
 
 typedef struct {
@@ -42,6 +59,7 @@ typedef struct {
     const char *const *temp_tables;
     int ntemp_tables;
     rw_chars chars; /* for rw_result.edits */
+    rw_mode mode;   /* tombstone.visibility and tombstone.deletes */
     /* Optional: collects what the rewrite did and why (`tombstone rewrite`); NULL in the
      * proxy, which then pays one test per fact. */
     struct rw_explain *explain;
@@ -73,6 +91,13 @@ enum {
     RW_NEEDS_CATALOG = 1 << 19,  /* its rewrite depends on the catalog: DML, queries, COPY,
                                   * EXPLAIN, PREPARE, EXECUTE, CALL... (a DDL statement before
                                   * it in the same text must have run before it is rewritten) */
+    RW_MODE = 1 << 20,           /* SET/RESET tombstone.visibility or tombstone.deletes: `name`
+                                  * is "visibility" or "deletes", `value` the new value (NULL:
+                                  * back to the session's default); with RW_SET_LOCAL */
+    RW_RESET_ALL = 1 << 21,      /* RESET ALL (DISCARD ALL sets RW_DISCARD_ALL) */
+    RW_REREAD = 1 << 22,         /* may change the search_path or a tombstone.* setting in a
+                                  * way only the server knows (set_config() with arguments
+                                  * that are not constants): read them again after it */
 };
 
 typedef struct {
@@ -121,7 +146,8 @@ int rw_original_position(const rw_text_edit *edits, int n, int position);
  * per statement, in the order the walk met it. */
 typedef enum {
     RW_WHY_FILTERED, /* reads of `table` see live rows only (a soft-delete table, or one whose
-                      * rows a marked parent hides through ON DELETE CASCADE) */
+                      * rows a marked parent hides through ON DELETE CASCADE); with visibility
+                      * = deleted, the rows a real delete would have taken only */
     RW_WHY_MARKED,   /* a DELETE (or MERGE ... DELETE) on `table` marks its rows instead */
     RW_WHY_REFUSED,  /* the statement was refused: `text` says why (its other facts dropped) */
 } rw_why_kind;

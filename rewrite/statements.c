@@ -55,33 +55,55 @@ static const char *const_string(Node *n)
     return IsA(&c->val, String) ? strVal(&c->val) : NULL;
 }
 
-/* set_config('search_path', value, is_local) changes what names mean like SET does; a value
- * the proxy cannot know makes every later statement unsafe to rewrite, so it is refused. */
+/* Is this a setting the proxy follows: search_path, tombstone.visibility, tombstone.deletes? */
+static bool followed(const char *param)
+{
+    return strcasecmp(param, "search_path") == 0 ||
+           strcasecmp(param, "tombstone.visibility") == 0 ||
+           strcasecmp(param, "tombstone.deletes") == 0;
+}
+
+/* set_config(name, value, is_local) changes a setting like SET does. With constants the
+ * proxy follows it as it follows SET; with anything else (pg_dump's set_config(name, ...)
+ * FROM pg_settings, a value computed by a query) only the server knows what changed, so the
+ * proxy reads the settings it follows again after the statement (RW_REREAD). */
 void rw_note_set_config(rw_walk *w, FuncCall *f)
 {
     const char *name = strVal(llast(f->funcname));
     if (strcmp(name, "set_config") != 0 || list_length(f->args) != 3)
         return;
     const char *param = const_string(linitial(f->args));
-    if (param && strcasecmp(param, "search_path") != 0)
+    if (param && !followed(param))
         return;
     const char *value = const_string(lsecond(f->args));
     Node *local = lthird(f->args);
-    bool is_local = local && IsA(local, A_Const) && IsA(&((A_Const *)local)->val, Boolean) &&
-                    boolVal(&((A_Const *)local)->val);
     bool known_local = local && IsA(local, A_Const) && IsA(&((A_Const *)local)->val, Boolean);
+    bool is_local = known_local && boolVal(&((A_Const *)local)->val);
     if (!param || !value || !known_local) {
-        rw_refuse(w, "set_config() of search_path with a value that is not a constant");
+        w->facts->flags |= RW_REREAD;
         return;
     }
-    w->facts->flags |= RW_SEARCH_PATH | (is_local ? RW_SET_LOCAL : 0);
+    rw_mode mode;
+    if (strncasecmp(param, "tombstone.", 10) != 0) {
+        w->facts->flags |= RW_SEARCH_PATH | (is_local ? RW_SET_LOCAL : 0);
+    } else if (rw_mode_parse(param + 10, value, &mode)) {
+        w->facts->flags |= RW_MODE | (is_local ? RW_SET_LOCAL : 0);
+        w->facts->name = (char *)param + 10;
+    } else {
+        rw_refuse_with(w, "22023", "invalid value for a tombstone.* parameter in set_config()");
+        return;
+    }
     w->facts->value = (char *)value;
 }
 
 static void search_path_facts(rw_walk *w, VariableSetStmt *v, rw_stmt_facts *f)
 {
     if (v->kind == VAR_RESET_ALL) {
-        f->flags |= RW_SEARCH_PATH | RW_SEARCH_RESET;
+        f->flags |= RW_SEARCH_PATH | RW_SEARCH_RESET | RW_RESET_ALL;
+        return;
+    }
+    if (v->name && strncmp(v->name, "tombstone.", 10) == 0) {
+        rw_mode_facts(w, v, f);
         return;
     }
     if (!v->name || strcmp(v->name, "search_path") != 0)

@@ -18,21 +18,27 @@ GRANT SELECT ON tombstone.catalog_epoch TO PUBLIC;
 
 -- The [softdelete] settings of the proxy, written by `tombstone install` after this script:
 -- which columns are markers, and which tables are (include) or are never (exclude)
--- soft-delete tables, as "schema.table".
-CREATE TABLE IF NOT EXISTS tombstone.settings (kind text NOT NULL, value text NOT NULL,
-                                               PRIMARY KEY (kind, value));
+-- soft-delete tables, as "schema.table". (helpers.sql reads the same row.)
+CREATE TABLE IF NOT EXISTS tombstone.settings (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    markers text[] NOT NULL,
+    include text[] NOT NULL DEFAULT '{}',
+    exclude text[] NOT NULL DEFAULT '{}'
+);
 GRANT SELECT ON tombstone.settings TO PUBLIC;
 
 -- The guard: a statement trigger on every soft-delete table. A DELETE sent through a proxy
 -- (the proxy logs its sessions in with tombstone.proxied = on) is always rewritten into an
 -- UPDATE; one that reaches the table itself was forwarded with a catalog snapshot from
 -- before the table got its marker, and must not run. Deletes of other connections, and the
--- ones a foreign key's ON DELETE CASCADE runs (pg_trigger_depth() > 1), are not touched.
+-- ones a foreign key's ON DELETE CASCADE runs (pg_trigger_depth() > 1), and a session that
+-- chose real deletes (tombstone.deletes = hard, which the proxy leaves to PostgreSQL to
+-- keep), are not touched.
 CREATE OR REPLACE FUNCTION tombstone.refuse_delete() RETURNS trigger
 LANGUAGE plpgsql AS $tombstone$
 BEGIN
     IF current_setting('tombstone.proxied', true) = 'on' AND pg_trigger_depth() = 1
-       AND current_setting('tombstone.real_delete', true) IS DISTINCT FROM 'on' THEN
+       AND current_setting('tombstone.deletes', true) IS DISTINCT FROM 'hard' THEN
         RAISE EXCEPTION USING ERRCODE = '0A000',
             MESSAGE = format('tombstone: a DELETE reached the soft-delete table %I.%I without '
                              'being rewritten, as the proxy had not read its marker yet; the '
@@ -49,16 +55,14 @@ LANGUAGE sql STABLE AS $tombstone$
     SELECT EXISTS (
         SELECT FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
           JOIN pg_attribute a ON a.attrelid = c.oid
-          JOIN tombstone.settings m ON m.kind = 'marker' AND m.value = a.attname
+          CROSS JOIN tombstone.settings s
         WHERE c.oid = rel AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.attname = ANY (s.markers)
           AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'bool'::regtype)
           AND ns.nspname NOT IN ('pg_catalog', 'information_schema')
           AND NOT starts_with(ns.nspname, 'pg_temp_') AND NOT starts_with(ns.nspname, 'pg_toast')
-          AND (NOT EXISTS (SELECT FROM tombstone.settings WHERE kind = 'include')
-               OR ns.nspname || '.' || c.relname IN
-                  (SELECT value FROM tombstone.settings WHERE kind = 'include'))
-          AND ns.nspname || '.' || c.relname NOT IN
-              (SELECT value FROM tombstone.settings WHERE kind = 'exclude'))
+          AND (s.include = '{}' OR ns.nspname || '.' || c.relname = ANY (s.include))
+          AND NOT ns.nspname || '.' || c.relname = ANY (s.exclude))
 $tombstone$;
 
 -- Adds the guard to these tables where they are soft-delete and lack it.
@@ -80,7 +84,7 @@ $tombstone$;
 -- Every DDL statement, whoever runs it: the epoch moves, and the tables it created or
 -- altered get the guard when they are soft-delete now. SECURITY DEFINER: the role running
 -- the DDL need not own tombstone's objects.
-CREATE OR REPLACE FUNCTION tombstone.on_ddl() RETURNS event_trigger
+CREATE OR REPLACE FUNCTION tombstone.count_ddl() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $tombstone$
 BEGIN
     INSERT INTO tombstone.catalog_epoch VALUES (pg_backend_pid(), 1)
@@ -94,7 +98,9 @@ BEGIN
 END
 $tombstone$;
 
-DROP EVENT TRIGGER IF EXISTS tombstone_ddl;
-CREATE EVENT TRIGGER tombstone_ddl ON ddl_command_end EXECUTE FUNCTION tombstone.on_ddl();
-DROP EVENT TRIGGER IF EXISTS tombstone_drop;
-CREATE EVENT TRIGGER tombstone_drop ON sql_drop EXECUTE FUNCTION tombstone.on_ddl();
+REVOKE ALL ON FUNCTION tombstone.count_ddl() FROM PUBLIC;
+
+DROP EVENT TRIGGER IF EXISTS tombstone_epoch;
+CREATE EVENT TRIGGER tombstone_epoch ON ddl_command_end EXECUTE FUNCTION tombstone.count_ddl();
+DROP EVENT TRIGGER IF EXISTS tombstone_epoch_drop;
+CREATE EVENT TRIGGER tombstone_epoch_drop ON sql_drop EXECUTE FUNCTION tombstone.count_ddl();

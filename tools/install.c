@@ -12,10 +12,12 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
 
+#include "common/mem.h"
 #include "rewrite/helpers.h"
 #include "rewrite/watch.h"
 
@@ -33,19 +35,48 @@ static const char *run(PGconn *conn, const char *sql, char *state, size_t len)
     return state;
 }
 
-/* Writes one kind of setting (marker, include, exclude) into tombstone.settings. */
-static bool write_settings(PGconn *conn, const char *kind, const conf_list *values)
+/* A configuration list as a PostgreSQL array literal: {"a","b"}, quotes and backslashes
+ * escaped (names are data). */
+static char *array_literal(const conf_list *l)
 {
-    for (int i = 0; i < values->n; i++) {
-        const char *params[] = {kind, values->items[i]};
-        PGresult *r = PQexecParams(conn, "INSERT INTO tombstone.settings VALUES ($1, $2)", 2, NULL,
-                                   params, NULL, NULL, 0);
-        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-        if (!ok)
-            return false;
+    size_t cap = 3;
+    for (int i = 0; i < l->n; i++)
+        cap += 2 * strlen(l->items[i]) + 3;
+    char *out = mem_alloc(cap), *p = out;
+    *p++ = '{';
+    for (int i = 0; i < l->n; i++) {
+        if (i)
+            *p++ = ',';
+        *p++ = '"';
+        for (const char *c = l->items[i]; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                *p++ = '\\';
+            *p++ = *c;
+        }
+        *p++ = '"';
     }
-    return true;
+    *p++ = '}';
+    *p = '\0';
+    return out;
+}
+
+/* The [softdelete] settings, where the guard (and the helpers) read them. */
+static bool write_settings(PGconn *conn, const conf_config *cfg)
+{
+    char *markers = array_literal(&cfg->columns), *include = array_literal(&cfg->include);
+    char *exclude = array_literal(&cfg->exclude);
+    const char *params[] = {markers, include, exclude};
+    PGresult *r = PQexecParams(conn,
+                               "INSERT INTO tombstone.settings VALUES (true, $1, $2, $3) "
+                               "ON CONFLICT (only_row) DO UPDATE SET markers = EXCLUDED.markers, "
+                               "include = EXCLUDED.include, exclude = EXCLUDED.exclude",
+                               3, NULL, params, NULL, NULL, 0);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    free(markers);
+    free(include);
+    free(exclude);
+    return ok;
 }
 
 /* The epoch and the guard, with the configuration's settings, in one transaction. */
@@ -65,10 +96,7 @@ static bool install_watch(PGconn *conn, const conf_config *cfg)
                 PQerrorMessage(conn));
         return true;
     }
-    bool ok = !*run(conn, "DELETE FROM tombstone.settings", state, sizeof state) &&
-              write_settings(conn, "marker", &cfg->columns) &&
-              write_settings(conn, "include", &cfg->include) &&
-              write_settings(conn, "exclude", &cfg->exclude) &&
+    bool ok = write_settings(conn, cfg) &&
               !*run(conn,
                     "SELECT tombstone.guard(ARRAY(SELECT oid::regclass FROM pg_class "
                     "WHERE relkind IN ('r', 'p')))",

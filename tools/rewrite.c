@@ -108,7 +108,30 @@ static void print_actions(const rw_table *t, const rw_table **path, int depth)
     }
 }
 
-static void print_why(const rw_why *w)
+static void print_filtered(const rw_table *t, rw_visibility seen)
+{
+    if (t->marker != RW_MARKER_NONE && seen == RW_SEE_DELETED) {
+        printf("--    %s.%s is soft-delete: read as its marked rows only, the trash (%s%s)\n",
+               t->schema, t->name, t->marker_col,
+               t->marker == RW_MARKER_BOOL ? "" : " IS NOT NULL");
+        return;
+    }
+    if (t->marker != RW_MARKER_NONE) {
+        printf("--    %s.%s is soft-delete: read as its live rows only (%s %s)\n", t->schema,
+               t->name, t->marker_col, t->marker == RW_MARKER_BOOL ? "is false" : "IS NULL");
+        return;
+    }
+    printf("--    %s.%s has no marker, but ON DELETE CASCADE would have removed its rows with a "
+           "parent: rows whose parent is marked are %s (",
+           t->schema, t->name, seen == RW_SEE_DELETED ? "the only ones read" : "left out");
+    for (int i = 0, n = 0; i < t->nparents; i++)
+        if (t->parents[i]->on_delete == RW_FK_CASCADE && rw_table_affected(t->parents[i]->parent))
+            printf("%s%s -> %s.%s", n++ ? ", " : "", t->parents[i]->name,
+                   t->parents[i]->parent->schema, t->parents[i]->parent->name);
+    printf(")\n");
+}
+
+static void print_why(const rw_why *w, rw_visibility seen)
 {
     const rw_table *t = w->table;
     switch (w->kind) {
@@ -129,25 +152,13 @@ static void print_why(const rw_why *w)
         return;
     }
     case RW_WHY_FILTERED:
-        break;
+        print_filtered(t, seen);
     }
-    if (t->marker != RW_MARKER_NONE) {
-        printf("--    %s.%s is soft-delete: read as its live rows only (%s %s)\n", t->schema,
-               t->name, t->marker_col, t->marker == RW_MARKER_BOOL ? "is false" : "IS NULL");
-        return;
-    }
-    printf("--    %s.%s has no marker, but ON DELETE CASCADE would have removed its rows with a "
-           "parent: rows whose parent is marked are left out (",
-           t->schema, t->name);
-    for (int i = 0, n = 0; i < t->nparents; i++)
-        if (t->parents[i]->on_delete == RW_FK_CASCADE && rw_table_affected(t->parents[i]->parent))
-            printf("%s%s -> %s.%s", n++ ? ", " : "", t->parents[i]->name,
-                   t->parents[i]->parent->schema, t->parents[i]->parent->name);
-    printf(")\n");
 }
 
 /* Each statement: the original as a comment, why it changed, and what is sent. */
-static bool print_result(const char *text, const rw_result *r, const rw_explain *e)
+static bool print_result(const char *text, const rw_result *r, const rw_explain *e,
+                         rw_visibility seen)
 {
     bool refused = false;
     for (int i = 0; i < r->nstmts; i++) {
@@ -157,7 +168,7 @@ static bool print_result(const char *text, const rw_result *r, const rw_explain 
         int facts = 0;
         for (int k = 0; k < e->n; k++)
             if (e->items[k].stmt == i) {
-                print_why(&e->items[k]);
+                print_why(&e->items[k], seen);
                 facts++;
             }
         refused = refused || (f->flags & RW_REFUSED);
@@ -174,9 +185,26 @@ static bool print_result(const char *text, const rw_result *r, const rw_explain 
     return !refused;
 }
 
+/* The mode the alias gives its sessions ([databases] visibility= and deletes=): what its
+ * statements become. */
+static rw_mode alias_mode(const conf_config *cfg, const char *alias)
+{
+    rw_mode mode = {RW_SEE_LIVE, false};
+    const conf_db *db = conf_find_db(cfg, alias);
+    if (db && db->visibility)
+        rw_mode_parse("visibility", db->visibility, &mode);
+    if (db && db->deletes)
+        rw_mode_parse("deletes", db->deletes, &mode);
+    if (db && (db->visibility || db->deletes))
+        printf("-- alias %s: tombstone.visibility = %s, tombstone.deletes = %s\n", alias,
+               db->visibility ? db->visibility : "live", db->deletes ? db->deletes : "soft");
+    return mode;
+}
+
 /* The session's context as the proxy would give it to the rewriter: search_path (what
  * current_schemas(true) reports), standard_conforming_strings, the user. */
-static int rewrite_text(PGconn *conn, const rw_snapshot *s, const char *text, size_t len)
+static int rewrite_text(PGconn *conn, const rw_snapshot *s, rw_mode mode, const char *text,
+                        size_t len)
 {
     char *path_text = tools_value(conn, "rewrite", "SELECT current_schemas(true)::text", 0, NULL);
     if (!path_text)
@@ -194,6 +222,7 @@ static int rewrite_text(PGconn *conn, const rw_snapshot *s, const char *text, si
                       .reset_path = (const char *const *)path,
                       .nreset_path = npath,
                       .chars = RW_CHARS_BYTES,
+                      .mode = mode,
                       .explain = &e};
     rw_result r;
     int status;
@@ -203,7 +232,7 @@ static int rewrite_text(PGconn *conn, const rw_snapshot *s, const char *text, si
                text);
         status = 0;
     } else {
-        status = print_result(text, &r, &e) ? 0 : 1;
+        status = print_result(text, &r, &e, mode.visibility) ? 0 : 1;
     }
     rw_result_free(&r);
     rw_explain_free(&e);
@@ -233,7 +262,7 @@ int cmd_rewrite(int argc, char **argv)
     conf_config cfg;
     PGconn *conn = tools_connect(&target, "rewrite", &cfg);
     rw_snapshot *s = conn ? tools_snapshot(conn, "rewrite", &cfg) : NULL;
-    int status = s ? rewrite_text(conn, s, text, len) : 1;
+    int status = s ? rewrite_text(conn, s, alias_mode(&cfg, target.alias), text, len) : 1;
     if (conn) {
         conf_free(&cfg);
         PQfinish(conn);

@@ -144,13 +144,23 @@ static bool skipped(const track_expect_item *it)
     return it->kind == TRACK_EXECUTE || it->kind == TRACK_OWN_REPLY || it->kind == TRACK_PARSE;
 }
 
+/* What the statement an error answers was: the head Execute's, or the Query's next one. */
+static track_answer failed_answer(const track_expect_item *it)
+{
+    if (!it)
+        return TRACK_PASS;
+    if (it->kind == TRACK_EXECUTE)
+        return (track_answer)it->answer;
+    if (it->kind == TRACK_QUERY && it->fixes && it->next < it->n)
+        return (track_answer)it->fixes[it->next];
+    return TRACK_PASS;
+}
+
 /* In the extended protocol an error makes the server skip every message up to the Sync. */
-bool track_expect_error(track_expect *q, track_text *text)
+track_answer track_expect_error(track_expect *q, track_text *text)
 {
     track_expect_item *it = head(q);
-    bool fix = it && ((it->kind == TRACK_EXECUTE && it->answer == TRACK_FIX) ||
-                      (it->kind == TRACK_QUERY && it->fixes && it->next < it->n &&
-                       it->fixes[it->next] == TRACK_FIX));
+    track_answer answer = failed_answer(it);
     *text = (track_text){0};
     if (it && (it->kind == TRACK_QUERY || it->kind == TRACK_PARSE)) {
         *text = it->text;
@@ -158,7 +168,7 @@ bool track_expect_error(track_expect *q, track_text *text)
     }
     for (; it && skipped(it); it = head(q))
         pop(q);
-    return fix;
+    return answer;
 }
 
 void track_expect_ready(track_expect *q)

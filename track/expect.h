@@ -17,9 +17,10 @@
 
 /* What the proxy does with the CommandComplete of a statement. */
 typedef enum {
-    TRACK_PASS, /* forward it */
-    TRACK_FIX,  /* "UPDATE n" must read "DELETE n" */
-    TRACK_DROP, /* the statement is the proxy's own: the client must not see it */
+    TRACK_PASS,    /* forward it */
+    TRACK_FIX,     /* "UPDATE n" must read "DELETE n" */
+    TRACK_DROP,    /* the statement is the proxy's own: the client must not see it */
+    TRACK_REFUSED, /* replaced by a refusal: its error is the proxy's (no context shown) */
 } track_answer;
 
 /* Where the text of a Query or Parse was edited, to give an error's position in the text
@@ -63,15 +64,15 @@ void track_expect_sync(track_expect *q);
 void track_expect_own_reply(track_expect *q, uint8_t reply);
 
 /* The server's answers. track_expect_command_complete says what to do with a
- * CommandComplete; track_expect_error whether the failed statement is a DELETE turned into
- * an UPDATE, and in *text (the caller frees text->edits) how the text it failed in was
- * edited. */
+ * CommandComplete; track_expect_error what the failed statement was (TRACK_FIX: a DELETE
+ * turned into an UPDATE; TRACK_REFUSED: a refusal), and in *text (the caller frees
+ * text->edits) how the text it failed in was edited. */
 track_answer track_expect_command_complete(track_expect *q);
 void track_expect_execute_done(track_expect *q); /* EmptyQueryResponse or PortalSuspended */
 /* A ParseComplete, CloseComplete...: true when it answers the proxy's own message. The
  * replies have no content, so which of two of a kind is dropped makes no difference. */
 bool track_expect_drop_reply(track_expect *q, uint8_t type);
-bool track_expect_error(track_expect *q, track_text *text);
+track_answer track_expect_error(track_expect *q, track_text *text);
 /* CopyInResponse: drops the Syncs the server will ignore; returns how many. */
 int track_expect_copy_in(track_expect *q);
 void track_expect_ready(track_expect *q);

@@ -19,6 +19,8 @@ void track_apply(track *t, const rw_stmt_facts *f, const char *text, track_momen
 
 /* Does the statement's CommandComplete need "DELETE"? (EXECUTE asks its prepared one.) */
 bool track_needs_fix(const track *t, const rw_stmt_facts *f);
+/* What to do with the statement's answer: TRACK_FIX, TRACK_REFUSED or TRACK_PASS. */
+track_answer track_answer_of(const track *t, const rw_stmt_facts *f);
 
 /* What a prepared statement must remember: its facts, the versions its rewrite depends on,
  * and (when the rewrite depends on how names resolve) its source to rewrite it again. */

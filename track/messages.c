@@ -19,7 +19,7 @@ void track_init(track *t, rw_cache *cache, const track_observer *observer, void 
     t->standard_strings = true;
     strcpy(t->client_encoding, "UTF8"); /* until the server says */
     strcpy(t->server_encoding, "UTF8");
-    track_ns_init(&t->names, NULL, "");
+    track_ns_init(&t->names, NULL, "", (rw_mode){0});
 }
 
 void track_free(track *t)
@@ -31,10 +31,19 @@ void track_free(track *t)
     track_expect_free(&t->expect);
 }
 
-void track_start_names(track *t, const char *setting, const char *user)
+void track_reread(track *t, const char *search_path, rw_mode mode)
+{
+    static const char *const visibilities[] = {"live", "all", "deleted"};
+    t->reread = false;
+    track_ns_set(&t->names, search_path, false);
+    track_ns_set_mode(&t->names, "visibility", visibilities[mode.visibility], false);
+    track_ns_set_mode(&t->names, "deletes", mode.hard_deletes ? "hard" : "soft", false);
+}
+
+void track_start_names(track *t, const char *setting, const char *user, rw_mode mode)
 {
     track_ns_free(&t->names);
-    track_ns_init(&t->names, setting, user);
+    track_ns_init(&t->names, setting, user, mode);
 }
 
 bool track_idle(const track *t, bool in_tx)
@@ -62,9 +71,7 @@ static void query_answers(track *t, const rw_result *r, const char *sql, int add
     *any = added > 0;
     for (int i = 0; i < r->nstmts; i++) {
         track_apply(t, &r->stmts[i], sql, TRACK_AT_QUERY);
-        answers[i] = i < added                          ? TRACK_DROP
-                     : track_needs_fix(t, &r->stmts[i]) ? TRACK_FIX
-                                                        : TRACK_PASS;
+        answers[i] = i < added ? TRACK_DROP : track_answer_of(t, &r->stmts[i]);
         *any |= answers[i] != TRACK_PASS;
     }
 }
@@ -174,7 +181,7 @@ static void on_execute(track *t, const proto_msg *m)
     const track_prepared *e = proto_read_execute(m->data, m->len, &portal, &max_rows)
                                   ? track_names_find(&t->portals, portal)
                                   : NULL;
-    track_expect_execute(&t->expect, e && track_needs_fix(t, &e->facts) ? TRACK_FIX : TRACK_PASS);
+    track_expect_execute(&t->expect, e ? track_answer_of(t, &e->facts) : TRACK_PASS);
     if (e)
         track_apply(t, &e->facts, NULL, TRACK_AT_EXECUTE);
 }
@@ -309,7 +316,7 @@ static proto_verdict fix_tag(const proto_msg *m, proto_out *out)
  * client's DELETE; and the context of the helper function or DO block that raised a
  * foreign-key error or a refusal is left out (PostgreSQL's own foreign-key errors have
  * none). */
-static proto_verdict fix_error(const proto_msg *m, bool was_delete, const track_text *text,
+static proto_verdict fix_error(const proto_msg *m, track_answer answer, const track_text *text,
                                proto_out *out)
 {
     static const char update[] = "cannot execute UPDATE ";
@@ -325,11 +332,11 @@ static proto_verdict fix_error(const proto_msg *m, bool was_delete, const track_
     const char *msg = proto_error_field(m->data, m->len, 'M');
     const char *context = proto_error_field(m->data, m->len, 'W');
     bool helper = context && strstr(context, "PL/pgSQL function tombstone.");
-    bool refusal = context && msg && strncmp(msg, "tombstone:", 10) == 0 &&
-                   strstr(context, "inline_code_block");
-    if (helper || refusal)
+    bool refusal = answer == TRACK_REFUSED || (msg && strncmp(msg, "tombstone:", 10) == 0 &&
+                                               strstr(context ? context : "", "inline_code_block"));
+    if (helper || (context && refusal))
         changes[n++] = (proto_error_change){'W', NULL};
-    if (was_delete && msg && strncmp(msg, update, sizeof update - 1) == 0) {
+    if (answer == TRACK_FIX && msg && strncmp(msg, update, sizeof update - 1) == 0) {
         snprintf(message, sizeof message, "cannot execute DELETE %s", msg + sizeof update - 1);
         changes[n++] = (proto_error_change){'M', message};
     }
@@ -344,8 +351,8 @@ static proto_verdict on_error(track *t, const proto_msg *m, proto_out *out)
     t->split.failed = t->split.active;
     t->batch_failed = t->unsynced;
     track_text text;
-    bool was_delete = track_expect_error(&t->expect, &text);
-    proto_verdict v = fix_error(m, was_delete, &text, out);
+    track_answer answer = track_expect_error(&t->expect, &text);
+    proto_verdict v = fix_error(m, answer, &text, out);
     free(text.edits);
     return v;
 }

@@ -43,6 +43,8 @@ static void state_copy(track_ns_state *to, const track_ns_state *from)
     list_copy(&to->session, &from->session);
     list_copy(&to->effective, &from->effective);
     list_copy(&to->temp, &from->temp);
+    to->session_mode = from->session_mode;
+    to->effective_mode = from->effective_mode;
 }
 
 static void state_free(track_ns_state *s)
@@ -78,9 +80,10 @@ static track_ns_mark *find_savepoint(track_namespace *sp, const char *name)
     return NULL;
 }
 
-void track_ns_init(track_namespace *sp, const char *setting, const char *user)
+void track_ns_init(track_namespace *sp, const char *setting, const char *user, rw_mode mode)
 {
-    *sp = (track_namespace){.user = mem_strdup(user ? user : "")};
+    *sp = (track_namespace){.user = mem_strdup(user ? user : ""), .initial_mode = mode};
+    sp->now.session_mode = sp->now.effective_mode = mode;
     const char *items[MAX_SCHEMAS];
     char buf[4096];
     int n = rw_search_path_split(setting ? setting : "\"$user\", public", sp->user, items,
@@ -104,6 +107,29 @@ void track_ns_set(track_namespace *sp, const char *value, bool local)
     }
     if (!local)
         list_copy(&sp->now.effective, &sp->now.session);
+    touched(sp);
+}
+
+void track_ns_set_mode(track_namespace *sp, const char *name, const char *value, bool local)
+{
+    rw_mode *target = local ? &sp->now.effective_mode : &sp->now.session_mode;
+    rw_mode mode = *target;
+    rw_mode back = sp->initial_mode;
+    if (value)
+        rw_mode_parse(name, value, &mode);
+    else if (strcmp(name, "visibility") == 0)
+        mode.visibility = back.visibility;
+    else
+        mode.hard_deletes = back.hard_deletes;
+    *target = mode;
+    if (!local)
+        sp->now.effective_mode = sp->now.session_mode;
+    touched(sp);
+}
+
+void track_ns_reset_modes(track_namespace *sp)
+{
+    sp->now.session_mode = sp->now.effective_mode = sp->initial_mode;
     touched(sp);
 }
 
@@ -191,6 +217,7 @@ void track_ns_ready(track_namespace *sp, char tx_status)
             if (sp->failed || sp->rolled_back || sp->status == 'E')
                 state_copy(&sp->now, &sp->idle);
             list_copy(&sp->now.effective, &sp->now.session);
+            sp->now.effective_mode = sp->now.session_mode; /* SET LOCAL ends */
             state_copy(&sp->idle, &sp->now);
             sp->changed = false;
             sp->version++;

@@ -1,5 +1,6 @@
 /* track/namespace.h — what an unqualified table name means in the session: its
- * search_path and its temporary tables (PostgreSQL looks in pg_temp first).
+ * search_path and its temporary tables (PostgreSQL looks in pg_temp first); and, followed
+ * the same way, the session's tombstone.visibility and tombstone.deletes.
  *
  * The search_path starts as the setting read after login (current_setting, so that a
  * "$user" schema created later is found), follows SET, SET LOCAL, set_config(), RESET and
@@ -11,6 +12,8 @@
 
 #include <stdbool.h>
 
+#include "rewrite/rewrite.h"
+
 typedef struct {
     char **v;
     int n;
@@ -21,12 +24,15 @@ typedef struct {
     track_ns_list session;   /* the search_path a COMMIT keeps */
     track_ns_list effective; /* what names resolve against now (SET LOCAL included) */
     track_ns_list temp;      /* temporary tables */
+    rw_mode session_mode;    /* tombstone.* settings, as the search_path */
+    rw_mode effective_mode;
 } track_ns_state;
 
 typedef struct track_ns_mark track_ns_mark;
 
 typedef struct {
     track_ns_list initial; /* what RESET returns to */
+    rw_mode initial_mode;
     track_ns_state now;
     track_ns_state idle; /* at the last ReadyForQuery outside a transaction */
     track_ns_mark *savepoints;
@@ -38,8 +44,12 @@ typedef struct {
     char *user;       /* for "$user" */
 } track_namespace;
 
-/* setting: current_setting('search_path'), or NULL when it could not be read. */
-void track_ns_init(track_namespace *sp, const char *setting, const char *user);
+/* setting: current_setting('search_path'), or NULL when it could not be read; mode: the
+ * tombstone.* settings the session started with. */
+void track_ns_init(track_namespace *sp, const char *setting, const char *user, rw_mode mode);
+/* SET [LOCAL] tombstone.<name> = value (NULL: RESET, SET ... TO DEFAULT); RESET ALL. */
+void track_ns_set_mode(track_namespace *sp, const char *name, const char *value, bool local);
+void track_ns_reset_modes(track_namespace *sp);
 /* SET [LOCAL] search_path: value as written; NULL for RESET / SET ... TO DEFAULT. */
 void track_ns_set(track_namespace *sp, const char *value, bool local);
 void track_ns_temp_created(track_namespace *sp, const char *name);

@@ -34,6 +34,7 @@ const rw_result *track_rewrite(track *t, const char *text, size_t len)
                       (const char *const *)ns->now.temp.v,
                       ns->now.temp.n,
                       t->chars,
+                      ns->now.effective_mode,
                       NULL};
     const rw_result *r = rw_cache_rewrite(t->cache, &ctx, text, len);
     if (r->refusal)
@@ -116,6 +117,12 @@ static void apply_names(track *t, const rw_stmt_facts *f)
         track_ns_tables_dropped(ns, f->value);
     if (f->flags & (RW_DISCARD_TEMP | RW_DISCARD_ALL))
         track_ns_discard_temp(ns);
+    if (f->flags & RW_MODE)
+        track_ns_set_mode(ns, f->name, f->value, f->flags & RW_SET_LOCAL);
+    if (f->flags & RW_REREAD)
+        t->reread = true;
+    if (f->flags & (RW_RESET_ALL | RW_DISCARD_ALL))
+        track_ns_reset_modes(ns);
 }
 
 /* Facts take effect when the statement is sent (or executed): statements that then fail
@@ -141,6 +148,13 @@ void track_apply(track *t, const rw_stmt_facts *f, const char *text, track_momen
         track_names_clear(&t->statements);
         track_ns_set(&t->names, NULL, false);
     }
+}
+
+track_answer track_answer_of(const track *t, const rw_stmt_facts *f)
+{
+    if (f->flags & RW_REFUSED)
+        return TRACK_REFUSED;
+    return track_needs_fix(t, f) ? TRACK_FIX : TRACK_PASS;
 }
 
 bool track_needs_fix(const track *t, const rw_stmt_facts *f)

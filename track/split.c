@@ -64,7 +64,7 @@ static void send_part(track *t, const char *text, size_t len, bool first, bool l
         answers[k++] = TRACK_DROP;
     for (int i = 0; i < r->nstmts; i++) {
         track_apply(t, &r->stmts[i], part, TRACK_AT_QUERY);
-        answers[k++] = track_needs_fix(t, &r->stmts[i]) ? TRACK_FIX : TRACK_PASS;
+        answers[k++] = track_answer_of(t, &r->stmts[i]);
     }
     if (commit)
         answers[k++] = TRACK_DROP;

@@ -73,20 +73,27 @@ typedef struct {
     uint64_t sources_snapshot;
     unsigned sources_path;
     bool sources_stale;
-    bool undo; /* a ROLLBACK TO SAVEPOINT went by (track_take_ddl) */
+    bool undo;   /* a ROLLBACK TO SAVEPOINT went by (track_take_ddl) */
+    bool reread; /* a statement changed settings only the server knows: the owner reads them
+                  * again (track_reread) */
 } track;
 
 void track_init(track *t, rw_cache *cache, const track_observer *observer, void *owner);
 void track_free(track *t);
 
 /* Where names resolve at the start: setting is current_setting('search_path') (NULL if it
- * could not be read), user the role the server logged in ("$user"). */
-void track_start_names(track *t, const char *setting, const char *user);
+ * could not be read), user the role the server logged in ("$user"); mode the session's
+ * tombstone.* settings at login. */
+void track_start_names(track *t, const char *setting, const char *user, rw_mode mode);
 
 proto_policy track_client_policy(track *t, uint8_t type);
 proto_verdict track_client_message(track *t, const proto_msg *m, proto_out *out);
 proto_policy track_server_policy(track *t, uint8_t type);
 proto_verdict track_server_message(track *t, const proto_msg *m, proto_out *out);
+
+/* The search_path and tombstone.* settings as the server has them now, read again after a
+ * statement that changed them in a way only the server knows (track.reread). */
+void track_reread(track *t, const char *search_path, rw_mode mode);
 
 /* ParameterStatus: what the rewriter must know of the server's settings. Also during
  * authentication, before the track sees anything else. */

@@ -426,6 +426,33 @@ static void test_facts(void **state)
     rw_result_free(&r);
 }
 
+/* tombstone.visibility: all rows (no predicate), or the trash (what a real delete took:
+ * marked rows, hidden rows of a table without marker; plain tables whole). */
+static void test_visibility_reads(void **state)
+{
+    (void)state;
+    rw_context saved = ctx;
+    ctx.mode.visibility = RW_SEE_ALL;
+    static const rw_case all[] = {
+        {"SELECT * FROM authors a JOIN books b ON b.author_id = a.id", NULL},
+        {"SELECT count(*) FROM place_activities", NULL},
+    };
+    CHECK(all);
+    ctx.mode.visibility = RW_SEE_DELETED;
+    static const rw_case trash[] = {
+        {"SELECT * FROM authors", "SELECT * FROM authors WHERE authors.deleted_at IS NOT NULL"},
+        {"SELECT * FROM flags f, tags t", "SELECT * FROM flags f, tags t WHERE f.is_deleted"},
+        {"SELECT id FROM notes",
+         "SELECT id FROM notes WHERE EXISTS (SELECT 1 FROM public.place_activities _tomb$1 WHERE "
+         "_tomb$1.id = notes.pa_id AND (EXISTS (SELECT 1 FROM public.places _tomb$2 WHERE "
+         "_tomb$2.id = _tomb$1.place_id AND _tomb$2.is_deleted) OR EXISTS (SELECT 1 FROM "
+         "public.activities _tomb$3 WHERE _tomb$3.id = _tomb$1.activity_id AND "
+         "_tomb$3.is_deleted)))"},
+    };
+    CHECK(trash);
+    ctx = saved;
+}
+
 static void test_search_path(void **state)
 {
     (void)state;
@@ -468,11 +495,30 @@ static void test_refusals_and_errors(void **state)
 {
     (void)state;
     rw_result r;
+    /* a setting only the server can tell: followed, by reading the settings again */
     const char *sql = "SELECT set_config(current_setting('x'), 'archive', false)";
     assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
-    assert_non_null(r.sql);
-    assert_non_null(strstr(r.sql, "ERRCODE = '0A000'"));
+    assert_null(r.sql);
+    assert_true(r.stmts[0].flags & RW_REREAD);
+    rw_result_free(&r);
+
+    sql = "SET tombstone.visibility = 'bin'";
+    assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
+    assert_non_null(strstr(r.sql, "ERRCODE = '22023'"));
     assert_int_equal(r.stmts[0].flags, RW_REFUSED);
+    rw_result_free(&r);
+
+    sql = "SET tombstone.proxied = off";
+    assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
+    assert_non_null(strstr(r.sql, "ERRCODE = '55P02'"));
+    rw_result_free(&r);
+
+    sql = "SET LOCAL tombstone.visibility = deleted";
+    assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
+    assert_null(r.sql);
+    assert_int_equal(r.stmts[0].flags, RW_MODE | RW_SET_LOCAL);
+    assert_string_equal(r.stmts[0].name, "visibility");
+    assert_string_equal(r.stmts[0].value, "deleted");
     rw_result_free(&r);
 
     sql = "SELECT 1; DELETE FROM chapters a USING tags t RETURNING *";
@@ -558,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_copy_and_misc),
         cmocka_unit_test(test_facts),
         cmocka_unit_test(test_search_path),
+        cmocka_unit_test(test_visibility_reads),
         cmocka_unit_test(test_refusals_and_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -163,7 +163,7 @@ static int setup(void **state)
     f->snapshot = fixture_schema();
     track_init(&f->t, f->cache, &observer, f);
     static const char path[] = "pg_catalog, public";
-    track_start_names(&f->t, path, "tester");
+    track_start_names(&f->t, path, "tester", (rw_mode){0});
     f->t.snapshot = f->snapshot;
     *state = f;
     return 0;
