@@ -136,8 +136,8 @@ static void print_why(const rw_why *w, rw_visibility seen)
     const rw_table *t = w->table;
     switch (w->kind) {
     case RW_WHY_REFUSED:
-        printf("--    REFUSED (0A000): %s\n--    the proxy sends a statement that raises the "
-               "error instead (nothing runs)\n",
+        printf("--    REFUSED: %s\n--    the proxy sends a statement that raises the error "
+               "instead (nothing runs)\n",
                w->text);
         return;
     case RW_WHY_MARKED: {

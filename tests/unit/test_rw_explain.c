@@ -19,15 +19,20 @@ typedef struct {
     const char *text;
 } run;
 
-static void rewrite(run *x, const char *text)
+static void rewrite_with(run *x, const char *text, bool helpers)
 {
-    x->s = fixture_schema();
+    x->s = helpers ? fixture_schema() : fixture_schema_with(false);
     x->text = text;
     rw_context ctx = fixture_context(x->s);
     ctx.chars = RW_CHARS_BYTES;
     ctx.explain = &x->e;
     memset(&x->e, 0, sizeof x->e);
     assert_true(rw_rewrite(&ctx, text, strlen(text), &x->r));
+}
+
+static void rewrite(run *x, const char *text)
+{
+    rewrite_with(x, text, true);
 }
 
 static void done(run *x)
@@ -117,13 +122,12 @@ static void test_refused(void **state)
 {
     (void)state;
     run x;
-    rewrite(&x, "SELECT * FROM books; SELECT set_config('search_path', current_user, false) "
-                "FROM authors; SELECT 2");
+    rewrite_with(&x, "SELECT * FROM books; DELETE FROM authors WHERE id = 1; SELECT 2", false);
     assert_true(has(&x, 0, RW_WHY_FILTERED, "books"));
     /* the refused statement keeps its refusal only: its reads were never sent */
     assert_int_equal(facts_of(&x, 1), 1);
     assert_true(has(&x, 1, RW_WHY_REFUSED, NULL));
-    assert_non_null(strstr(x.e.items[x.e.n - 1].text, "set_config"));
+    assert_non_null(strstr(x.e.items[x.e.n - 1].text, "without the helper functions"));
     const char *out;
     int len;
     rw_result_stmt_text(&x.r, x.text, 1, &out, &len);
