@@ -710,6 +710,17 @@ static void rule_cascades(rw_audit *a)
     }
 }
 
+/* The same finding once, however many paths lead to it. */
+static void add_once(rw_audit *a, rw_audit_level level, const char *topic, const char *subject,
+                     const char *message, const char *ddl)
+{
+    for (int i = 0; i < a->nfindings; i++)
+        if (strcmp(a->findings[i].subject, subject) == 0 &&
+            strcmp(a->findings[i].message, message) == 0)
+            return;
+    add(a, level, topic, subject, message, ddl);
+}
+
 /* RESTRICT / NO ACTION keys into the tables a delete of `root` cascades to: while a live row
  * references such a row, the delete of root fails (23503). */
 static void chains(rw_audit *a, const rw_table *root, const rw_table *t, const rw_table **path,
@@ -724,12 +735,13 @@ static void chains(rw_audit *a, const rw_table *root, const rw_table *t, const r
         if (fk->on_delete == RW_FK_CASCADE && !seen && depth + 1 < CHAIN_DEPTH)
             chains(a, root, fk->child, path, depth + 1);
         else if (depth > 0 && (fk->on_delete == RW_FK_RESTRICT || fk->on_delete == RW_FK_NO_ACTION))
-            add(a, RW_AUDIT_NOTE, "foreign keys", fk->name,
-                rw_arena_cat(&a->arena, "deleting a row of ", qname(a, root), " cascades to ",
-                             qname(a, t), " and fails (23503) while a live row of ",
-                             qname(a, fk->child), " references the rows it reaches (", fk->name,
-                             fk->on_delete == RW_FK_RESTRICT ? ", RESTRICT)" : ", NO ACTION)"),
-                NULL);
+            add_once(a, RW_AUDIT_NOTE, "foreign keys", fk->name,
+                     rw_arena_cat(&a->arena, "deleting a row of ", qname(a, root), " cascades to ",
+                                  qname(a, t), " and fails (23503) while a live row of ",
+                                  qname(a, fk->child), " references the rows it reaches (",
+                                  fk->name,
+                                  fk->on_delete == RW_FK_RESTRICT ? ", RESTRICT)" : ", NO ACTION)"),
+                     NULL);
     }
 }
 
