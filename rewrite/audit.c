@@ -67,11 +67,15 @@ struct rw_audit {
  *   R rule schema table _ table                    rules on or reading one
  *   P function schema signature language table     functions whose body names one
  *   G table trigger function                       user triggers ON DELETE of one
+ *   K key child kinds                              the foreign-key triggers of `tombstone
+ *                                                  install` (helpers 3) there are for a key
+ *                                                  into a known table, enabled: their kinds
  *   W what value                                   what `tombstone install` left: helpers
  *                                                  (schema comment), event (trigger, enabled),
- *                                                  guard (a table without it), superuser */
+ *                                                  guard (a table without it), superuser,
+ *                                                  fk-triggers (helpers that make them) */
 static const char query_fmt[] =
-    "WITH soft(oid) AS (SELECT unnest(%s::oid[])),\n"
+    "WITH soft(oid) AS (SELECT unnest(%s::oid[])), known(oid) AS (SELECT unnest(%s::oid[])),\n"
     "names(name) AS (SELECT unnest(%s::text[])),\n"
     "keys AS (SELECT * FROM pg_constraint WHERE contype = 'f' AND conparentid = 0\n"
     "    AND confrelid IN (SELECT oid FROM soft)),\n"
@@ -163,7 +167,18 @@ static const char query_fmt[] =
     "                    AND t.tgname = 'tombstone_refuse_delete')\n"
     "UNION ALL\n"
     "SELECT 'W', 'superuser', rolsuper::text, NULL, NULL, NULL, NULL, NULL\n"
-    "  FROM pg_roles WHERE rolname = current_user";
+    "  FROM pg_roles WHERE rolname = current_user\n"
+    "UNION ALL\n"
+    "SELECT 'W', 'fk-triggers', 'true', NULL, NULL, NULL, NULL, NULL\n"
+    "  WHERE to_regprocedure('tombstone.setup()') IS NOT NULL\n"
+    "UNION ALL\n"
+    "SELECT 'K', f.conname::text, f.conrelid::text,\n"
+    "    (SELECT string_agg(DISTINCT split_part(t.tgname, '_', 2), '') FROM pg_trigger t\n"
+    "       WHERE t.tgrelid IN (f.conrelid, f.confrelid) AND t.tgenabled IN ('O', 'A')\n"
+    "         AND t.tgname ~ ('^[$]?tombstone_[a-z]_' || f.oid || '_')),\n"
+    "    NULL, NULL, NULL, NULL\n"
+    "  FROM pg_constraint f WHERE f.contype = 'f' AND f.conparentid = 0\n"
+    "    AND f.confrelid IN (SELECT oid FROM known)";
 
 /* Names like markers that are looked for besides the configured ones. */
 static const char *const marker_like[] = {"deleted_at", "is_deleted",   "deleted",     "deleted_on",
@@ -199,11 +214,13 @@ static const char *array_literal(rw_arena *a, const char *const *items, int n)
 char *rw_audit_query(const rw_snapshot *s, const rw_snapshot_options *o)
 {
     rw_arena a = {0};
-    const char *oids = NULL;
+    const char *oids = NULL, *known = NULL;
     for (int i = 0; i < rw_snapshot_table_count(s); i++) {
         const rw_table *t = rw_snapshot_table(s, i);
+        const char *oid = rw_arena_printf(&a, "%u", t->oid);
+        known = rw_arena_append(&a, known, ",", oid);
         if (t->marker != RW_MARKER_NONE)
-            oids = rw_arena_append(&a, oids, ",", rw_arena_printf(&a, "%u", t->oid));
+            oids = rw_arena_append(&a, oids, ",", oid);
     }
     int n = 0;
     const char **names = rw_arena_alloc(&a, (size_t)(o->nmarkers + 8) * sizeof *names);
@@ -212,8 +229,9 @@ char *rw_audit_query(const rw_snapshot *s, const rw_snapshot_options *o)
     for (size_t i = 0; i < sizeof marker_like / sizeof *marker_like; i++)
         if (!configured(o, marker_like[i]))
             names[n++] = marker_like[i];
-    char *q = mem_printf(query_fmt, rw_arena_cat(&a, "'{", oids ? oids : "", "}'"),
-                         array_literal(&a, names, n));
+    char *q =
+        mem_printf(query_fmt, rw_arena_cat(&a, "'{", oids ? oids : "", "}'"),
+                   rw_arena_cat(&a, "'{", known ? known : "", "}'"), array_literal(&a, names, n));
     rw_arena_free(&a);
     return q;
 }
@@ -292,7 +310,7 @@ static bool add_column(rw_audit *a, const char *const *f)
 bool rw_audit_add_row(rw_audit *a, const rw_catalog_row *row, const char **err)
 {
     const char *const *f = row->fields;
-    bool ok = row->nfields == RW_AUDIT_FIELDS && f[0] && strchr("MISXVRPGW", f[0][0]);
+    bool ok = row->nfields == RW_AUDIT_FIELDS && f[0] && strchr("MISXVRPGWK", f[0][0]);
     if (ok && f[0][0] == 'I') {
         ok = add_index(a, f);
     } else if (ok && f[0][0] == 'M') {
@@ -435,6 +453,64 @@ static void rule_install(rw_audit *a)
         add(a, RW_AUDIT_WARNING, "install", names,
             "the delete guard is missing: a DELETE a stale snapshot forwards would really delete",
             rw_arena_cat(&a->arena, "SELECT tombstone.guard(ARRAY[", list, "]);"));
+}
+
+/* Does a row of t going away make anything happen beyond t (a mark, a SET NULL, a check)? A
+ * table without marker whose keys only cascade to more such tables needs nothing: reads hide
+ * them all. The rule of the helpers' tombstone.has_actions, 8 tables deep. */
+static bool has_actions(const rw_table *t, int depth)
+{
+    if (depth > CHAIN_DEPTH)
+        return true;
+    for (int i = 0; i < t->nchildren; i++) {
+        const rw_fk *fk = t->children[i];
+        if (fk->on_delete != RW_FK_CASCADE || fk->child->marker != RW_MARKER_NONE ||
+            (fk->child != t && has_actions(fk->child, depth + 1)))
+            return true;
+    }
+    return false;
+}
+
+/* The foreign-key triggers of the helpers that make them (`tombstone.setup()`, helpers 3):
+ * on a soft-delete parent, the one that runs a key's ON DELETE action when a row is marked
+ * (a, d or m, when the action does something); on a child whose parent loses rows to soft
+ * deletes, the checks of rows written (c and u). Without them the proxy refuses those
+ * deletes and writes; tombstone.setup() makes what is missing. */
+static void rule_fk_triggers(rw_audit *a)
+{
+    if (!row_of(a, 'W', "fk-triggers"))
+        return; /* helpers without foreign-key triggers: nothing to look for */
+    for (int i = 0; i < rw_snapshot_fk_count(a->s); i++) {
+        const rw_fk *fk = rw_snapshot_fk(a->s, i);
+        const char *kinds = "";
+        for (int k = 0; k < a->nrows; k++)
+            if (a->rows[k].kind == 'K' && strcmp(a->rows[k].f[0], fk->name) == 0 &&
+                oid_of(a->rows[k].f[1]) == fk->child->oid && a->rows[k].f[2])
+                kinds = a->rows[k].f[2];
+        bool acts = fk->on_delete != RW_FK_CASCADE || fk->child->marker != RW_MARKER_NONE ||
+                    has_actions(fk->child, 0);
+        const char *missing = NULL;
+        if (fk->parent->marker != RW_MARKER_NONE && acts && !strpbrk(kinds, "adm"))
+            missing = rw_arena_cat(&a->arena,
+                                   "the trigger that runs its ON DELETE action when a "
+                                   "row of ",
+                                   qname(a, fk->parent),
+                                   " is marked (the proxy "
+                                   "refuses those DELETEs)");
+        if (rw_table_affected(fk->parent) && (!strchr(kinds, 'c') || !strchr(kinds, 'u')))
+            missing = rw_arena_append(&a->arena, missing, "; ",
+                                      rw_arena_cat(&a->arena, "the check of the rows of ",
+                                                   qname(a, fk->child),
+                                                   " written (the proxy "
+                                                   "refuses writes of its key)"));
+        if (missing)
+            add(a, RW_AUDIT_WARNING, "install", fk->name,
+                rw_arena_cat(&a->arena, "missing or disabled: ", missing,
+                             "; tombstone.setup() makes the missing ones (so does `tombstone "
+                             "install`, and after DDL the event trigger of a superuser's "
+                             "install); ALTER TABLE ... ENABLE TRIGGER a disabled one"),
+                "SELECT tombstone.setup();");
+    }
 }
 
 static const char *type_of(const rw_table *t)
@@ -877,6 +953,7 @@ void rw_audit_finish(rw_audit *a)
             a->tables[a->ntables++] = rw_snapshot_table(a->s, i);
     qsort(a->tables, (size_t)a->ntables, sizeof *a->tables, by_name);
     rule_install(a);
+    rule_fk_triggers(a);
     rule_soft_tables(a);
     rule_markers(a);
     rule_unique(a);

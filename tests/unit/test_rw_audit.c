@@ -303,6 +303,39 @@ static void test_install(void **state)
     stop(&x);
 }
 
+/* With helpers that make foreign-key triggers (tombstone.setup), each key's are looked for. */
+static void test_fk_triggers(void **state)
+{
+    (void)state;
+    audit x;
+    start_shop(&x);
+    static const audit_row rows[] = {
+        {"W", "fk-triggers", "true"},
+        {"K", "mailing_addresses_customer_id_fkey", "2", "mcu"},
+        {"K", "orders_customer_id_fkey", "3", "m"},         /* the checks are missing */
+        {"K", "orders_mailing_address_id_fkey", "3", "cu"}, /* the cascade is missing */
+        {"K", "order_lines_order_id_fkey", "6", "mcu"},
+        {"K", "invoices_line_fkey", "7", "acu"},
+        {"K", "odd_user_fkey", "8", "dcu"},
+    };
+    feed(&x, rows, sizeof rows / sizeof *rows);
+    rw_audit_finish(x.a);
+    assert_int_equal(count_of(&x, "install"), 2);
+    const rw_finding *f = find(&x, "install", "orders_customer_id_fkey");
+    assert_non_null(strstr(f->message, "the check of the rows of public.orders written"));
+    assert_null(strstr(f->message, "ON DELETE action"));
+    assert_string_equal(f->ddl, "SELECT tombstone.setup();");
+    f = find(&x, "install", "orders_mailing_address_id_fkey");
+    assert_non_null(strstr(f->message, "ON DELETE action when a row of public.mailing_addresses"));
+    stop(&x);
+    /* helpers without them (version 2): nothing is looked for */
+    start_shop(&x);
+    feed(&x, rows + 1, sizeof rows / sizeof *rows - 1);
+    rw_audit_finish(x.a);
+    assert_int_equal(count_of(&x, "install"), 0);
+    stop(&x);
+}
+
 static void test_query(void **state)
 {
     (void)state;
@@ -312,6 +345,7 @@ static void test_query(void **state)
     rw_snapshot_options o = {odd, 2, NULL, 0, NULL, 0};
     char *q = rw_audit_query(x.s, &o);
     assert_non_null(strstr(q, "unnest('{1,2,3,4,5,6,8}'::oid[])"));
+    assert_non_null(strstr(q, "unnest('{1,2,3,4,5,6,7,8}'::oid[])"));
     /* the names as array elements of one literal (dollar-quoted: it holds a backslash) */
     assert_non_null(strstr(q, "unnest($tombstone${\"deleted_at\",\"gone\\\"'at\",\"is_deleted\","));
     free(q);
@@ -340,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_indexes),
         cmocka_unit_test(test_stored_code_and_triggers),
         cmocka_unit_test(test_install),
+        cmocka_unit_test(test_fk_triggers),
         cmocka_unit_test(test_query),
         cmocka_unit_test(test_malformed),
     };
