@@ -302,9 +302,8 @@ static bool dry_run(const run *r)
         long long marked = count(r, st->count), ready = count(r, st->ready);
         if (marked < 0 || ready < 0)
             return false;
-        printf("-- %s: %lld rows marked before the cutoff, %lld of them referenced by nothing "
-               "now\n",
-               name, marked, ready);
+        printf("-- %s: %lld rows marked%s, %lld of them referenced by nothing now\n", name, marked,
+               r->cutoff && st->table->marker == RW_MARKER_TIME ? " before the cutoff" : "", ready);
         for (int k = 0; k < st->nholds; k++) {
             long long live = count(r, st->holds[k].live_count);
             if (live > 0)

@@ -35,6 +35,7 @@ def px(pg):
     """A proxy whose configuration names the tools' databases (the tools read it too)."""
     dbs = {alias: f"host=127.0.0.1 port={pg.port} dbname={name}"
            for alias, name in (("tools", DB), ("clean", "tools_clean"), ("chain", "tools_chain"))}
+    dbs["trash"] = f"host=127.0.0.1 port={pg.port} dbname={DB} visibility=deleted"
     proxy = Proxy.start(pg, databases=dbs, extra="[softdelete]\ncolumns = deleted_at, is_deleted")
     yield proxy
     assert proxy.stop() == 0
@@ -109,6 +110,16 @@ def test_rewrite_output_is_what_the_proxy_runs(px, shop, pg):
         expected = proxied.execute(sql).fetchall()
         assert direct.execute("\n".join(printed).rstrip(";")).fetchall() == expected
         assert expected == [(100, 1), (101, 2)]
+
+
+def test_rewrite_with_the_alias_mode(px, shop):
+    """An alias with visibility=deleted (the trash): its statements read marked rows only."""
+    out = tool(px, "rewrite", "SELECT id FROM orders", db="trash")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("-- alias trash: tombstone.visibility = deleted, "
+                                 "tombstone.deletes = soft\n")
+    assert "public.orders is soft-delete: read as its marked rows only, the trash" in out.stdout
+    assert "SELECT id FROM orders WHERE orders.deleted_at IS NOT NULL;" in out.stdout
 
 
 def test_rewrite_refusal_and_usage(px, shop):
