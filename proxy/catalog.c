@@ -136,13 +136,18 @@ void catalog_poll_done(catalog *db, const char *epoch, const char *error)
     }
 }
 
-char *catalog_query(const conf_config *cfg)
+rw_snapshot_options catalog_options(const conf_config *cfg)
 {
-    rw_snapshot_options o = {
+    return (rw_snapshot_options){
         (const char *const *)cfg->columns.items, cfg->columns.n,
         (const char *const *)cfg->include.items, cfg->include.n,
         (const char *const *)cfg->exclude.items, cfg->exclude.n,
     };
+}
+
+char *catalog_query(const conf_config *cfg)
+{
+    rw_snapshot_options o = catalog_options(cfg);
     return rw_snapshot_query(&o);
 }
 

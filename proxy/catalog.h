@@ -51,6 +51,9 @@ bool catalog_poll_wanted(const catalog *db);
 const char *catalog_poll_due(catalog *db);
 void catalog_poll_done(catalog *db, const char *epoch, const char *error);
 
+/* What makes a table soft-delete: the [softdelete] settings of cfg (which it must outlive). */
+rw_snapshot_options catalog_options(const conf_config *cfg);
+
 /* The catalog query (malloc'd), for loads of the database's snapshot and for a session's
  * own (inside its transaction, after its own DDL). */
 char *catalog_query(const conf_config *cfg);

@@ -25,6 +25,11 @@ static const command commands[] = {
     {"serve", cmd_serve, "run the proxy in the foreground (the default command)"},
     {"install", cmd_install,
      "create the helper functions in the database -d ALIAS (--print: show their SQL)"},
+    {"rewrite", cmd_rewrite,
+     "show what the proxy sends for SQL (argument, or - for stdin), and why"},
+    {"check", cmd_check, "audit the schema for soft deletes (--sql: print only the migration)"},
+    {"purge", cmd_purge,
+     "really delete rows marked before --older-than AGE, children first, in batches"},
 };
 
 static void usage(FILE *out)
@@ -33,6 +38,10 @@ static void usage(FILE *out)
             "tombstone %s: soft deletes for PostgreSQL, as a wire-protocol proxy\n\n"
             "usage: tombstone [COMMAND] -c FILE [-v]\n"
             "       tombstone install -c FILE -d ALIAS [-U USER] [--print]\n"
+            "       tombstone rewrite -c FILE -d ALIAS [-U USER] SQL | -\n"
+            "       tombstone check -c FILE -d ALIAS [-U USER] [--sql]\n"
+            "       tombstone purge -c FILE -d ALIAS --older-than AGE [--batch-size N]\n"
+            "                       [--table T]... [--all-marked] [--dry-run] [-U USER]\n"
             "       tombstone --version | --help\n\ncommands:\n",
             TOMBSTONE_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

@@ -19,7 +19,7 @@ char *rw_arena_printf(rw_arena *a, const char *fmt, ...) __attribute__((format(p
  * rw_arena_printf would make of a format of %s only, without parsing a format. The list
  * ends with a sentinel, not NULL, so that a NULL argument fails loudly instead of cutting
  * the text short. */
-#define RW_ARENA_CAT_MAX 8
+#define RW_ARENA_CAT_MAX 16
 extern const char rw_arena_cat_end[];
 #define rw_arena_cat(a, ...) rw_arena_catv(a, (const char *const[]){__VA_ARGS__, rw_arena_cat_end})
 char *rw_arena_catv(rw_arena *a, const char *const *parts);

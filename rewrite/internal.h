@@ -47,6 +47,7 @@ typedef struct {
     const char *refusal_state; /* with its own SQLSTATE and message (rw_refuse_with), or NULL */
     const char *unknown_node;  /* a node kind the walk does not know, or NULL */
     rw_stmt_facts *facts;      /* of the statement being walked */
+    int stmt;                  /* its index in the text */
     bool literal_text;         /* an edit copies text that may hold literals (rewrite/shape.h) */
 } rw_walk;
 
@@ -60,6 +61,11 @@ bool rw_edits_apply(rw_walk *w, rw_result *out);
 bool rw_splice(const char *text, int len, const rw_edit *edits, int n, rw_chars chars,
                rw_result *out);
 void rw_refuse(rw_walk *w, const char *why);
+
+/* explain.c: facts for rw_context.explain, when there is one */
+void rw_explain_note(rw_walk *w, rw_why_kind kind, const rw_table *t);
+/* Statement `stmt` was refused: its facts go, the refusal stays. */
+void rw_explain_refused(rw_walk *w, int stmt, const char *why);
 
 /* clauses.c — token positions (indexes into w->toks) */
 enum rw_clause {

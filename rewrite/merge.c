@@ -34,10 +34,12 @@ static void deletes_mark(rw_walk *w, const rw_table *t, int from)
             rw_tok_is(&w->toks, w->sql, i - 1, "then") && !t->delete_ready)
             rw_refuse(w, RW_NO_TRIGGERS("MERGE ... DELETE with foreign-key actions"));
         else if (depth == 0 && rw_tok_is(&w->toks, w->sql, i, "delete") &&
-                 rw_tok_is(&w->toks, w->sql, i - 1, "then"))
+                 rw_tok_is(&w->toks, w->sql, i - 1, "then")) {
             rw_edit_replace(
                 w, w->toks.tok[i].start, w->toks.tok[i].end,
                 rw_arena_cat(w->arena, "UPDATE SET ", rw_quote(w, t->marker_col), " = ", value));
+            rw_explain_note(w, RW_WHY_MARKED, t);
+        }
     }
 }
 

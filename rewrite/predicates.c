@@ -83,11 +83,16 @@ const char *rw_live_pred(rw_walk *w, const rw_table *t, const char *ref)
 {
     if (!t || !rw_table_affected(t))
         return NULL;
-    if (t->marker != RW_MARKER_NONE)
+    if (t->marker != RW_MARKER_NONE) {
+        rw_explain_note(w, RW_WHY_FILTERED, t);
         return marker_test(w, t, ref, false);
+    }
     const rw_table *path[MAX_CHAIN];
     const char *gone = gone_pred(w, t, ref, path, 0);
-    return gone ? rw_arena_cat(w->arena, "NOT ", gone) : NULL;
+    if (!gone)
+        return NULL;
+    rw_explain_note(w, RW_WHY_FILTERED, t);
+    return rw_arena_cat(w->arena, "NOT ", gone);
 }
 
 /* In the trash (visibility = deleted) a table shows what a real delete would have taken:
@@ -102,6 +107,7 @@ const char *rw_visible_pred(rw_walk *w, const rw_table *t, const char *ref)
     case RW_SEE_DELETED: {
         if (!t || !rw_table_affected(t))
             return NULL;
+        rw_explain_note(w, RW_WHY_FILTERED, t);
         if (t->marker != RW_MARKER_NONE)
             return marker_test(w, t, ref, true);
         const rw_table *path[MAX_CHAIN];

@@ -58,6 +58,20 @@ size_t rw_literal_put(char *out, const char *s)
     return (size_t)(p - out);
 }
 
+size_t rw_ident_put(char *out, const char *name)
+{
+    char *p = out;
+    *p++ = '"';
+    for (; *name; name++) {
+        if (*name == '"')
+            *p++ = '"';
+        *p++ = *name;
+    }
+    *p++ = '"';
+    *p = '\0';
+    return (size_t)(p - out);
+}
+
 /* The text of the literal lit[0..n) (quotes included) into out: '' is a quote, and with the
  * setting off a backslash escapes the next character. false for an escape pg_get_expr does
  * not print (it only doubles quotes and backslashes). */

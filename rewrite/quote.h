@@ -37,6 +37,15 @@ size_t rw_dollar_put(char *out, const char *text, size_t len);
  * returns the literal's length. */
 size_t rw_literal_put(char *out, const char *s);
 
+/* Bytes rw_ident_put may write for a name of n bytes, with the terminating NUL. */
+#define RW_IDENT_SIZE(n) (2 * (n) + 3)
+
+/* Writes name as a quoted identifier at out (RW_IDENT_SIZE(strlen(name)) bytes): always in
+ * double quotes, quotes doubled, so that no name (a keyword, capitals, a quote) changes the
+ * SQL around it. For the SQL the tools print; the rewriter keeps PostgreSQL's own
+ * quote_identifier, which leaves plain names bare. Returns the identifier's length. */
+size_t rw_ident_put(char *out, const char *name);
+
 /* The predicate text of a partial index as pg_get_expr printed it in a session whose
  * standard_conforming_strings was `standard`, with each '...' literal holding a backslash
  * written as rw_literal_put writes it: a text that means the same with the setting on or

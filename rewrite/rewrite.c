@@ -83,6 +83,7 @@ static void walk_raw(rw_walk *w, RawStmt *rs, rw_stmt_facts *f, char **refusal)
     rw_edit_replace(w, w->toks.tok[first].start, w->toks.tok[last - 1].end,
                     refusal_statement(w, why));
     *f = (rw_stmt_facts){.flags = RW_REFUSED, .start = f->start, .len = f->len};
+    rw_explain_refused(w, w->stmt, why);
     if (!*refusal)
         *refusal = dup_out(why);
 }
@@ -99,6 +100,7 @@ static void refuse_all(rw_walk *w, List *stmts, rw_stmt_facts *facts, rw_result 
         if (first < last)
             rw_edit_replace(w, w->toks.tok[first].start, w->toks.tok[last - 1].end,
                             refusal_statement(w, "this combination of clauses"));
+        rw_explain_refused(w, i, "this combination of clauses");
         facts[i++] = (rw_stmt_facts){.flags = RW_REFUSED};
     }
     rw_edits_apply(w, out); /* whole statements replaced: they cannot overlap */
@@ -149,6 +151,7 @@ bool rw_rewrite_shaped(const rw_context *ctx, const char *text, size_t len, rw_r
     rw_stmt_facts *facts = rw_arena_alloc(&scratch, (size_t)(n ? n : 1) * sizeof *facts);
     ListCell *lc;
     foreach (lc, parsed.tree) {
+        w.stmt = i;
         rw_stmt_facts *f = &facts[i++];
         walk_raw(&w, lfirst_node(RawStmt, lc), f, &out->refusal);
         if ((f->flags & RW_SEARCH_PATH) && (f->flags & RW_SEARCH_RESET)) {

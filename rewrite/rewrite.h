@@ -41,6 +41,8 @@ typedef struct {
  * ("soft", "hard") into *mode; false when it is not one. */
 bool rw_mode_parse(const char *setting, const char *value, rw_mode *mode);
 
+struct rw_explain;
+
 typedef struct {
     const rw_snapshot *snapshot;
     /* The session's effective search path for relations, in order (what current_schemas(true)
@@ -58,6 +60,9 @@ typedef struct {
     int ntemp_tables;
     rw_chars chars; /* for rw_result.edits */
     rw_mode mode;   /* tombstone.visibility and tombstone.deletes */
+    /* Optional: collects what the rewrite did and why (`tombstone rewrite`); NULL in the
+     * proxy, which then pays one test per fact. */
+    struct rw_explain *explain;
 } rw_context;
 
 /* What the proxy must know about one statement of the text. */
@@ -137,6 +142,36 @@ char *rw_raise_statement(const char *sqlstate, const char *message);
  * one: what an ErrorResponse about the rewritten text must say to the client. A position
  * inside inserted text is the place of the insertion. */
 int rw_original_position(const rw_text_edit *edits, int n, int position);
+
+/* What a rewrite did to each statement and why, collected when rw_context.explain points at
+ * one (zeroed before the first use; rw_explain_free after the last). A fact is listed once
+ * per statement, in the order the walk met it. */
+typedef enum {
+    RW_WHY_FILTERED, /* reads of `table` see live rows only (a soft-delete table, or one whose
+                      * rows a marked parent hides through ON DELETE CASCADE); with visibility
+                      * = deleted, the rows a real delete would have taken only */
+    RW_WHY_MARKED,   /* a DELETE (or MERGE ... DELETE) on `table` marks its rows instead */
+    RW_WHY_REFUSED,  /* the statement was refused: `text` says why (its other facts dropped) */
+} rw_why_kind;
+
+typedef struct {
+    int stmt; /* index into rw_result.stmts */
+    rw_why_kind kind;
+    const rw_table *table; /* of the snapshot the rewrite used; NULL for RW_WHY_REFUSED */
+    char *text;
+} rw_why;
+
+typedef struct rw_explain {
+    int n, cap;
+    rw_why *items;
+} rw_explain;
+
+void rw_explain_free(rw_explain *e);
+
+/* Statement i of a rewrite of `text` as it goes to the server: *out and *len span it in
+ * r->sql (or in text when nothing was rewritten). Needs the edits in bytes: a rewrite whose
+ * context had chars = RW_CHARS_BYTES. */
+void rw_result_stmt_text(const rw_result *r, const char *text, int i, const char **out, int *len);
 
 /* The characters of text[0..n) as the server counts them (RW_CHARS_UNKNOWN: bytes). */
 int rw_chars_count(const char *text, int n, rw_chars chars);

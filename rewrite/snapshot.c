@@ -21,6 +21,8 @@ struct rw_snapshot {
     rw_map names;   /* bare relation name → non-NULL */
     int nfks, capfks;
     rw_fk **fks;
+    int ntables, captables; /* in the order of the rows, for the tools that list them all */
+    rw_table **tables;
     int nsoft;
     bool helpers;         /* the functions of `tombstone install`, in this version, are there */
     const char *epoch;    /* the catalog epoch when it was read (rewrite/watch.sql), or NULL */
@@ -178,6 +180,7 @@ void rw_snapshot_unref(rw_snapshot *s)
     rw_map_free(&s->by_oid);
     rw_map_free(&s->names);
     free(s->fks);
+    free(s->tables);
     rw_arena_free(&s->arena);
     rw_map_free(&s->memo->texts);
     rw_arena_free(&s->memo->arena);
@@ -276,6 +279,11 @@ static bool add_table(rw_snapshot *s, const char *const *f)
     rw_map_put(&s->by_name, key, slen + 1 + nlen, t);
     rw_map_put(&s->by_oid, (const char *)&t->oid, sizeof t->oid, t);
     rw_map_put(&s->names, t->name, nlen, t);
+    if (s->ntables == s->captables) {
+        s->captables = s->captables ? 2 * s->captables : 16;
+        s->tables = mem_realloc(s->tables, (size_t)s->captables * sizeof *s->tables);
+    }
+    s->tables[s->ntables++] = t;
     return true;
 }
 
@@ -361,7 +369,7 @@ bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char *
 {
     const char *const *f = row->fields;
     /* the epoch moves with any DDL: it is not part of what makes two snapshots the same */
-    if (row->nfields == 11 && f[0] && f[0][0] == 'E') {
+    if (row->nfields == RW_CATALOG_FIELDS && f[0] && f[0][0] == 'E') {
         s->epoch = f[1] ? rw_arena_strdup(&s->arena, f[1]) : NULL;
         return true;
     }
@@ -371,7 +379,7 @@ bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char *
         h = h * 0x100000001b3ULL + (f[i] ? rw_hash(f[i], strlen(f[i])) : 1);
     s->fingerprint += h;
     bool ok = false;
-    if (row->nfields == 11 && f[0]) {
+    if (row->nfields == RW_CATALOG_FIELDS && f[0]) {
         switch (f[0][0]) {
         case 'T':
             ok = f[1] && f[2] && f[3] && f[4] && add_table(s, f);
@@ -458,6 +466,16 @@ int rw_snapshot_fk_count(const rw_snapshot *s)
 const rw_fk *rw_snapshot_fk(const rw_snapshot *s, int i)
 {
     return s->fks[i];
+}
+
+int rw_snapshot_table_count(const rw_snapshot *s)
+{
+    return s->ntables;
+}
+
+const rw_table *rw_snapshot_table(const rw_snapshot *s, int i)
+{
+    return s->tables[i];
 }
 
 const char *rw_snapshot_epoch(const rw_snapshot *s)

@@ -85,7 +85,9 @@ struct rw_table {
 
 typedef struct rw_snapshot rw_snapshot;
 
-/* One row of the catalog query (rw_snapshot_query), as text fields (NULL for SQL NULL). */
+/* One row of the catalog query (rw_snapshot_query), as text fields (NULL for SQL NULL):
+ * every row has RW_CATALOG_FIELDS of them. */
+#define RW_CATALOG_FIELDS 11
 typedef struct {
     int nfields;
     const char *const *fields;
@@ -139,6 +141,11 @@ const char *rw_snapshot_memo_put(const rw_snapshot *s, const void *object, rw_me
 /* The foreign keys the snapshot knows, in creation order. */
 int rw_snapshot_fk_count(const rw_snapshot *s);
 const rw_fk *rw_snapshot_fk(const rw_snapshot *s, int i);
+
+/* Every table the snapshot knows (soft-delete or not), in the order of the catalog rows: for
+ * the tools that look at the whole schema (purge, check). */
+int rw_snapshot_table_count(const rw_snapshot *s);
+const rw_table *rw_snapshot_table(const rw_snapshot *s, int i);
 
 /* The catalog epoch this snapshot was read at (rewrite/watch.h), or NULL when the database
  * has no epoch (`tombstone install` was not run as a superuser). */

@@ -289,6 +289,7 @@ unsigned rw_walk_delete(rw_walk *w, DeleteStmt *d)
         rw_clauses c;
         rw_clauses_scan(w, anchor, DELETE_CLAUSES, &c);
         soft_delete(w, d, t, anchor, &c, preds);
+        rw_explain_note(w, RW_WHY_MARKED, t);
     } else {
         filter_target(w, anchor, DELETE_CLAUSES, d->whereClause, preds);
     }

@@ -174,9 +174,7 @@ static int print_install(const tools_target *target)
 int cmd_install(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"database", required_argument, NULL, 'd'},
-        {"user", required_argument, NULL, 'U'},
+        TOOLS_TARGET_OPTIONS,
         {"print", no_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };

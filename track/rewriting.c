@@ -34,7 +34,8 @@ const rw_result *track_rewrite(track *t, const char *text, size_t len)
                       (const char *const *)ns->now.temp.v,
                       ns->now.temp.n,
                       t->chars,
-                      ns->now.effective_mode};
+                      ns->now.effective_mode,
+                      NULL};
     const rw_result *r = rw_cache_rewrite(t->cache, &ctx, text, len);
     if (r->refusal)
         t->observer->refused(t->owner, r->refusal);
