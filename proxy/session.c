@@ -126,6 +126,7 @@ static void session_free(session *s)
     track_free(&s->track);
     config_unref(s->conf);
     free(s->search_path);
+    free(s->bad_mode);
     free(s->user);
     free(s->database);
     free(s);
@@ -538,7 +539,8 @@ static const char settings_query[] = "SELECT current_setting('search_path'), "
                                      "current_setting('tombstone.deletes', true)";
 
 /* A row of settings_query into s->search_path and the rw_mode at arg (a value the proxy
- * does not know leaves the default, with a warning). */
+ * does not know leaves the mode as it was, noted in s->bad_mode: the login fails on it, a
+ * later read logs it). */
 static void on_settings_row(session *s, void *arg, int nfields, const char *const *fields)
 {
     rw_mode *mode = arg;
@@ -550,14 +552,19 @@ static void on_settings_row(session *s, void *arg, int nfields, const char *cons
     }
     static const char *const names[] = {"visibility", "deletes"};
     for (int i = 0; i < 2; i++)
-        if (fields[i + 1] && *fields[i + 1] && !rw_mode_parse(names[i], fields[i + 1], mode))
-            SESSION_LOG(CONF_LOG_WARNING, s, "unknown tombstone.%s '%s': the default is kept",
-                        names[i], fields[i + 1]);
+        if (fields[i + 1] && *fields[i + 1] && !rw_mode_parse(names[i], fields[i + 1], mode) &&
+            !s->bad_mode)
+            s->bad_mode = mem_printf("invalid value for parameter \"tombstone.%s\": \"%s\"",
+                                     names[i], fields[i + 1]);
 }
 
 static void on_reread_done(session *s, void *arg, const proto_error_fields *error)
 {
     rw_mode *mode = arg;
+    if (s->bad_mode)
+        SESSION_LOG(CONF_LOG_WARNING, s, "%s: the mode stays as it was", s->bad_mode);
+    free(s->bad_mode);
+    s->bad_mode = NULL;
     if (error)
         SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the settings again: %s",
                     error->message ? error->message : "error");
@@ -585,6 +592,10 @@ static const char *server_user(const session *s)
 static void on_search_path_done(session *s, void *arg, const proto_error_fields *error)
 {
     (void)arg;
+    if (s->bad_mode) {
+        reject(s, "22023", "%s", s->bad_mode); /* as PostgreSQL refuses its own */
+        return;
+    }
     track_start_names(&s->track, error ? NULL : s->search_path, server_user(s), s->start_mode);
     if (error)
         SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the search_path: %s",

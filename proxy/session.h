@@ -63,6 +63,7 @@ struct session {
     bool internal_running;
     proto_buf held;    /* server messages kept from the client until the internal queries end */
     char *search_path; /* the search_path setting, read after authentication */
+    char *bad_mode;    /* a tombstone.* value the login left that the proxy does not know */
     char *user, *database;
     rw_mode start_mode; /* tombstone.* settings at login */
     catalog *catalog;   /* of the upstream database, once authenticated */

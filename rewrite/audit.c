@@ -68,7 +68,7 @@ struct rw_audit {
  *   P function schema signature language table     functions whose body names one
  *   G table trigger function                       user triggers ON DELETE of one
  *   K key child kinds                              the foreign-key triggers of `tombstone
- *                                                  install` (helpers 3) there are for a key
+ *                                                  install` (helpers 4) there are for a key
  *                                                  into a known table, enabled: their kinds
  *   W what value                                   what `tombstone install` left: helpers
  *                                                  (schema comment), event (trigger, enabled),
@@ -455,8 +455,8 @@ static void rule_install(rw_audit *a)
             rw_arena_cat(&a->arena, "SELECT tombstone.guard(ARRAY[", list, "]);"));
 }
 
-/* The foreign-key triggers of the helpers that make them (`tombstone.setup()`, helpers 3):
- * on a soft-delete parent, the one that runs a key's ON DELETE action when a row is marked
+/* The foreign-key triggers of the helpers that make them (`tombstone.setup()`, helpers 3 and
+ * later): on a soft-delete parent, the one that runs a key's ON DELETE action when a row is marked
  * (a, d or m, when the action does something); on a child whose parent loses rows to soft
  * deletes, the checks of rows written (c and u). Without them the proxy refuses those
  * deletes and writes; tombstone.setup() makes what is missing. */

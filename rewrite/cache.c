@@ -131,6 +131,8 @@ static uint64_t path_key(const rw_context *ctx)
 {
     uint64_t h = ctx->standard_strings ^ (uint64_t)ctx->chars << 1 ^
                  (uint64_t)ctx->mode.visibility << 3 ^ (uint64_t)ctx->mode.hard_deletes << 5 ^
+                 (uint64_t)ctx->reset_mode.visibility << 6 ^
+                 (uint64_t)ctx->reset_mode.hard_deletes << 8 ^
                  (ctx->user ? rw_hash(ctx->user, strlen(ctx->user)) : 0);
     for (int i = 0; i < ctx->nsearch_path; i++)
         h = h * 31 + rw_hash(ctx->search_path[i], strlen(ctx->search_path[i]));

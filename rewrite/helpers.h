@@ -4,7 +4,7 @@
 #define RW_HELPERS_H
 
 /* The version the rewriter's statements call; the snapshot checks the installed one. */
-#define RW_HELPERS_VERSION "3" /* as in the COMMENT ON SCHEMA of rewrite/helpers.sql */
+#define RW_HELPERS_VERSION "4" /* as in the COMMENT ON SCHEMA of rewrite/helpers.sql */
 
 /* The SQL script that creates (or replaces) the helpers. */
 const char *rw_helpers_install_sql(void);

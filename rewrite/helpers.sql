@@ -105,6 +105,13 @@ LANGUAGE sql STABLE AS $tombstone$
     ORDER BY m.ord LIMIT 1
 $tombstone$;
 
+-- The type of a column, as SQL writes it.
+CREATE OR REPLACE FUNCTION tombstone.column_type(rel oid, col text) RETURNS text
+LANGUAGE sql STABLE AS $tombstone$
+    SELECT format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute
+    WHERE attrelid = rel AND attname = col
+$tombstone$;
+
 -- "a.x = b.y AND ...": the columns of two keys, pairwise.
 CREATE OR REPLACE FUNCTION tombstone.key_eq(a text, acols text[], b text, bcols text[])
 RETURNS text LANGUAGE sql IMMUTABLE AS $tombstone$
@@ -329,6 +336,78 @@ BEGIN
 END
 $tombstone$;
 
+-- The statements (PL/pgSQL) that bring back, when a row of key fk's parent is restored (its
+-- marker back to live), the rows its delete's cascade marked: the children of a CASCADE key
+-- with the parent's marker value (`val`, OLD's, in the child's type as the cascade wrote it:
+-- a timestamp child of a timestamptz parent is matched in the session's TimeZone, so
+-- restore it in the TimeZone it was deleted in), or for a boolean marker, marked by the same
+-- transaction as OLD (its xmin; a row changed since it was marked is no longer linked); and
+-- through a child without marker, whose rows simply reappear, the rows its own CASCADE keys
+-- marked. Children deleted on their own before keep their marker (another time, another
+-- transaction). Rows a SET NULL / SET DEFAULT changed keep their new values, as after a
+-- real delete. '' when the key's action marks nothing.
+CREATE OR REPLACE FUNCTION tombstone.restore_sql(fk oid, src text, depth int, val text)
+RETURNS text LANGUAGE plpgsql STABLE AS $tombstone$
+DECLARE
+    f pg_catalog.pg_constraint;
+    m record;
+    child text;
+    match text := tombstone.match_sql(fk, 'y', src, depth);
+    out text := '';
+    g oid;
+BEGIN
+    SELECT * INTO f FROM pg_catalog.pg_constraint WHERE oid = fk;
+    IF f.confdeltype <> 'c' THEN
+        RETURN '';
+    END IF;
+    child := tombstone.rel_ref(f.conrelid);
+    SELECT * INTO m FROM tombstone.marker(f.conrelid);
+    IF m.col IS NOT NULL THEN
+        RETURN format(E'\n    UPDATE %s y SET %I = %s WHERE %s AND %s;', child, m.col,
+                      CASE WHEN m.is_bool THEN 'false' ELSE 'NULL' END, match,
+                      CASE WHEN m.is_bool OR val IS NULL
+                           THEN format('y.%I AND y.xmin = OLD.xmin', m.col)
+                           ELSE format('y.%I = CAST(%s AS %s)', m.col, val,
+                                       tombstone.column_type(f.conrelid, m.col)) END);
+    END IF;
+    IF depth >= 8 THEN
+        RETURN '';
+    END IF;
+    FOR g IN SELECT oid FROM pg_catalog.pg_constraint
+             WHERE contype = 'f' AND conparentid = 0 AND confrelid = f.conrelid
+               AND conrelid <> f.conrelid ORDER BY oid LOOP
+        out := out || tombstone.restore_sql(g,
+            format('FROM %s v%s WHERE %s', child, depth + 1,
+                   tombstone.match_sql(fk, format('v%s', depth + 1), src, depth)),
+            depth + 1, val);
+    END LOOP;
+    RETURN out;
+END
+$tombstone$;
+
+-- tombstone_v_<key>: a parent row going from marked back to live brings back what its
+-- delete's cascade marked (restore_sql). The children's own v triggers then go on down,
+-- and their c/u checks find this row live again.
+CREATE OR REPLACE FUNCTION tombstone.restore_trigger(f pg_catalog.pg_constraint) RETURNS text
+LANGUAGE plpgsql AS $tombstone$
+DECLARE
+    pm record;
+    body text;
+BEGIN
+    SELECT * INTO pm FROM tombstone.marker(f.confrelid);
+    body := tombstone.restore_sql(f.oid, NULL, 0,
+                                  CASE WHEN NOT pm.is_bool THEN format('OLD.%I', pm.col) END);
+    IF body = '' THEN
+        RETURN NULL;
+    END IF;
+    RETURN tombstone.ensure(f.confrelid, '', 'v', f.oid, false,
+        format('AFTER UPDATE OF %I', pm.col), '',
+        CASE WHEN pm.is_bool THEN format('OLD.%1$I AND NOT NEW.%1$I', pm.col)
+             ELSE format('OLD.%1$I IS NOT NULL AND NEW.%1$I IS NULL', pm.col) END,
+        body);
+END
+$tombstone$;
+
 -- tombstone_c_<key> and tombstone_u_<key>: a child row written with a key must find its
 -- parent live, as PostgreSQL's check finds it present; the parent is locked FOR KEY SHARE
 -- as that check locks it. An UPDATE that leaves the key as it was is not checked (unless
@@ -459,6 +538,7 @@ BEGIN
              WHERE contype = 'f' AND conparentid = 0 ORDER BY oid LOOP
         IF (tombstone.marker(f.confrelid)).col IS NOT NULL THEN
             wanted := wanted || format('%s/%s', f.confrelid, tombstone.delete_trigger(f));
+            wanted := wanted || format('%s/%s', f.confrelid, tombstone.restore_trigger(f));
         END IF;
         IF tombstone.gone(f.confrelid, 'p') IS NOT NULL THEN
             FOR name IN SELECT unnest(tombstone.check_triggers(f)) LOOP
@@ -537,5 +617,5 @@ BEGIN
 END
 $tombstone$;
 
-COMMENT ON SCHEMA tombstone IS 'tombstone helpers 3';
+COMMENT ON SCHEMA tombstone IS 'tombstone helpers 4';
 RESET client_min_messages;

@@ -176,6 +176,11 @@ void rw_require_key_triggers(rw_walk *w, const rw_table *t, List *set_targets);
     what " without the triggers of `tombstone install` for its foreign keys (run it, or run it "   \
          "again after DDL where no event trigger could)"
 
+/* writes.c and merge.c: a DELETE of a soft-delete table in the trash, under soft deletes */
+#define RW_TRASH_DELETE                                                                            \
+    "tombstone: a DELETE under tombstone.visibility = deleted marks nothing: the rows it "         \
+    "reaches are deleted already (SET tombstone.deletes = hard to delete them for good)"
+
 /* upsert.c: ON CONFLICT on a soft-delete table */
 void rw_upsert(rw_walk *w, InsertStmt *ins, const rw_table *t);
 

@@ -4,11 +4,12 @@
  * under real deletes, so a source row meeting one is NOT MATCHED), so the target's live-row
  * predicate joins ON; the source's rows are filtered where they stand (a source row that
  * fails ON would count as NOT MATCHED, so the predicate cannot go into ON). WHEN MATCHED
- * THEN DELETE marks the row instead, running the foreign-key actions row by row. The
- * command tag stays MERGE n. */
+ * THEN DELETE marks the row instead (under tombstone.deletes = soft), and the foreign-key
+ * triggers run the actions. The command tag stays MERGE n. Under tombstone.visibility = all
+ * or deleted the target's visible-row predicate joins ON instead. */
 #include "rewrite/internal.h"
 
-static void target_live_only(rw_walk *w, MergeStmt *m, const char *pred, int *on_end)
+static void target_visible_only(rw_walk *w, MergeStmt *m, const char *pred, int *on_end)
 {
     int on = rw_keyword_before(w, m->joinCondition, "on");
     if (on < 0) {
@@ -22,6 +23,17 @@ static void target_live_only(rw_walk *w, MergeStmt *m, const char *pred, int *on
     rw_edit_insert(w, rw_end_before(w, *on_end), rw_arena_cat(w->arena, ") AND ", pred));
 }
 
+/* Where marked rows match, THEN DELETE would mark them again (losing the time that links
+ * them to their cascade) or, in the trash, mark nothing. */
+static void refuse_unlive(rw_walk *w)
+{
+    if (w->ctx->mode.visibility == RW_SEE_DELETED)
+        rw_refuse_with(w, "0A000", RW_TRASH_DELETE);
+    else
+        rw_refuse(w, "MERGE ... DELETE under tombstone.visibility = all (it would mark rows marked "
+                     "already)");
+}
+
 /* WHEN MATCHED THEN DELETE → WHEN MATCHED THEN UPDATE SET m = now() */
 static void deletes_mark(rw_walk *w, const rw_table *t, int from)
 {
@@ -33,6 +45,10 @@ static void deletes_mark(rw_walk *w, const rw_table *t, int from)
         if (depth == 0 && rw_tok_is(&w->toks, w->sql, i, "delete") &&
             rw_tok_is(&w->toks, w->sql, i - 1, "then") && !t->delete_ready)
             rw_refuse(w, RW_NO_TRIGGERS("MERGE ... DELETE with foreign-key actions"));
+        else if (depth == 0 && rw_tok_is(&w->toks, w->sql, i, "delete") &&
+                 rw_tok_is(&w->toks, w->sql, i - 1, "then") &&
+                 w->ctx->mode.visibility != RW_SEE_LIVE)
+            refuse_unlive(w);
         else if (depth == 0 && rw_tok_is(&w->toks, w->sql, i, "delete") &&
                  rw_tok_is(&w->toks, w->sql, i - 1, "then")) {
             rw_edit_replace(
@@ -67,10 +83,10 @@ void rw_walk_merge(rw_walk *w, MergeStmt *m)
         rw_wrap_leaf(w, p);
     rw_walk_expr(w, m->joinCondition);
     walk_actions(w, m->mergeWhenClauses, t);
-    const char *pred = rw_live_pred(w, t, rw_ref_name(w, m->relation));
+    const char *pred = rw_visible_pred(w, t, rw_ref_name(w, m->relation));
     int on_end = -1;
-    target_live_only(w, m, pred, &on_end);
-    if (on_end >= 0 && t && t->marker != RW_MARKER_NONE)
+    target_visible_only(w, m, pred, &on_end);
+    if (on_end >= 0 && t && t->marker != RW_MARKER_NONE && !w->ctx->mode.hard_deletes)
         deletes_mark(w, t, on_end);
     rw_pop_ctes(w, saved);
 }

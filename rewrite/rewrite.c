@@ -120,6 +120,21 @@ static void export_facts(rw_result *out, rw_stmt_facts *facts, int n)
     }
 }
 
+/* The mode a statement of the text leaves for the statements after it. */
+static void follow_mode(rw_context *local, const rw_stmt_facts *f)
+{
+    if (f->flags & (RW_RESET_ALL | RW_DISCARD_ALL))
+        local->mode = local->reset_mode;
+    if (!(f->flags & RW_MODE))
+        return;
+    if (f->value)
+        rw_mode_parse(f->name, f->value, &local->mode);
+    else if (strcmp(f->name, "visibility") == 0)
+        local->mode.visibility = local->reset_mode.visibility;
+    else
+        local->mode.hard_deletes = local->reset_mode.hard_deletes;
+}
+
 bool rw_rewrite(const rw_context *ctx, const char *text, size_t len, rw_result *out)
 {
     return rw_rewrite_shaped(ctx, text, len, out, NULL);
@@ -140,7 +155,7 @@ bool rw_rewrite_shaped(const rw_context *ctx, const char *text, size_t len, rw_r
         out->parse_error = true;
         return false;
     }
-    /* a SET search_path applies to the statements after it in the same text */
+    /* a SET search_path or of a mode applies to the statements after it in the same text */
     rw_context local = *ctx;
     const char *path[64];
     char path_buf[2048];
@@ -162,6 +177,7 @@ bool rw_rewrite_shaped(const rw_context *ctx, const char *text, size_t len, rw_r
                                                       64, path_buf, sizeof path_buf);
             local.search_path = path;
         }
+        follow_mode(&local, f);
     }
     if (w.nedits && !rw_edits_apply(&w, out))
         refuse_all(&w, parsed.tree, facts, out);

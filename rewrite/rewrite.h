@@ -58,8 +58,9 @@ typedef struct {
      * name of one of these is that temporary table, never a soft-delete table. */
     const char *const *temp_tables;
     int ntemp_tables;
-    rw_chars chars; /* for rw_result.edits */
-    rw_mode mode;   /* tombstone.visibility and tombstone.deletes */
+    rw_chars chars;     /* for rw_result.edits */
+    rw_mode mode;       /* tombstone.visibility and tombstone.deletes */
+    rw_mode reset_mode; /* what RESET of them inside the text goes back to (the login's) */
     /* Optional: collects what the rewrite did and why (`tombstone rewrite`); NULL in the
      * proxy, which then pays one test per fact. */
     struct rw_explain *explain;

@@ -7,7 +7,8 @@
  *     ON CONFLICT (email) DO ...  →  ON CONFLICT (email) WHERE (deleted_at IS NULL) DO ...
  * And an upsert never lands on a marked row (with a full index or a primary key, a marked
  * row still holds its key; a hidden row of a table without marker always does): DO UPDATE
- * gets the target's live-row predicate in its WHERE. */
+ * gets the target's live-row predicate in its WHERE (its visible-row predicate under
+ * tombstone.visibility = all or deleted). */
 #include "rewrite/internal.h"
 
 #include <string.h>
@@ -67,13 +68,16 @@ static void infer_partial(rw_walk *w, const InferClause *infer, const rw_table *
     rw_edit_insert(w, rw_end_before(w, end), rw_arena_cat(w->arena, ") AND ", u->predicate));
 }
 
-/* DO UPDATE SET ... [WHERE c]: the conflicting row must be live. */
-static void update_live_only(rw_walk *w, const OnConflictClause *oc, const rw_table *t,
-                             const RangeVar *target)
+/* DO UPDATE SET ... [WHERE c]: the conflicting row must be one the session sees (live,
+ * unless tombstone.visibility says otherwise). */
+static void update_visible_only(rw_walk *w, const OnConflictClause *oc, const rw_table *t,
+                                const RangeVar *target)
 {
     const char *ref =
         target->alias ? rw_quote(w, target->alias->aliasname) : rw_quote(w, target->relname);
-    rw_pending own = {.text = rw_live_pred(w, t, ref)};
+    rw_pending own = {.text = rw_visible_pred(w, t, ref)};
+    if (!own.text)
+        return;
     int set = rw_tok_at(&w->toks, oc->location);
     while (set < w->toks.n && !rw_tok_is(&w->toks, w->sql, set, "set"))
         set++;
@@ -96,5 +100,5 @@ void rw_upsert(rw_walk *w, InsertStmt *ins, const rw_table *t)
     if (oc->infer && oc->infer->indexElems && t->marker != RW_MARKER_NONE)
         infer_partial(w, oc->infer, t);
     if (oc->action == ONCONFLICT_UPDATE)
-        update_live_only(w, oc, t, ins->relation);
+        update_visible_only(w, oc, t, ins->relation);
 }

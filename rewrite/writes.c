@@ -3,7 +3,10 @@
  * DELETE FROM t [AS a] [USING u] [WHERE c] [RETURNING r] on a soft-delete table becomes
  *   UPDATE t [AS a] SET deleted_at = now() [FROM u] WHERE (c) AND a.deleted_at IS NULL
  *   [RETURNING r']
- * where r' shows the marker as a real DELETE would return it: NULL (or false). */
+ * where r' shows the marker as a real DELETE would return it: NULL (or false).
+ * Under tombstone.deletes = hard a DELETE stays one. The rows UPDATE, DELETE and COPY ... TO
+ * reach are those tombstone.visibility shows (rw_visible_pred): live ones by default, all,
+ * or the deleted ones (the trash). */
 #include "rewrite/internal.h"
 
 #include <string.h>
@@ -272,6 +275,18 @@ static void soft_delete(rw_walk *w, DeleteStmt *d, const rw_table *t, int anchor
     fix_returning(w, d->returningList, t, d->relation, d->usingClause);
 }
 
+/* Which rows of the target a DELETE reaches: under soft deletes, of a soft-delete table, the
+ * live ones among those the session sees (a marked row is deleted already: marking it again
+ * would lose the time that links it to its cascade); otherwise those the session sees. */
+static const char *delete_target_pred(rw_walk *w, const rw_table *t, bool marks, const char *ref)
+{
+    if (!marks)
+        return rw_visible_pred(w, t, ref);
+    if (w->ctx->mode.visibility == RW_SEE_DELETED)
+        rw_refuse_with(w, "0A000", RW_TRASH_DELETE);
+    return rw_live_pred(w, t, ref);
+}
+
 unsigned rw_walk_delete(rw_walk *w, DeleteStmt *d)
 {
     int saved;
@@ -281,11 +296,12 @@ unsigned rw_walk_delete(rw_walk *w, DeleteStmt *d)
     rw_walk_expr(w, d->whereClause);
     rw_walk_expr(w, (Node *)d->returningList);
     int anchor = token_at(w, d->relation->location);
-    bool soft = t && t->marker != RW_MARKER_NONE;
-    preds = with_target(w, rw_live_pred(w, t, rw_ref_name(w, d->relation)), preds, d->whereClause);
-    if ((soft || preds) && anchor < 0) {
+    bool marks = t && t->marker != RW_MARKER_NONE && !w->ctx->mode.hard_deletes;
+    const char *own = delete_target_pred(w, t, marks, rw_ref_name(w, d->relation));
+    preds = with_target(w, own, preds, d->whereClause);
+    if ((marks || preds) && anchor < 0) {
         rw_refuse(w, "a DELETE whose text could not be located");
-    } else if (soft) {
+    } else if (marks) {
         rw_clauses c;
         rw_clauses_scan(w, anchor, DELETE_CLAUSES, &c);
         soft_delete(w, d, t, anchor, &c, preds);
@@ -294,7 +310,7 @@ unsigned rw_walk_delete(rw_walk *w, DeleteStmt *d)
         filter_target(w, anchor, DELETE_CLAUSES, d->whereClause, preds);
     }
     rw_pop_ctes(w, saved);
-    return soft ? RW_DELETE_TAG : 0;
+    return marks ? RW_DELETE_TAG : 0;
 }
 
 void rw_walk_update(rw_walk *w, UpdateStmt *u)
@@ -307,7 +323,8 @@ void rw_walk_update(rw_walk *w, UpdateStmt *u)
     rw_walk_expr(w, u->whereClause);
     rw_walk_expr(w, (Node *)u->returningList);
     rw_require_key_triggers(w, t, u->targetList);
-    preds = with_target(w, rw_live_pred(w, t, rw_ref_name(w, u->relation)), preds, u->whereClause);
+    preds =
+        with_target(w, rw_visible_pred(w, t, rw_ref_name(w, u->relation)), preds, u->whereClause);
     int anchor = token_at(w, u->relation->location);
     if (preds && anchor < 0)
         rw_refuse(w, "an UPDATE whose text could not be located");
@@ -349,7 +366,7 @@ void rw_walk_copy(rw_walk *w, CopyStmt *c)
     }
     if (t && t->relkind == 'p')
         return; /* COPY of a partitioned table fails in PostgreSQL either way */
-    const char *pred = rw_live_pred(w, t, rw_ref_name(w, c->relation));
+    const char *pred = rw_visible_pred(w, t, rw_ref_name(w, c->relation));
     if (!pred)
         return;
     int start, end, i;

@@ -223,6 +223,7 @@ static int rewrite_text(PGconn *conn, const rw_snapshot *s, rw_mode mode, const 
                       .nreset_path = npath,
                       .chars = RW_CHARS_BYTES,
                       .mode = mode,
+                      .reset_mode = mode,
                       .explain = &e};
     rw_result r;
     int status;

@@ -35,6 +35,7 @@ const rw_result *track_rewrite(track *t, const char *text, size_t len)
                       ns->now.temp.n,
                       t->chars,
                       ns->now.effective_mode,
+                      ns->initial_mode,
                       NULL};
     const rw_result *r = rw_cache_rewrite(t->cache, &ctx, text, len);
     if (r->refusal)

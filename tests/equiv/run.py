@@ -34,6 +34,15 @@ statements with parameters, which psql 15 cannot bind), and a statement may be p
 a comment line `-- @params: (5, 'x')`: the psycopg ways then bind these values to its %s
 placeholders (Bind parameters, which the simple way cannot send).
 
+A script may begin with a block that runs on S only, through the proxy, right after the
+prelude (psql, stopping at the first error, its transcript not compared): the lines from
+`-- @s-first begin` to `-- @s-first end`. The rest of the script then runs on both and must
+match: a block that deletes and restores (tombstone.visibility = deleted, UPDATE ... SET
+deleted_at = NULL) must leave S as H, where nothing happened (SPEC §5). A header line
+`-- @deletes: hard` says the script deletes for real on purpose (SET tombstone.deletes =
+hard): its check (ii) is that no row was marked (every delete was real); (i) still holds,
+since a hard delete must equal H's.
+
 COPY works in every way: `COPY ... TO STDOUT` (data recorded) and `COPY ... FROM STDIN`
 followed by its data lines up to `\\.`, as psql reads them from the script.
 
@@ -124,6 +133,17 @@ def _strip_leading_comments(text):
             text = "" if nl < 0 else stripped[nl + 1:]
         else:
             return stripped
+
+
+S_FIRST = re.compile(r"^-- @s-first begin\n(.*?)^-- @s-first end\n", re.M | re.S)
+
+
+def s_first_block(text):
+    """(the @s-first block or None, the script without it)."""
+    m = S_FIRST.search(text)
+    if not m:
+        return None, text
+    return m.group(1), text[:m.start()] + "\n" * m.group(0).count("\n") + text[m.end():]
 
 
 def split_script(text):
@@ -614,20 +634,27 @@ def check_extended(dsn):
 
 # --- the state checks --------------------------------------------------------------------
 
-def soft_keys(conn, live):
-    """{table: set of primary keys} of every soft-delete table, read physically."""
+def soft_keys(conn, live, marked=False):
+    """{table: set of primary keys} of every soft-delete table, read physically (marked:
+    of its marked rows only)."""
     tables = catalog_tables(conn)
     keys = {}
     for key, lt in live.items():
         if lt.marker and key in tables:
             pk = tables[key][0]
             cols = ", ".join(qi(c) for c in pk)
-            keys[key] = set(conn.execute(f"SELECT {cols} FROM ONLY {lt.qualified}").fetchall())
+            where = ""
+            if marked:
+                where = (f" WHERE {qi(lt.marker)}" if lt.marker == "is_deleted"
+                         else f" WHERE {qi(lt.marker)} IS NOT NULL")
+            keys[key] = set(conn.execute(f"SELECT {cols} FROM ONLY {lt.qualified}{where}")
+                            .fetchall())
     return keys
 
 
-def check_state(s_dsn_direct, h_dsn, live, before, self_test):
-    """(i) live rows of S == rows of H; (ii) nothing S held before is physically gone.
+def check_state(s_dsn_direct, h_dsn, live, before, self_test, hard=None):
+    """(i) live rows of S == rows of H; (ii) nothing S held before is physically gone, or
+    for a script of hard deletes (hard: the marked rows before it), no row newly marked.
     Returns a list of (check, message) problems."""
     problems = []
     with psycopg.connect(s_dsn_direct, autocommit=True) as s, \
@@ -660,7 +687,13 @@ def check_state(s_dsn_direct, h_dsn, live, before, self_test):
                 problems.append(("i", f"{key[0]}.{key[1]}: live rows of S differ from H "
                                       f"({len(s_rows)} vs {len(h_rows)} rows)\n" +
                                  "\n".join(diff)))
-        if not self_test:
+        if hard is not None and not self_test:
+            for key, keys in sorted(soft_keys(s, live, marked=True).items()):
+                new = keys - hard.get(key, set())
+                if new:
+                    problems.append(("ii", f"{key[0]}.{key[1]}: {len(new)} row(s) marked under "
+                                           f"tombstone.deletes = hard: {sorted(new)[:10]}"))
+        elif not self_test:
             after = soft_keys(s, live)
             for key, keys in sorted(before.items()):
                 gone = keys - after.get(key, set())
@@ -718,7 +751,21 @@ def compare(result, label, code, s_text, h_text, outdir):
         result.failures.append((code, f"{label} transcript differs", diff))
 
 
-def run_job(cluster, live, script, way, stmts, outdir):
+def run_s_first(host, port, db, block, outdir, result):
+    """Runs a script's @s-first block on S; a failure there fails the job."""
+    path = os.path.join(outdir, f"{result.name}.{result.way}.s-first.sql")
+    with open(path, "w") as f:
+        f.write(block)
+    cmd = [PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", str(port),
+           "-U", "postgres", "-d", db, "-f", path]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL, timeout=120)
+    if out.returncode != 0:
+        result.failures.append(("E", "the @s-first block failed on S",
+                                out.stdout.decode("utf-8", "replace")))
+
+
+def run_job(cluster, live, script, way, stmts, outdir, info):
     result = Result(script, way)
     t0 = last = time.monotonic()
     dbs = None
@@ -741,9 +788,15 @@ def run_job(cluster, live, script, way, stmts, outdir):
                 run_psql(s_host, s_port, s_db, prelude),
                 run_psql("127.0.0.1", cluster.pg.port, h_db, prelude), outdir)
         lap("prelude")
+        if info["s_first"] and not cluster.args.self_test:  # S is H there: nothing to undo
+            run_s_first(s_host, s_port, s_db, info["s_first"], outdir, result)
+        marked_before = None
+        if info["hard"]:  # the rows marked before the script: by schema.sql and the prelude
+            with psycopg.connect(cluster.direct_dsn(s_db), autocommit=True) as s:
+                marked_before = soft_keys(s, live, marked=True)
         if way == "simple":
-            s_text = run_psql(s_host, s_port, s_db, script)
-            h_text = run_psql("127.0.0.1", cluster.pg.port, h_db, script)
+            s_text = run_psql(s_host, s_port, s_db, info["path"])
+            h_text = run_psql("127.0.0.1", cluster.pg.port, h_db, info["path"])
         else:
             prepare = way == "prepared"
             s_text = run_psycopg(cluster.s_dsn(s_db), stmts, prepare)
@@ -751,7 +804,7 @@ def run_job(cluster, live, script, way, stmts, outdir):
         compare(result, "script", "T", s_text, h_text, outdir)
         lap("script")
         problems = check_state(cluster.direct_dsn(s_db), cluster.direct_dsn(h_db), live,
-                               before, cluster.args.self_test)
+                               before, cluster.args.self_test, marked_before)
         for check, code, title in (("i", "L", "(i) live rows of S (direct) differ from H"),
                                    ("ii", "G", "(ii) rows physically gone from S")):
             msgs = [m for c, m in problems if c == check]
@@ -810,10 +863,19 @@ def main():
     scripts = corpus(args.scripts)
     if args.core:
         scripts = [s for s in scripts if not os.path.basename(s).startswith(LATER_PREFIXES)]
-    parsed, script_ways = {}, {}
+    parsed, script_ways, info = {}, {}, {}
+    outdir = args.out or tempfile.mkdtemp(prefix="tombstone-equiv-")
+    os.makedirs(outdir, exist_ok=True)
     for s in scripts:
         with open(s) as f:
             text = f.read()
+        block, text = s_first_block(text)
+        info[s] = {"s_first": block, "path": s, "hard": bool(
+            re.search(r"^-- @deletes: hard$", text, re.M))}
+        if block:  # psql runs the script without its block
+            info[s]["path"] = os.path.join(outdir, os.path.basename(s))
+            with open(info[s]["path"], "w") as f:
+                f.write(text)
         try:
             parsed[s] = split_script(text)
         except (ValueError, SyntaxError) as e:
@@ -826,8 +888,6 @@ def main():
     os.environ["PGTZ"] = "UTC"
     os.environ.setdefault("PGDATESTYLE", "ISO, MDY")
     os.environ.pop("PGOPTIONS", None)
-    outdir = args.out or tempfile.mkdtemp(prefix="tombstone-equiv-")
-    os.makedirs(outdir, exist_ok=True)
 
     def on_timeout(signum, frame):
         print(f"\nrun.py: timed out after {args.timeout}s (see {outdir})", flush=True)
@@ -855,7 +915,8 @@ def main():
             t_setup = time.monotonic() - t_start
             jobs = [(s, w) for s in scripts for w in ways if w in script_ways[s]]
             with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-                futures = [pool.submit(run_job, cluster, live, s, w, parsed[s], outdir)
+                futures = [pool.submit(run_job, cluster, live, s, w, parsed[s], outdir,
+                                       info[s])
                            for s, w in jobs]
                 results = [f.result() for f in futures]
     finally:

@@ -460,6 +460,91 @@ static void test_visibility_reads(void **state)
     ctx = saved;
 }
 
+/* Writes under the modes: UPDATE and COPY reach the rows the session sees; a soft DELETE
+ * marks only live ones (never re-marks), and refuses in the trash; deletes = hard keeps the
+ * DELETE with the visible-row predicate. */
+static void test_visibility_writes(void **state)
+{
+    (void)state;
+    rw_context saved = ctx;
+    ctx.mode.visibility = RW_SEE_ALL;
+    static const rw_case all[] = {
+        {"UPDATE chapters SET deleted_at = NULL WHERE id = 1", NULL},
+        {"DELETE FROM chapters WHERE id = 1",
+         "UPDATE chapters SET deleted_at = now() WHERE (id = 1) AND chapters.deleted_at IS NULL"},
+        {"INSERT INTO activities (name) VALUES ('x') ON CONFLICT (name) DO UPDATE SET type = 'q'",
+         "INSERT INTO activities (name) VALUES ('x') ON CONFLICT (name) WHERE (NOT is_deleted) DO "
+         "UPDATE SET type = 'q'"},
+        {"COPY chapters TO STDOUT", NULL},
+        {"MERGE INTO chapters c USING tags t ON c.id = t.id WHEN MATCHED THEN UPDATE SET "
+         "book_id = 1",
+         NULL},
+    };
+    CHECK(all);
+    ctx.mode.visibility = RW_SEE_DELETED;
+    static const rw_case trash[] = {
+        {"UPDATE chapters SET deleted_at = NULL WHERE id = 1",
+         "UPDATE chapters SET deleted_at = NULL WHERE (id = 1) AND chapters.deleted_at IS NOT "
+         "NULL"},
+        {"UPDATE flags f SET is_deleted = false",
+         "UPDATE flags f SET is_deleted = false WHERE f.is_deleted"},
+        {"COPY chapters (id) TO STDOUT",
+         "COPY (SELECT id FROM ONLY chapters WHERE chapters.deleted_at IS NOT NULL) TO STDOUT"},
+    };
+    CHECK(trash);
+    ctx.mode.hard_deletes = true;
+    static const rw_case forever[] = {
+        {"DELETE FROM chapters WHERE id = 1",
+         "DELETE FROM chapters WHERE (id = 1) AND chapters.deleted_at IS NOT NULL"},
+        {"MERGE INTO chapters c USING tags t ON c.id = t.id WHEN MATCHED THEN DELETE",
+         "MERGE INTO chapters c USING tags t ON (c.id = t.id) AND c.deleted_at IS NOT NULL WHEN "
+         "MATCHED THEN DELETE"},
+    };
+    CHECK(forever);
+    ctx.mode.visibility = RW_SEE_LIVE;
+    static const rw_case hard[] = {
+        {"DELETE FROM chapters WHERE id = 1 RETURNING *",
+         "DELETE FROM chapters WHERE (id = 1) AND chapters.deleted_at IS NULL RETURNING *"},
+        {"DELETE FROM tags", NULL},
+    };
+    CHECK(hard);
+    check_facts("DELETE FROM chapters", 0, 0, NULL);
+    ctx.mode.hard_deletes = false;
+    ctx.mode.visibility = RW_SEE_DELETED;
+    const char *refused[] = {
+        "DELETE FROM chapters WHERE id = 1",
+        "MERGE INTO chapters c USING tags t ON c.id = t.id WHEN MATCHED THEN DELETE",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        rw_result r;
+        assert_true(rw_rewrite(&ctx, refused[i], strlen(refused[i]), &r));
+        assert_non_null(strstr(r.sql, "marks nothing"));
+        rw_result_free(&r);
+    }
+    /* a SET or RESET of a mode inside the text applies to the statements after it */
+    ctx.mode.visibility = RW_SEE_LIVE;
+    static const rw_case in_text[] = {
+        {"SET tombstone.visibility = 'deleted'; SELECT id FROM authors; RESET "
+         "tombstone.visibility; "
+         "SELECT id FROM authors",
+         "SET tombstone.visibility = 'deleted'; SELECT id FROM authors WHERE authors.deleted_at IS "
+         "NOT NULL; RESET tombstone.visibility; SELECT id FROM authors WHERE authors.deleted_at "
+         "IS NULL"},
+        {"SET tombstone.deletes = hard; DELETE FROM chapters; DISCARD ALL; DELETE FROM chapters",
+         "SET tombstone.deletes = hard; DELETE FROM chapters WHERE chapters.deleted_at IS NULL; "
+         "DISCARD ALL; UPDATE chapters SET deleted_at = now() WHERE chapters.deleted_at IS NULL"},
+    };
+    CHECK(in_text);
+    ctx.mode.visibility = RW_SEE_ALL;
+    const char *merge =
+        "MERGE INTO chapters c USING tags t ON c.id = t.id WHEN MATCHED THEN DELETE";
+    rw_result r;
+    assert_true(rw_rewrite(&ctx, merge, strlen(merge), &r));
+    assert_non_null(strstr(r.sql, "mark rows marked already"));
+    rw_result_free(&r);
+    ctx = saved;
+}
+
 static void test_search_path(void **state)
 {
     (void)state;
@@ -612,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_facts),
         cmocka_unit_test(test_search_path),
         cmocka_unit_test(test_visibility_reads),
+        cmocka_unit_test(test_visibility_writes),
         cmocka_unit_test(test_refusals_and_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -127,7 +127,8 @@ static void test_refused(void **state)
     /* the refused statement keeps its refusal only: its reads were never sent */
     assert_int_equal(facts_of(&x, 1), 1);
     assert_true(has(&x, 1, RW_WHY_REFUSED, NULL));
-    assert_non_null(strstr(x.e.items[x.e.n - 1].text, "without the triggers of `tombstone install`"));
+    assert_non_null(
+        strstr(x.e.items[x.e.n - 1].text, "without the triggers of `tombstone install`"));
     const char *out;
     int len;
     rw_result_stmt_text(&x.r, x.text, 1, &out, &len);
