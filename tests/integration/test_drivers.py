@@ -4,7 +4,8 @@ PREPARE, the simple protocol), asyncpg and Go's pgx (their own protocol implemen
 named statements, binary results, statement caches), Perl's DBD::Pg, PHP's PDO and Ruby's
 pg (libpq: unnamed and named server-side statements), and SQLAlchemy's ORM, which checks the
 row count of every DELETE it sends. Each logs in as a SCRAM role with its own SCRAM code
-(asyncpg, pgx) or libpq's. What each prints is compared with what PostgreSQL answers when
+(asyncpg, pgx) or libpq's, in clear, and those with TLS code of their own through TLS
+(client_tls_sslmode = require). What each prints is compared with what PostgreSQL answers when
 rows are really deleted, and the database is checked directly afterwards: nothing of a
 soft-delete table was physically deleted."""
 
@@ -14,6 +15,7 @@ import subprocess
 import sys
 
 import pytest
+from certs import Certs
 from harness import PASSWORD, Proxy, tombstone_binary
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "drivers")
@@ -69,10 +71,15 @@ DRIVERS = {
 
 
 @pytest.fixture(scope="module")
-def px(pg):
-    proxy = Proxy.start(pg)
-    yield proxy
-    assert proxy.stop() == 0, proxy.log()
+def proxies(pg):
+    """A proxy in clear, and one that requires TLS of its clients."""
+    certs = Certs.make()
+    tls = (f"client_tls_sslmode = require\nclient_tls_cert_file = {certs.path('server.crt')}\n"
+           f"client_tls_key_file = {certs.path('server.key')}")
+    started = {"disable": Proxy.start(pg), "require": Proxy.start(pg, extra=tls)}
+    yield started
+    for proxy in started.values():
+        assert proxy.stop() == 0, proxy.log()
 
 
 def fresh_database(pg, px, name):
@@ -97,12 +104,19 @@ def physical_state(pg, db):
     return state
 
 
-@pytest.mark.parametrize("driver", sorted(DRIVERS))
-def test_driver_scenario(pg, px, tmp_path, driver):
+# Through TLS: the drivers with TLS code of their own, and one on libpq's (which DBD::Pg,
+# PDO, Ruby's pg and SQLAlchemy's psycopg2 share).
+RUNS = [(d, "disable") for d in sorted(DRIVERS)] + [(d, "require")
+                                                    for d in ("asyncpg", "pgx", "psycopg2")]
+
+
+@pytest.mark.parametrize("driver,sslmode", RUNS)
+def test_driver_scenario(pg, proxies, tmp_path, driver, sslmode):
     command, expected, expected_state = DRIVERS[driver]
+    px = proxies[sslmode]
     db = f"drv_{driver}"
     fresh_database(pg, px, db)
-    args = ["127.0.0.1", str(px.port), db, "u_scram", PASSWORD, str(px.port)]
+    args = ["127.0.0.1", str(px.port), db, "u_scram", PASSWORD, str(px.port), sslmode]
     out = subprocess.run(command(tmp_path) + args, capture_output=True, text=True, timeout=300)
     assert (out.stdout.split("\n")[:-1], out.returncode) == (expected, 0), out.stderr
     assert physical_state(pg, db) == expected_state
@@ -117,7 +131,7 @@ def test_scenario_answers_as_real_deletes(pg, tmp_path):
     pg.psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     pg.psql(f"CREATE DATABASE {db} OWNER u_scram")
     pg.psql(SCHEMA.replace(", deleted_at timestamptz", ""), dbname=db)
-    args = ["127.0.0.1", str(pg.port), db, "u_scram", PASSWORD, str(pg.port)]
+    args = ["127.0.0.1", str(pg.port), db, "u_scram", PASSWORD, str(pg.port), "disable"]
     out = subprocess.run([sys.executable, os.path.join(HERE, "asyncpg_scenario.py"), *args],
                          capture_output=True, text=True, timeout=300)
     assert out.stdout.split("\n")[:-1] == SCENARIO, out.stderr

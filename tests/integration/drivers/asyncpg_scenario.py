@@ -11,9 +11,9 @@ def affected(status):
     return status.split()[-1]
 
 
-async def main(host, port, dbname, user, password, ddl_port):
+async def main(host, port, dbname, user, password, ddl_port, sslmode):
     c = await asyncpg.connect(host=host, port=int(port), database=dbname, user=user,
-                              password=password)
+                              password=password, ssl=sslmode)
     print("S1", affected(await c.execute("DELETE FROM authors WHERE id = $1", 1)))
     print("S2", await c.fetchval("SELECT count(*) FROM books"))
     rows = await c.fetch("SELECT b.title FROM authors a JOIN books b ON b.author_id = a.id "
@@ -43,7 +43,7 @@ async def main(host, port, dbname, user, password, ddl_port):
     await tag.fetch(1)
     first = affected(tag.get_statusmsg())
     d = await asyncpg.connect(host=host, port=int(ddl_port), database=dbname, user=user,
-                              password=password)
+                              password=password, ssl=sslmode)
     await d.execute("ALTER TABLE tags ADD COLUMN deleted_at timestamptz")
     await d.close()
     await tag.fetch(2)

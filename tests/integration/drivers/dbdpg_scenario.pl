@@ -4,10 +4,10 @@ use strict;
 use warnings;
 use DBI;
 
-my ($host, $port, $db, $user, $password, $ddl_port) = @ARGV;
+my ($host, $port, $db, $user, $password, $ddl_port, $sslmode) = @ARGV;
 sub connect_to {
     my ($p) = @_;
-    return DBI->connect("dbi:Pg:dbname=$db;host=$host;port=$p", $user, $password,
+    return DBI->connect("dbi:Pg:dbname=$db;host=$host;port=$p;sslmode=$sslmode", $user, $password,
                         {AutoCommit => 1, RaiseError => 1, PrintError => 0});
 }
 my $c = connect_to($port);

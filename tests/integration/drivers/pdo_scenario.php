@@ -1,12 +1,12 @@
 <?php
 // The scenario of scenario.md with PHP's PDO (pdo_pgsql over libpq; prepared statements
 // are server-side, named pdo_stmt_*).
-[, $host, $port, $db, $user, $password, $ddl_port] = $argv;
-function connect_to($host, $port, $db, $user, $password) {
-    return new PDO("pgsql:host=$host;port=$port;dbname=$db", $user, $password,
+[, $host, $port, $db, $user, $password, $ddl_port, $sslmode] = $argv;
+function connect_to($host, $port, $db, $user, $password, $sslmode) {
+    return new PDO("pgsql:host=$host;port=$port;dbname=$db;sslmode=$sslmode", $user, $password,
                    [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_EMULATE_PREPARES => false]);
 }
-$c = connect_to($host, $port, $db, $user, $password);
+$c = connect_to($host, $port, $db, $user, $password, $sslmode);
 function run($c, $sql, $args = []) { $s = $c->prepare($sql); $s->execute($args); return $s; }
 function one($c, $sql, $args = []) { return run($c, $sql, $args)->fetchColumn(); }
 
@@ -36,7 +36,7 @@ echo "S7 $n,$inside,", one($c, "SELECT count(*) FROM books"), "\n";
 $tag = $c->prepare("DELETE FROM tags WHERE id = ?");
 $tag->execute([1]);
 $first = $tag->rowCount();
-$d = connect_to($host, $ddl_port, $db, $user, $password);
+$d = connect_to($host, $ddl_port, $db, $user, $password, $sslmode);
 $d->exec("ALTER TABLE tags ADD COLUMN deleted_at timestamptz");
 $d = null;
 $tag->execute([2]);

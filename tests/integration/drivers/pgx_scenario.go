@@ -16,9 +16,9 @@ import (
 
 var ctx = context.Background()
 
-func connect(host, port, db, user, password string) *pgx.Conn {
+func connect(host, port, db, user, password, sslmode string) *pgx.Conn {
 	u := url.URL{Scheme: "postgres", User: url.UserPassword(user, password), Host: host + ":" + port,
-		Path: "/" + db, RawQuery: "sslmode=disable"}
+		Path: "/" + db, RawQuery: "sslmode=" + sslmode}
 	c, err := pgx.Connect(ctx, u.String())
 	if err != nil {
 		fmt.Println("connect:", err)
@@ -59,7 +59,7 @@ func sqlstate(err error) string {
 
 func main() {
 	a := os.Args[1:]
-	c := connect(a[0], a[1], a[2], a[3], a[4])
+	c := connect(a[0], a[1], a[2], a[3], a[4], a[6])
 	defer c.Close(ctx)
 
 	fmt.Println("S1", affected(c, "DELETE FROM authors WHERE id = $1", 1))
@@ -94,7 +94,7 @@ func main() {
 	must(tx.Rollback(ctx))
 	fmt.Printf("S7 %d,%d,%d\n", tag.RowsAffected(), inside, count(c, "SELECT count(*) FROM books"))
 	first := affected(c, "DELETE FROM tags WHERE id = $1", 1)
-	d := connect(a[0], a[5], a[2], a[3], a[4])
+	d := connect(a[0], a[5], a[2], a[3], a[4], a[6])
 	_, err = d.Exec(ctx, "ALTER TABLE tags ADD COLUMN deleted_at timestamptz")
 	must(err)
 	d.Close(ctx)

@@ -6,8 +6,9 @@ import sys
 import psycopg2
 
 
-def main(host, port, dbname, user, password, ddl_port):
-    c = psycopg2.connect(host=host, port=port, dbname=dbname, user=user, password=password)
+def main(host, port, dbname, user, password, ddl_port, sslmode):
+    c = psycopg2.connect(host=host, port=port, dbname=dbname, user=user, password=password,
+                         sslmode=sslmode)
     c.autocommit = True
     cur = c.cursor()
 
@@ -49,7 +50,7 @@ def main(host, port, dbname, user, password, ddl_port):
     cur.execute("EXECUTE del_tag(1)")
     first = cur.rowcount
     d = psycopg2.connect(host=host, port=ddl_port, dbname=dbname, user=user,
-                         password=password)
+                         password=password, sslmode=sslmode)
     d.autocommit = True
     d.cursor().execute("ALTER TABLE tags ADD COLUMN deleted_at timestamptz")
     d.close()

@@ -2,11 +2,11 @@
 # statements, prepare/exec_prepared named ones).
 require "pg"
 
-host, port, db, user, password, ddl_port = ARGV
-def connect_to(host, port, db, user, password)
-  PG.connect(host: host, port: port, dbname: db, user: user, password: password)
+host, port, db, user, password, ddl_port, sslmode = ARGV
+def connect_to(host, port, db, user, password, sslmode)
+  PG.connect(host: host, port: port, dbname: db, user: user, password: password, sslmode: sslmode)
 end
-c = connect_to(host, port, db, user, password)
+c = connect_to(host, port, db, user, password, sslmode)
 one = ->(sql, args = []) { c.exec_params(sql, args).getvalue(0, 0) }
 
 puts "S1 #{c.exec_params('DELETE FROM authors WHERE id = $1', [1]).cmd_tuples}"
@@ -32,7 +32,7 @@ c.exec("ROLLBACK")
 puts "S7 #{n},#{inside},#{one.call('SELECT count(*) FROM books')}"
 c.prepare("del_tag", "DELETE FROM tags WHERE id = $1")
 first = c.exec_prepared("del_tag", [1]).cmd_tuples
-d = connect_to(host, ddl_port, db, user, password)
+d = connect_to(host, ddl_port, db, user, password, sslmode)
 d.exec("ALTER TABLE tags ADD COLUMN deleted_at timestamptz")
 d.close
 second = c.exec_prepared("del_tag", [2]).cmd_tuples

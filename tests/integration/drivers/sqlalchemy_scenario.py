@@ -6,6 +6,7 @@ author looked up again, O4 another author's books, O5 one of them deleted throug
 O6 authors with their books in one joined load."""
 
 import sys
+from urllib.parse import quote
 
 from sqlalchemy import Column, ForeignKey, Integer, Text, create_engine
 from sqlalchemy.orm import declarative_base, joinedload, relationship, sessionmaker
@@ -29,8 +30,9 @@ class Book(Base):
     author = relationship("Author", back_populates="books")
 
 
-def main(host, port, dbname, user, password, _ddl_port):
-    engine = create_engine(f"postgresql+psycopg2://{user}:{password}@{host}:{port}/{dbname}")
+def main(host, port, dbname, user, password, _ddl_port, sslmode):
+    engine = create_engine(f"postgresql+psycopg2://{user}:{quote(password)}@{host}:{port}/{dbname}"
+                           f"?sslmode={sslmode}")
     Session = sessionmaker(bind=engine)
     with Session() as s:
         s.delete(s.get(Author, 1))
