@@ -140,6 +140,7 @@ typedef struct {
     proto_buf wire;   /* messages as one side sends them */
     proto_buf result; /* what the track lets through, in order */
     int refused;
+    st_db stats; /* the database's counters the track keeps */
 } session_fixture;
 
 static void noted(void *owner, const char *text)
@@ -162,6 +163,7 @@ static int setup(void **state)
     f->cache = rw_cache_new(1 << 20);
     f->snapshot = fixture_schema();
     track_init(&f->t, f->cache, &observer, f);
+    f->t.stats = &f->stats;
     static const char path[] = "pg_catalog, public";
     track_start_names(&f->t, path, "tester", (rw_mode){0});
     f->t.snapshot = f->snapshot;
