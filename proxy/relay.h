@@ -72,6 +72,7 @@ struct conn {
     proto_buf pending; /* bytes waiting to be written to this side, allocated only then */
     size_t sent;       /* of pending, already written */
     proto_buf held;    /* read from this side, not walked yet (see above) */
+    uint64_t bytes_read; /* from this side's socket (the statistics' bytes in and out) */
 };
 
 #define RELAY_SCRATCH (128 * 1024)
