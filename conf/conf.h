@@ -133,6 +133,9 @@ const char *conf_sslmode_name(conf_sslmode mode);
 bool conf_setting(const conf_config *c, int i, const char **section, const char **key,
                   char *value, size_t len);
 
+/* Is name one of the list's items? */
+bool conf_list_has(const conf_list *l, const char *name);
+
 /* The database name a console login is relayed to (admin_auth_db, routed like a client's
  * database name): admin_auth_db, else the first [databases] alias ("postgres" when that is
  * "*"). */

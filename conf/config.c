@@ -566,6 +566,14 @@ const char *conf_sslmode_name(conf_sslmode mode)
     return sslmodes[mode];
 }
 
+bool conf_list_has(const conf_list *l, const char *name)
+{
+    for (int i = 0; i < l->n; i++)
+        if (strcmp(l->items[i], name) == 0)
+            return true;
+    return false;
+}
+
 const char *conf_admin_auth_db(const conf_config *c)
 {
     if (c->admin_auth_db)
