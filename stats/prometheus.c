@@ -60,6 +60,9 @@ static void hist(proto_buf *out, const char *name, const char *labels, const st_
 {
     uint64_t cumulative = 0;
     const char *comma = *labels ? "," : "";
+    char braced[320] = "";
+    if (*labels)
+        snprintf(braced, sizeof braced, "{%s}", labels);
     for (int i = 0; i < ST_HIST_BUCKETS; i++) {
         cumulative += h->counts[i];
         put(out, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, labels, comma,
@@ -67,8 +70,8 @@ static void hist(proto_buf *out, const char *name, const char *labels, const st_
     }
     put(out, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, comma,
         (unsigned long long)h->n);
-    put(out, "%s_sum{%s} %g\n%s_count{%s} %llu\n", name, labels, (double)h->sum_us / 1e6, name,
-        labels, (unsigned long long)h->n);
+    put(out, "%s_sum%s %g\n%s_count%s %llu\n", name, braced, (double)h->sum_us / 1e6, name,
+        braced, (unsigned long long)h->n);
 }
 
 #define AT(field) offsetof(st_db, field)
