@@ -91,7 +91,7 @@ typedef struct {
     bool waiting;               /* ADM_LATER: the answer is due (adm_conv_finish) */
     bool ready_after;           /* ... and a ReadyForQuery after it (it came in a Query) */
     adm_kind waiting_kind;
-    bool terminated;            /* the client sent Terminate */
+    bool terminated; /* the client sent Terminate */
 } adm_conv;
 
 void adm_conv_init(adm_conv *c, adm_role role, const adm_ops *ops, void *owner);

@@ -121,8 +121,8 @@ static int match_words(const command *c, const token *toks, int n)
 static bool fail(adm_error *err, const char *sqlstate, const char *what, const char *text)
 {
     err->sqlstate = sqlstate;
-    snprintf(err->message, sizeof err->message, "%s \"%.100s\"; SHOW HELP lists the commands",
-             what, text);
+    snprintf(err->message, sizeof err->message, "%s \"%.100s\"; SHOW HELP lists the commands", what,
+             text);
     return false;
 }
 
@@ -140,8 +140,8 @@ bool adm_parse(const char *text, adm_command *out, adm_error *err)
         if (!used)
             continue;
         if (n > used + commands[i].arg)
-            return fail(err, "42601", commands[i].arg ? "too many arguments:" : "no argument taken:",
-                        text);
+            return fail(err, "42601",
+                        commands[i].arg ? "too many arguments:" : "no argument taken:", text);
         out->kind = commands[i].kind;
         if (n > used)
             snprintf(out->arg, sizeof out->arg, "%s", toks[used].text);

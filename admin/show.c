@@ -6,34 +6,43 @@
 #include <string.h>
 
 #define COLS(...) ((const proto_column[]){__VA_ARGS__})
-#define T(name) {name, ADM_TEXT}
-#define I(name) {name, ADM_INT8}
-#define F(name) {name, ADM_FLOAT8}
-#define B(name) {name, ADM_BOOL}
+#define T(name)                                                                                    \
+    {                                                                                              \
+        name, ADM_TEXT                                                                             \
+    }
+#define I(name)                                                                                    \
+    {                                                                                              \
+        name, ADM_INT8                                                                             \
+    }
+#define F(name)                                                                                    \
+    {                                                                                              \
+        name, ADM_FLOAT8                                                                           \
+    }
+#define B(name)                                                                                    \
+    {                                                                                              \
+        name, ADM_BOOL                                                                             \
+    }
 
 static const proto_column help_cols[] = {T("command"), T("description")};
 static const proto_column stats_cols[] = {
-    T("database"),  I("queries"),      I("reads_filtered"), I("deletes_marked"),
-    I("fk_writes"), I("upserts"),      I("refused"),        I("cache_hits"),
-    I("cache_misses"), I("bytes_in"),  I("bytes_out"),      F("avg_query_ms"),
-    F("p99_query_ms")};
+    T("database"),  I("queries"),      I("reads_filtered"), I("deletes_marked"), I("fk_writes"),
+    I("upserts"),   I("refused"),      I("cache_hits"),     I("cache_misses"),   I("bytes_in"),
+    I("bytes_out"), F("avg_query_ms"), F("p99_query_ms")};
 static const proto_column clients_cols[] = {
-    T("peer"), T("database"), T("user"),   T("state"),      T("wait"),
-    B("console"), B("tls"),   F("connected_s"), T("server"), I("server_pid"),
-    I("bytes_in"), I("bytes_out")};
-static const proto_column servers_cols[] = {T("server"),     B("tls"),       I("server_pid"),
-                                            T("database"),   T("user"),      T("client"),
-                                            T("state")};
-static const proto_column databases_cols[] = {T("name"),    T("host"),   I("port"),
-                                              T("dbname"),  T("user"),   T("visibility"),
+    T("peer"), T("database"),    T("user"),   T("state"),      T("wait"),     B("console"),
+    B("tls"),  F("connected_s"), T("server"), I("server_pid"), I("bytes_in"), I("bytes_out")};
+static const proto_column servers_cols[] = {
+    T("server"), B("tls"), I("server_pid"), T("database"), T("user"), T("client"), T("state")};
+static const proto_column databases_cols[] = {T("name"),    T("host"),    I("port"),
+                                              T("dbname"),  T("user"),    T("visibility"),
                                               T("deletes"), I("clients"), B("paused")};
-static const proto_column tables_cols[] = {T("catalog"),    T("schema"),       T("table"),
-                                           T("marker"),     T("foreign_keys"), T("unique_indexes"),
-                                           F("snapshot_age_s")};
-static const proto_column cache_cols[] = {
-    I("entries"), I("bytes"),   I("max_bytes"),  I("hits"),         I("misses"),
-    I("skipped"), I("shaped"),  I("evictions"), I("cold_rewrites"), F("cold_avg_ms"),
-    F("cold_p99_ms")};
+static const proto_column tables_cols[] = {
+    T("catalog"),      T("schema"),         T("table"),         T("marker"),
+    T("foreign_keys"), T("unique_indexes"), F("snapshot_age_s")};
+static const proto_column cache_cols[] = {I("entries"),     I("bytes"),      I("max_bytes"),
+                                          I("hits"),        I("misses"),     I("skipped"),
+                                          I("shaped"),      I("evictions"),  I("cold_rewrites"),
+                                          F("cold_avg_ms"), F("cold_p99_ms")};
 static const proto_column config_cols[] = {T("section"), T("key"), T("value")};
 static const proto_column version_cols[] = {T("version")};
 
@@ -42,10 +51,10 @@ static const struct {
     const proto_column *cols;
     int n;
 } columns[ADM_KINDS] = {
-    ENTRY(ADM_SHOW_HELP, help_cols),       ENTRY(ADM_SHOW_STATS, stats_cols),
-    ENTRY(ADM_SHOW_CLIENTS, clients_cols), ENTRY(ADM_SHOW_SERVERS, servers_cols),
+    ENTRY(ADM_SHOW_HELP, help_cols),           ENTRY(ADM_SHOW_STATS, stats_cols),
+    ENTRY(ADM_SHOW_CLIENTS, clients_cols),     ENTRY(ADM_SHOW_SERVERS, servers_cols),
     ENTRY(ADM_SHOW_DATABASES, databases_cols), ENTRY(ADM_SHOW_TABLES, tables_cols),
-    ENTRY(ADM_SHOW_CACHE, cache_cols),     ENTRY(ADM_SHOW_CONFIG, config_cols),
+    ENTRY(ADM_SHOW_CACHE, cache_cols),         ENTRY(ADM_SHOW_CONFIG, config_cols),
     ENTRY(ADM_SHOW_VERSION, version_cols),
 };
 
@@ -147,7 +156,8 @@ static void show_databases(const st_report *r, const conf_config *cfg, adm_table
 }
 
 /* Appends to out (size len, used so far *used), as far as it fits. */
-__attribute__((format(printf, 4, 5))) static void append(char *out, size_t len, size_t *used, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void append(char *out, size_t len, size_t *used,
+                                                         const char *fmt, ...)
 {
     if (*used >= len)
         return;
@@ -264,8 +274,8 @@ bool adm_show(const adm_command *cmd, const st_report *r, const conf_config *cfg
         const conf_db *db = conf_find_db(cfg, cmd->arg);
         if (!db) {
             err->sqlstate = "3D000";
-            snprintf(err->message, sizeof err->message,
-                     "database \"%.100s\" is not in [databases]", cmd->arg);
+            snprintf(err->message, sizeof err->message, "database \"%.100s\" is not in [databases]",
+                     cmd->arg);
             return false;
         }
         only = db->dbname ? db->dbname : cmd->arg; /* "*" routes a name to itself */

@@ -20,8 +20,7 @@ typedef struct {
 
 /* Starts a row set of these columns; with `describe`, its RowDescription first (a simple
  * Query; an Execute's was sent by Describe). */
-void adm_table_begin(adm_table *t, proto_buf *out, const proto_column *cols, int n,
-                     bool describe);
+void adm_table_begin(adm_table *t, proto_buf *out, const proto_column *cols, int n, bool describe);
 /* The next value of the row (a row starts with its first value and ends with its last). */
 void adm_put_text(adm_table *t, const char *value); /* NULL: SQL NULL */
 void adm_put_int(adm_table *t, int64_t value);

@@ -97,11 +97,11 @@ typedef struct {
     int max_user_connections; /* logged-in clients per user name */
     int max_packet_size;      /* the largest message length accepted, either way */
     /* the admin console (virtual database "tombstone") and the metrics */
-    conf_list admin_users;   /* may run every console command */
-    conf_list stats_users;   /* may run the SHOW commands */
-    char *admin_auth_db;     /* the database a console login is relayed to; NULL: the first */
-    char *metrics_addr;      /* Prometheus metrics over HTTP on this address ... */
-    int metrics_port;        /* ... and port; 0: off */
+    conf_list admin_users; /* may run every console command */
+    conf_list stats_users; /* may run the SHOW commands */
+    char *admin_auth_db;   /* the database a console login is relayed to; NULL: the first */
+    char *metrics_addr;    /* Prometheus metrics over HTTP on this address ... */
+    int metrics_port;      /* ... and port; 0: off */
     /* [databases] */
     int ndbs;
     conf_db *dbs;
@@ -130,8 +130,8 @@ const char *conf_sslmode_name(conf_sslmode mode);
 
 /* The settings of [tombstone] and [softdelete] one by one (i from 0 while it returns true):
  * section, key, and the value as the file would give it (empty when not set). */
-bool conf_setting(const conf_config *c, int i, const char **section, const char **key,
-                  char *value, size_t len);
+bool conf_setting(const conf_config *c, int i, const char **section, const char **key, char *value,
+                  size_t len);
 
 /* Is name one of the list's items? */
 bool conf_list_has(const conf_list *l, const char *name);

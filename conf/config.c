@@ -601,8 +601,8 @@ static void protocols_text(int bits, char *out, size_t len)
             used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", names[i]);
 }
 
-bool conf_setting(const conf_config *c, int i, const char **section, const char **key,
-                  char *value, size_t len)
+bool conf_setting(const conf_config *c, int i, const char **section, const char **key, char *value,
+                  size_t len)
 {
     if (i < 0 || (size_t)i >= sizeof settings / sizeof *settings)
         return false;

@@ -138,7 +138,7 @@ void proto_build_row_description(proto_buf *b, const proto_column *cols, int n)
         proto_buf_put_u32(b, 0); /* no table */
         proto_buf_put_u16(b, 0); /* no column of one */
         proto_buf_put_u32(b, cols[i].type);
-        proto_buf_put_u16(b, 0xffff); /* the type's size: variable, as for any type here */
+        proto_buf_put_u16(b, 0xffff);     /* the type's size: variable, as for any type here */
         proto_buf_put_u32(b, 0xffffffff); /* no type modifier */
         proto_buf_put_u16(b, 0);          /* text format */
     }

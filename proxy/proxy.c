@@ -104,7 +104,7 @@ static void on_session_closed(void *owner, session *s)
     s->prev = s->next = NULL;
     px->nsessions--;
     if (px->env.pauses)
-        px->env.settled(px); /* a statement that ended with its session */
+        px->env.settled(px);         /* a statement that ended with its session */
     rw_cache_trim(px->env.rewrites); /* a huge statement's rewrite must not outlive it */
     if (px->stopping && px->nsessions == 0)
         event_base_loopexit(px->base, NULL);

@@ -12,13 +12,13 @@
 /* What the process hands over to be described. */
 typedef struct {
     const char *version;
-    double start_time;        /* Unix time */
-    const session *sessions;  /* the list, through session.next */
-    const rw_map *stats;      /* database name → st_db */
-    const rw_map *catalogs;   /* catalogs */
+    double start_time;       /* Unix time */
+    const session *sessions; /* the list, through session.next */
+    const rw_map *stats;     /* database name → st_db */
+    const rw_map *catalogs;  /* catalogs */
     const rw_cache *rewrites;
     bool paused_all;
-    const rw_map *paused;     /* database names under PAUSE */
+    const rw_map *paused; /* database names under PAUSE */
 } report_sources;
 
 /* Fills r (zeroed before); free it with st_report_free. */

@@ -1538,7 +1538,7 @@ static st_client_state client_state(const session *s)
     if (s->state == SESSION_READY && session_running(s))
         return ST_CLIENT_ACTIVE;
     return s->track.tx_status == 'T' || s->track.tx_status == 'E' ? ST_CLIENT_IDLE_TX
-                                                                   : ST_CLIENT_IDLE;
+                                                                  : ST_CLIENT_IDLE;
 }
 
 void session_describe(const session *s, st_report_client *c)

@@ -108,11 +108,11 @@ struct session {
     struct timeval phase_since, timer_at;
     track track; /* the SQL conversation: rewriting happens there */
     /* Statistics and the console */
-    bool timing;                  /* a request of the client's waits for its ReadyForQuery ... */
-    struct timeval request_at;    /* ... since then (the loop's cached time) */
-    bool pause_held;              /* its next statement waits for RESUME */
-    bool console;                 /* a client of the virtual database "tombstone" */
-    adm_conv adm;                 /* ... and its conversation */
+    bool timing;               /* a request of the client's waits for its ReadyForQuery ... */
+    struct timeval request_at; /* ... since then (the loop's cached time) */
+    bool pause_held;           /* its next statement waits for RESUME */
+    bool console;              /* a client of the virtual database "tombstone" */
+    adm_conv adm;              /* ... and its conversation */
     char peer[64];
     struct timeval started;
 };

@@ -44,8 +44,8 @@ static void per_db(proto_buf *out, const st_report *r, const char *name, const c
     char db[256];
     for (int i = 0; i < r->ndbs; i++) {
         uint64_t v = *(const uint64_t *)((const char *)&r->dbs[i].totals + offset);
-        put(out, "%s{database=\"%s\"%s} %llu\n", name, label(r->dbs[i].name, db, sizeof db),
-            extra, (unsigned long long)v);
+        put(out, "%s{database=\"%s\"%s} %llu\n", name, label(r->dbs[i].name, db, sizeof db), extra,
+            (unsigned long long)v);
     }
 }
 
@@ -68,10 +68,9 @@ static void hist(proto_buf *out, const char *name, const char *labels, const st_
         put(out, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, labels, comma,
             (double)st_hist_bounds_us[i] / 1e6, (unsigned long long)cumulative);
     }
-    put(out, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, comma,
+    put(out, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, comma, (unsigned long long)h->n);
+    put(out, "%s_sum%s %g\n%s_count%s %llu\n", name, braced, (double)h->sum_us / 1e6, name, braced,
         (unsigned long long)h->n);
-    put(out, "%s_sum%s %g\n%s_count%s %llu\n", name, braced, (double)h->sum_us / 1e6, name,
-        braced, (unsigned long long)h->n);
 }
 
 #define AT(field) offsetof(st_db, field)
@@ -88,10 +87,8 @@ static void databases(const st_report *r, proto_buf *out)
     counter(out, r, "tombstone_refused_total", "Statements refused by the proxy.", AT(refused));
     header(out, "tombstone_rewrite_cache_lookups_total", "counter",
            "Rewrites looked up in the cache by their text, found or not.");
-    per_db(out, r, "tombstone_rewrite_cache_lookups_total", ",result=\"hit\"",
-           AT(cache_hits));
-    per_db(out, r, "tombstone_rewrite_cache_lookups_total", ",result=\"miss\"",
-           AT(cache_misses));
+    per_db(out, r, "tombstone_rewrite_cache_lookups_total", ",result=\"hit\"", AT(cache_hits));
+    per_db(out, r, "tombstone_rewrite_cache_lookups_total", ",result=\"miss\"", AT(cache_misses));
     counter(out, r, "tombstone_client_received_bytes_total", "Bytes read from clients.",
             AT(bytes_in));
     counter(out, r, "tombstone_server_received_bytes_total",
