@@ -134,12 +134,15 @@ static void on_parse(adm_conv *c, const proto_msg *m, proto_buf *out)
     adm_command cmd;
     adm_error err = {.sqlstate = "08P01", .message = "malformed Parse message"};
     if (!proto_read_parse(m->data, m->len, &p) || memchr(p.query, 0, p.query_len) ||
-        p.query[p.query_len] != 0)
-        return batch_error(c, &err, out);
+        p.query[p.query_len] != 0) {
+        batch_error(c, &err, out);
+        return;
+    }
     if (p.nparams > 0 || !adm_parse(p.query, &cmd, &err)) {
         if (p.nparams > 0)
             err = (adm_error){"42P02", "console commands take no parameters"};
-        return batch_error(c, &err, out);
+        batch_error(c, &err, out);
+        return;
     }
     remember(&c->statements, p.name, &cmd);
     proto_build_empty(out, PROTO_BE_PARSE_COMPLETE);
@@ -149,14 +152,17 @@ static void on_bind(adm_conv *c, const proto_msg *m, proto_buf *out)
 {
     const char *portal, *stmt;
     adm_error err = {.sqlstate = "08P01", .message = "malformed Bind message"};
-    if (!proto_read_bind_names(m->data, m->len, &portal, &stmt))
-        return batch_error(c, &err, out);
+    if (!proto_read_bind_names(m->data, m->len, &portal, &stmt)) {
+        batch_error(c, &err, out);
+        return;
+    }
     const adm_command *cmd = lookup(&c->statements, stmt);
     if (!cmd) {
         err = (adm_error){.sqlstate = "26000"};
         snprintf(err.message, sizeof err.message, "prepared statement \"%.100s\" does not exist",
                  stmt);
-        return batch_error(c, &err, out);
+        batch_error(c, &err, out);
+        return;
     }
     remember(&c->portals, portal, cmd);
     proto_build_empty(out, PROTO_BE_BIND_COMPLETE);
@@ -189,7 +195,8 @@ static void on_describe(adm_conv *c, const proto_msg *m, proto_buf *out)
         adm_error err = {.sqlstate = kind == 'S' ? "26000" : "34000"};
         snprintf(err.message, sizeof err.message, "%s \"%.100s\" does not exist",
                  kind == 'S' ? "prepared statement" : "portal", name);
-        return batch_error(c, &err, out);
+        batch_error(c, &err, out);
+        return;
     }
     if (kind == 'S')
         proto_build_no_parameters(out);
@@ -205,7 +212,8 @@ static void on_execute(adm_conv *c, const proto_msg *m, proto_buf *out)
         cmd = lookup(&c->portals, portal);
     if (!cmd) {
         adm_error err = {.sqlstate = "34000", .message = "portal does not exist"};
-        return batch_error(c, &err, out);
+        batch_error(c, &err, out);
+        return;
     }
     adm_command copy = *cmd; /* the command may forget it while it waits */
     if (!run(c, &copy, false, out))
@@ -227,32 +235,40 @@ void adm_conv_message(adm_conv *c, const proto_msg *m, proto_buf *out)
         return;
     switch (m->type) {
     case PROTO_FE_QUERY:
-        return on_query(c, m, out);
+        on_query(c, m, out);
+        break;
     case PROTO_FE_PARSE:
-        return on_parse(c, m, out);
+        on_parse(c, m, out);
+        break;
     case PROTO_FE_BIND:
-        return on_bind(c, m, out);
+        on_bind(c, m, out);
+        break;
     case PROTO_FE_DESCRIBE:
-        return on_describe(c, m, out);
+        on_describe(c, m, out);
+        break;
     case PROTO_FE_EXECUTE:
-        return on_execute(c, m, out);
+        on_execute(c, m, out);
+        break;
     case PROTO_FE_CLOSE:
-        return on_close(c, m, out);
+        on_close(c, m, out);
+        break;
     case PROTO_FE_SYNC:
         c->skipping = false;
         rw_map_each(&c->portals, free_named, NULL); /* portals end with the transaction */
         rw_map_free(&c->portals);
-        return proto_build_ready(out, 'I');
+        proto_build_ready(out, 'I');
+        break;
     case PROTO_FE_FLUSH:
-        return;
+        break;
     case PROTO_FE_TERMINATE:
         c->terminated = true;
-        return;
+        break;
     default: {
         adm_error err = {.sqlstate = "0A000"};
         snprintf(err.message, sizeof err.message,
                  "the console does not take message type '%c' (COPY, function calls)", m->type);
-        return batch_error(c, &err, out);
+        batch_error(c, &err, out);
+        break;
     }
     }
 }

@@ -131,18 +131,25 @@ static void catalogs(const st_report *r, proto_buf *out)
     }
 }
 
+/* A metric without labels. */
+static void single(proto_buf *out, const char *name, const char *type, const char *help,
+                   double value)
+{
+    header(out, name, type, help);
+    put(out, "%s %.15g\n", name, value);
+}
+
 static void cache(const st_report *r, proto_buf *out)
 {
     const rw_cache_stats *c = &r->cache;
-    header(out, "tombstone_rewrite_cache_entries", "gauge", "Rewrites kept in the cache.");
-    put(out, "tombstone_rewrite_cache_entries %zu\n", c->entries);
-    header(out, "tombstone_rewrite_cache_bytes", "gauge", "Memory the kept rewrites use.");
-    put(out, "tombstone_rewrite_cache_bytes %zu\n", c->bytes);
-    header(out, "tombstone_rewrite_cache_max_bytes", "gauge", "rewrite_cache_mb, in bytes.");
-    put(out, "tombstone_rewrite_cache_max_bytes %zu\n", c->max_bytes);
-    header(out, "tombstone_rewrite_cache_evictions_total", "counter",
-           "Rewrites dropped from the cache to make room.");
-    put(out, "tombstone_rewrite_cache_evictions_total %llu\n", (unsigned long long)c->evictions);
+    single(out, "tombstone_rewrite_cache_entries", "gauge", "Rewrites kept in the cache.",
+           (double)c->entries);
+    single(out, "tombstone_rewrite_cache_bytes", "gauge", "Memory the kept rewrites use.",
+           (double)c->bytes);
+    single(out, "tombstone_rewrite_cache_max_bytes", "gauge", "rewrite_cache_mb, in bytes.",
+           (double)c->max_bytes);
+    single(out, "tombstone_rewrite_cache_evictions_total", "counter",
+           "Rewrites dropped from the cache to make room.", (double)c->evictions);
     header(out, "tombstone_cold_rewrite_duration_seconds", "histogram",
            "Time of each rewrite made from scratch (parse and walk), not found in the cache.");
     hist(out, "tombstone_cold_rewrite_duration_seconds", "", &c->cold);
@@ -151,16 +158,14 @@ static void cache(const st_report *r, proto_buf *out)
 static void process(const st_report *r, proto_buf *out)
 {
     const st_report_process *p = &r->process;
-    header(out, "process_cpu_seconds_total", "counter", "User and system CPU time spent.");
-    put(out, "process_cpu_seconds_total %g\n", p->cpu_user + p->cpu_system);
-    header(out, "process_resident_memory_bytes", "gauge", "Resident memory size.");
-    put(out, "process_resident_memory_bytes %llu\n", (unsigned long long)p->rss_bytes);
-    header(out, "process_open_fds", "gauge", "Open file descriptors.");
-    put(out, "process_open_fds %d\n", p->open_fds);
-    header(out, "process_max_fds", "gauge", "The open file descriptors limit.");
-    put(out, "process_max_fds %ld\n", p->max_fds);
-    header(out, "process_start_time_seconds", "gauge", "Start time, in seconds since the epoch.");
-    put(out, "process_start_time_seconds %.3f\n", p->start_time);
+    single(out, "process_cpu_seconds_total", "counter", "User and system CPU time spent.",
+           p->cpu_user + p->cpu_system);
+    single(out, "process_resident_memory_bytes", "gauge", "Resident memory size.",
+           (double)p->rss_bytes);
+    single(out, "process_open_fds", "gauge", "Open file descriptors.", p->open_fds);
+    single(out, "process_max_fds", "gauge", "The open file descriptors limit.", (double)p->max_fds);
+    single(out, "process_start_time_seconds", "gauge", "Start time, in seconds since the epoch.",
+           p->start_time);
     header(out, "tombstone_build_info", "gauge", "The version; always 1.");
     put(out, "tombstone_build_info{version=\"%s\"} 1\n", r->version);
 }
