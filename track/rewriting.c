@@ -21,8 +21,10 @@ static const rw_result *no_catalog(void)
 
 const rw_result *track_rewrite(track *t, const char *text, size_t len)
 {
-    if (!t->snapshot)
+    if (!t->snapshot) {
+        t->stats->refused++;
         return no_catalog();
+    }
     const track_namespace *ns = &t->names;
     rw_context ctx = {t->snapshot,
                       (const char *const *)ns->now.effective.v,
