@@ -7,7 +7,7 @@
 #   make bench      benchmarks (see bench/README.md)
 #   make difftest   randomized differential test, proxy vs direct (tests/diff/difftest.py)
 #
-# The cores (protocol/, conf/, rewrite/) are compiled into one static library that both the
+# The cores (protocol/, conf/, rewrite/, track/, stats/, admin/) are compiled into one static library that both the
 # binary and the cmocka unit tests link, so the tests exercise exactly the shipped code.
 
 PG_SERVER_INC ?= /usr/include/postgresql/15/server
@@ -20,7 +20,7 @@ CPPFLAGS += -I. -isystem $(PG_SERVER_INC) -isystem /usr/include/pg_query -isyste
 CFLAGS += -std=gnu11 -g $(OPT) -Wall -Wextra -Werror -MMD -MP
 LDLIBS += -lpg_query -levent -levent_openssl -lssl -lcrypto -lpq -lm
 
-CORE_SRC := $(wildcard common/*.c protocol/*.c conf/*.c rewrite/*.c track/*.c)
+CORE_SRC := $(wildcard common/*.c protocol/*.c conf/*.c rewrite/*.c track/*.c stats/*.c admin/*.c)
 PROXY_SRC := $(wildcard proxy/*.c tools/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 ITEST_SRC := $(wildcard tests/integration/*.c)

@@ -96,6 +96,12 @@ typedef struct {
     int max_db_connections;   /* logged-in clients per [databases] entry */
     int max_user_connections; /* logged-in clients per user name */
     int max_packet_size;      /* the largest message length accepted, either way */
+    /* the admin console (virtual database "tombstone") and the metrics */
+    conf_list admin_users; /* may run every console command */
+    conf_list stats_users; /* may run the SHOW commands */
+    char *admin_auth_db;   /* the database a console login is relayed to; NULL: the first */
+    char *metrics_addr;    /* Prometheus metrics over HTTP on this address ... */
+    int metrics_port;      /* ... and port; 0: off */
     /* [databases] */
     int ndbs;
     conf_db *dbs;
@@ -121,5 +127,18 @@ conf_sslmode conf_db_sslmode(const conf_config *c, const conf_db *db);
 /* The client limit of this entry: its max_db_connections=, else the [tombstone] one. */
 int conf_db_max_connections(const conf_config *c, const conf_db *db);
 const char *conf_sslmode_name(conf_sslmode mode);
+
+/* The settings of [tombstone] and [softdelete] one by one (i from 0 while it returns true):
+ * section, key, and the value as the file would give it (empty when not set). */
+bool conf_setting(const conf_config *c, int i, const char **section, const char **key, char *value,
+                  size_t len);
+
+/* Is name one of the list's items? */
+bool conf_list_has(const conf_list *l, const char *name);
+
+/* The database name a console login is relayed to (admin_auth_db, routed like a client's
+ * database name): admin_auth_db, else the first [databases] alias ("postgres" when that is
+ * "*"). */
+const char *conf_admin_auth_db(const conf_config *c);
 
 #endif

@@ -66,6 +66,11 @@ static const setting settings[] = {
     {"tombstone", "max_db_connections", T_INT, AT(max_db_connections), 0, 1000000},
     {"tombstone", "max_user_connections", T_INT, AT(max_user_connections), 0, 1000000},
     {"tombstone", "max_packet_size", T_INT, AT(max_packet_size), CONF_MIN_PACKET, CONF_MAX_PACKET},
+    {"tombstone", "admin_users", T_LIST, AT(admin_users), 0, 0},
+    {"tombstone", "stats_users", T_LIST, AT(stats_users), 0, 0},
+    {"tombstone", "admin_auth_db", T_STR, AT(admin_auth_db), 0, 0},
+    {"tombstone", "metrics_addr", T_STR, AT(metrics_addr), 0, 0},
+    {"tombstone", "metrics_port", T_INT, AT(metrics_port), 0, 65535},
     {"softdelete", "columns", T_LIST, AT(columns), 0, 0},
     {"softdelete", "schema_refresh", T_SECONDS, AT(schema_refresh), 0, 0},
     {"softdelete", "catalog_wait_timeout", T_SECONDS, AT(catalog_wait_timeout), 0, 0},
@@ -440,6 +445,11 @@ static bool check_whole(const char *name, const conf_config *c, char *err, size_
         return fail(err, errlen, "%s: [softdelete] columns is empty", name);
     if (c->listen_addr.n == 0 && !c->unix_socket_dir)
         return fail(err, errlen, "%s: neither listen_addr nor unix_socket_dir is set", name);
+    if (c->admin_auth_db && !conf_find_db(c, c->admin_auth_db))
+        return fail(err, errlen, "%s: admin_auth_db '%s' is no [databases] entry", name,
+                    c->admin_auth_db);
+    if (c->metrics_port && !c->metrics_addr)
+        return fail(err, errlen, "%s: metrics_port is set but metrics_addr is empty", name);
     return true;
 }
 
@@ -462,6 +472,7 @@ static void set_defaults(conf_config *c)
         .max_packet_size = CONF_MAX_PACKET,
     };
     parse_list("127.0.0.1", &c->listen_addr);
+    c->metrics_addr = mem_strdup("127.0.0.1");
     parse_list("deleted_at", &c->columns);
 }
 
@@ -521,6 +532,10 @@ void conf_free(conf_config *c)
     free_list(&c->exclude);
     free_tls(&c->client_tls);
     free_tls(&c->server_tls);
+    free_list(&c->admin_users);
+    free_list(&c->stats_users);
+    free(c->admin_auth_db);
+    free(c->metrics_addr);
     *c = (conf_config){0};
 }
 
@@ -549,4 +564,78 @@ int conf_db_max_connections(const conf_config *c, const conf_db *db)
 const char *conf_sslmode_name(conf_sslmode mode)
 {
     return sslmodes[mode];
+}
+
+bool conf_list_has(const conf_list *l, const char *name)
+{
+    for (int i = 0; i < l->n; i++)
+        if (strcmp(l->items[i], name) == 0)
+            return true;
+    return false;
+}
+
+const char *conf_admin_auth_db(const conf_config *c)
+{
+    if (c->admin_auth_db)
+        return c->admin_auth_db;
+    return strcmp(c->dbs[0].alias, "*") == 0 ? "postgres" : c->dbs[0].alias;
+}
+
+/* ---- settings as text (SHOW CONFIG) ----------------------------------------------------- */
+
+static void list_text(const conf_list *l, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = 0;
+    for (int i = 0; i < l->n && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", l->items[i]);
+}
+
+static void protocols_text(int bits, char *out, size_t len)
+{
+    static const char *const names[] = {"tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"};
+    size_t used = 0;
+    out[0] = 0;
+    for (int i = 0; i < 4 && used < len; i++)
+        if (bits & (1 << i))
+            used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", names[i]);
+}
+
+bool conf_setting(const conf_config *c, int i, const char **section, const char **key, char *value,
+                  size_t len)
+{
+    if (i < 0 || (size_t)i >= sizeof settings / sizeof *settings)
+        return false;
+    const setting *s = &settings[i];
+    const void *field = (const char *)c + s->offset;
+    *section = s->section;
+    *key = s->key;
+    switch (s->type) {
+    case T_STR:
+        snprintf(value, len, "%s", *(char *const *)field ? *(char *const *)field : "");
+        break;
+    case T_INT:
+        snprintf(value, len, "%d", *(const int *)field);
+        break;
+    case T_BOOL:
+        snprintf(value, len, "%d", *(const bool *)field);
+        break;
+    case T_SECONDS:
+        snprintf(value, len, "%g", *(const double *)field);
+        break;
+    case T_LOGLEVEL:
+        snprintf(value, len, "%s", log_levels[*(const conf_log_level *)field]);
+        break;
+    case T_LIST:
+    case T_TABLES:
+        list_text(field, value, len);
+        break;
+    case T_SSLMODE:
+        snprintf(value, len, "%s", sslmodes[*(const int *)field]);
+        break;
+    case T_PROTOCOLS:
+        protocols_text(*(const int *)field, value, len);
+        break;
+    }
+    return true;
 }

@@ -120,8 +120,50 @@ void proto_build_execute(proto_buf *b, const char *portal)
 
 void proto_build_terminate(proto_buf *b)
 {
-    size_t start = proto_msg_begin(b, 'X');
+    proto_build_empty(b, PROTO_FE_TERMINATE);
+}
+
+void proto_build_empty(proto_buf *b, uint8_t type)
+{
+    size_t start = proto_msg_begin(b, type);
     proto_msg_end(b, start);
+}
+
+void proto_build_row_description(proto_buf *b, const proto_column *cols, int n)
+{
+    size_t start = proto_msg_begin(b, PROTO_BE_ROW_DESCRIPTION);
+    proto_buf_put_u16(b, (uint16_t)n);
+    for (int i = 0; i < n; i++) {
+        proto_buf_put_str(b, cols[i].name);
+        proto_buf_put_u32(b, 0); /* no table */
+        proto_buf_put_u16(b, 0); /* no column of one */
+        proto_buf_put_u32(b, cols[i].type);
+        proto_buf_put_u16(b, 0xffff);     /* the type's size: variable, as for any type here */
+        proto_buf_put_u32(b, 0xffffffff); /* no type modifier */
+        proto_buf_put_u16(b, 0);          /* text format */
+    }
+    proto_msg_end(b, start);
+}
+
+void proto_build_no_parameters(proto_buf *b)
+{
+    size_t start = proto_msg_begin(b, PROTO_BE_PARAMETER_DESCRIPTION);
+    proto_buf_put_u16(b, 0);
+    proto_msg_end(b, start);
+}
+
+size_t proto_data_row_begin(proto_buf *b, int nvalues)
+{
+    size_t start = proto_msg_begin(b, PROTO_BE_DATA_ROW);
+    proto_buf_put_u16(b, (uint16_t)nvalues);
+    return start;
+}
+
+void proto_data_row_value(proto_buf *b, const char *value, size_t len)
+{
+    proto_buf_put_u32(b, value ? (uint32_t)len : 0xffffffff);
+    if (value)
+        proto_buf_put(b, value, len);
 }
 
 bool proto_build_parse_like(proto_buf *b, const uint8_t *orig, size_t orig_len, const char *query,

@@ -51,7 +51,9 @@ typedef enum {
     PROTO_BE_EMPTY_QUERY = 'I',
     PROTO_BE_ERROR = 'E',
     PROTO_BE_NOTICE = 'N',
+    PROTO_BE_NO_DATA = 'n',
     PROTO_BE_NOTIFICATION = 'A',
+    PROTO_BE_PARAMETER_DESCRIPTION = 't',
     PROTO_BE_PARAMETER_STATUS = 'S',
     PROTO_BE_PARSE_COMPLETE = '1',
     PROTO_BE_PORTAL_SUSPENDED = 's',
@@ -216,6 +218,21 @@ void proto_build_close(proto_buf *b, char kind, const char *name); /* 'S' statem
 void proto_build_parse(proto_buf *b, const char *name, const char *query);
 void proto_build_bind(proto_buf *b, const char *portal, const char *stmt);
 void proto_build_execute(proto_buf *b, const char *portal);
+/* A message with no body: ParseComplete, BindComplete, CloseComplete, NoData,
+ * EmptyQueryResponse. */
+void proto_build_empty(proto_buf *b, uint8_t type);
+/* A result's columns, in text format (the admin console's row sets). */
+typedef struct {
+    const char *name;
+    uint32_t type; /* the type's OID: 25 text, 20 int8, 701 float8, 16 bool */
+} proto_column;
+void proto_build_row_description(proto_buf *b, const proto_column *cols, int n);
+/* A ParameterDescription of a statement without parameters. */
+void proto_build_no_parameters(proto_buf *b);
+/* A DataRow, value by value: proto_data_row_begin (it returns the message's offset), then
+ * exactly nvalues proto_data_row_value (NULL: SQL NULL), then proto_msg_end. */
+size_t proto_data_row_begin(proto_buf *b, int nvalues);
+void proto_data_row_value(proto_buf *b, const char *value, size_t len);
 /* A field of an ErrorResponse or NoticeResponse ('M' message, 'W' context, 'P'
  * position...) to set to value, or to leave out when value is NULL. */
 typedef struct {

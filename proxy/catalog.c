@@ -26,6 +26,7 @@ struct catalog {
     bool poll_due;    /* epoch_interval has passed: read the epoch (catalog_tick) */
     bool polling;     /* a session reads it now */
     time_t polled_at;
+    uint64_t loads, failures; /* loads finished, and failed (the statistics) */
 };
 
 /* Seconds between a failed load and the next try: a catalog that cannot be read must not
@@ -177,10 +178,12 @@ void catalog_load_done(catalog *db, const char *error)
         log_warning("%s: cannot read the catalog: %s", db->key, why ? why : "lost");
         rw_snapshot_unref(built);
         db->failed_at = now();
+        db->failures++;
         return; /* still stale: the next session that needs it tries again */
     }
     db->loaded_at = db->polled_at = now();
     db->aged = db->poll_due = false;
+    db->loads++;
     free(db->epoch);
     db->epoch = mem_strdup(rw_snapshot_epoch(built));
     db->stale_seen = db->loading_stale; /* marks made during the load still count */
@@ -196,6 +199,18 @@ void catalog_load_done(catalog *db, const char *error)
     db->snapshot = built;
     log_info("%s: catalog read, %d soft-delete tables%s", db->key, rw_snapshot_soft_count(built),
              rw_snapshot_has_helpers(built) ? "" : ", helper functions not installed");
+}
+
+void catalog_describe(const catalog *db, st_report_catalog *out)
+{
+    *out = (st_report_catalog){
+        .name = db->key,
+        .snapshot = db->snapshot,
+        .age = db->snapshot ? difftime(now(), db->loaded_at) : -1,
+        .loads = db->loads,
+        .failures = db->failures,
+        .stale = !catalog_fresh(db),
+    };
 }
 
 static void free_one(const char *key, void *value, void *arg)

@@ -11,6 +11,7 @@
 #include "conf/conf.h"
 #include "rewrite/map.h"
 #include "rewrite/snapshot.h"
+#include "stats/report.h"
 
 typedef struct catalog catalog;
 
@@ -66,6 +67,9 @@ char *catalog_query(const conf_config *cfg);
 char *catalog_load_due(catalog *db, const conf_config *cfg);
 void catalog_load_row(catalog *db, int nfields, const char *const *fields);
 void catalog_load_done(catalog *db, const char *error);
+
+/* What SHOW TABLES and the metrics say of it (borrowing its name and snapshot). */
+void catalog_describe(const catalog *db, st_report_catalog *out);
 
 /* Frees every catalog (at exit). */
 void catalog_free_all(rw_map *all);

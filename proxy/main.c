@@ -9,10 +9,6 @@
 #include "proxy/proxy.h"
 #include "tools/tools.h"
 
-#ifndef TOMBSTONE_VERSION
-#define TOMBSTONE_VERSION "0.1.0"
-#endif
-
 typedef struct {
     const char *name;
     int (*run)(int argc, char **argv);

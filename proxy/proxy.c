@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -19,10 +20,15 @@
 #include "proxy/catalog.h"
 #include "proxy/config.h"
 #include "proxy/listener.h"
+#include "admin/show.h"
+#include "common/mem.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/relay.h"
+#include "proxy/report.h"
 #include "proxy/session.h"
 #include "rewrite/cache.h"
+#include "stats/prometheus.h"
 
 enum { MMAP_THRESHOLD = 256 * 1024 };
 
@@ -40,6 +46,11 @@ typedef struct {
     struct event *tick; /* every second: catalogs due for a refresh */
     rw_map catalogs;    /* "upstream/dbname" → catalog */
     session_env env;    /* what every session gets */
+    rw_map stats;       /* database name → st_db (stats/stats.h) */
+    double start_time;  /* Unix time */
+    metrics *metrics;   /* the Prometheus endpoint, or NULL */
+    bool paused_all;    /* PAUSE without a database */
+    rw_map paused;      /* database names under PAUSE (keys owned) */
 } proxy;
 
 /* ---- configuration ------------------------------------------------------------------------ */
@@ -49,19 +60,20 @@ static void apply_log_level(proxy *px)
     log_set_level(px->verbose ? CONF_LOG_DEBUG : px->conf->cfg.log_level);
 }
 
-/* SIGHUP: new sessions use the new configuration; a bad one is reported and ignored. */
-static void reload(proxy *px)
+/* SIGHUP and the console's RELOAD: new sessions use the new configuration; a bad one is
+ * reported (in err) and ignored. */
+static bool reload(proxy *px, char *err, size_t errlen)
 {
-    char err[CONF_ERR_MAX];
-    config *c = config_load(px->conf_path, err, sizeof err);
+    config *c = config_load(px->conf_path, err, errlen);
     if (!c) {
         log_error("reload failed, keeping the current configuration: %s", err);
-        return;
+        return false;
     }
     config_unref(px->conf);
     px->conf = c;
     apply_log_level(px);
     log_info("configuration reloaded from %s (listen settings apply at restart)", px->conf_path);
+    return true;
 }
 
 /* ---- sessions --------------------------------------------------------------------------- */
@@ -91,6 +103,8 @@ static void on_session_closed(void *owner, session *s)
         s->next->prev = s->prev;
     s->prev = s->next = NULL;
     px->nsessions--;
+    if (px->env.pauses)
+        px->env.settled(px);         /* a statement that ended with its session */
     rw_cache_trim(px->env.rewrites); /* a huge statement's rewrite must not outlive it */
     if (px->stopping && px->nsessions == 0)
         event_base_loopexit(px->base, NULL);
@@ -185,6 +199,160 @@ static void close_all_sessions(proxy *px)
                           "terminating connection due to administrator command");
 }
 
+/* ---- the console and the metrics ----------------------------------------------------------- */
+
+static void gather(proxy *px, st_report *r)
+{
+    report_sources src = {
+        .version = TOMBSTONE_VERSION,
+        .start_time = px->start_time,
+        .sessions = px->sessions,
+        .stats = &px->stats,
+        .catalogs = &px->catalogs,
+        .rewrites = px->env.rewrites,
+        .paused_all = px->paused_all,
+        .paused = &px->paused,
+    };
+    *r = (st_report){0};
+    report_gather(r, &src);
+}
+
+static void metrics_page(void *owner, proto_buf *out)
+{
+    st_report r;
+    gather(owner, &r);
+    st_prometheus(&r, out);
+    st_report_free(&r);
+}
+
+static bool on_paused(void *owner, const session *s)
+{
+    proxy *px = owner;
+    return px->paused_all ||
+           (s->database && rw_map_get(&px->paused, s->database, strlen(s->database)));
+}
+
+/* While a PAUSE waits: once no statement of a paused database runs, it is answered. */
+static void on_settled(void *owner)
+{
+    proxy *px = owner;
+    for (session *s = px->sessions; s; s = s->next)
+        if (session_running(s) && on_paused(px, s))
+            return;
+    for (session *s = px->sessions; s; s = s->next)
+        if (s->console && s->adm.waiting && s->adm.waiting_kind == ADM_PAUSE)
+            session_console_finish(s, NULL);
+}
+
+static void count_pauses(proxy *px)
+{
+    px->env.pauses = px->paused_all + (int)px->paused.n;
+}
+
+static adm_status pause_db(proxy *px, const char *db)
+{
+    if (!*db)
+        px->paused_all = true;
+    else if (!rw_map_get(&px->paused, db, strlen(db)))
+        rw_map_put(&px->paused, mem_strdup(db), strlen(db), px);
+    count_pauses(px);
+    log_info("PAUSE %s: new statements wait for RESUME", *db ? db : "(all databases)");
+    for (session *s = px->sessions; s; s = s->next)
+        if (session_running(s) && on_paused(px, s))
+            return ADM_LATER; /* on_settled answers */
+    return ADM_OK;
+}
+
+static void free_key(const char *key, void *value, void *arg)
+{
+    (void)value;
+    (void)arg;
+    free((char *)key);
+}
+
+static void resume_db(proxy *px, const char *db)
+{
+    const char *key = NULL;
+    if (*db) {
+        rw_map_remove(&px->paused, db, strlen(db), &key);
+        free((char *)key);
+    } else {
+        px->paused_all = false;
+        rw_map_each(&px->paused, free_key, NULL);
+        rw_map_free(&px->paused);
+    }
+    count_pauses(px);
+    log_info("RESUME %s", *db ? db : "(all databases)");
+    for (session *s = px->sessions; s; s = s->next)
+        if (s->pause_held)
+            session_wake(s);
+}
+
+/* REFRESH SCHEMA [db]: the catalogs (of db's upstream database) are read again before the
+ * next statement that uses them. */
+static void mark_stale(const char *key, void *value, void *arg)
+{
+    (void)key;
+    (void)arg;
+    catalog_mark_stale(value);
+}
+
+static void refresh_schema(proxy *px, const conf_db *db, const char *name)
+{
+    log_info("REFRESH SCHEMA %s", db ? name : "(all databases)");
+    if (!db) {
+        rw_map_each(&px->catalogs, mark_stale, NULL);
+        return;
+    }
+    char key[512];
+    int n = snprintf(key, sizeof key, "%s/%s", config_upstream(px->conf, db)->label,
+                     db->dbname ? db->dbname : name);
+    catalog *one = rw_map_get(&px->catalogs, key, (size_t)n);
+    if (one) /* else nobody logged in to it yet: its first session reads it */
+        catalog_mark_stale(one);
+}
+
+static void stop_gracefully(proxy *px);
+
+/* A console command (admin/admin.h) the session's client may run. */
+static adm_status on_console(void *owner, session *s, const adm_command *cmd, adm_table *t,
+                             adm_error *err)
+{
+    proxy *px = owner;
+    const conf_db *db = cmd->arg[0] ? conf_find_db(&px->conf->cfg, cmd->arg) : NULL;
+    if (cmd->arg[0] && !db) {
+        err->sqlstate = "3D000";
+        snprintf(err->message, sizeof err->message, "database \"%.100s\" is not in [databases]",
+                 cmd->arg);
+        return ADM_FAILED;
+    }
+    if (!adm_is_show(cmd->kind))
+        log_info("%s %s: console: %s %s", s->peer, s->user, adm_tag(cmd->kind), cmd->arg);
+    switch (cmd->kind) {
+    case ADM_RELOAD:
+        err->sqlstate = "F0000";
+        return reload(px, err->message, sizeof err->message) ? ADM_OK : ADM_FAILED;
+    case ADM_REFRESH_SCHEMA:
+        refresh_schema(px, db, cmd->arg);
+        return ADM_OK;
+    case ADM_PAUSE:
+        return pause_db(px, cmd->arg);
+    case ADM_RESUME:
+        resume_db(px, cmd->arg);
+        return ADM_OK;
+    case ADM_SHUTDOWN:
+        stop_gracefully(px);
+        return ADM_OK;
+    default: {
+        st_report r;
+        gather(px, &r);
+        bool ok = adm_show(cmd, &r, &px->conf->cfg, t, err);
+        st_report_free(&r);
+        return ok ? ADM_OK : ADM_FAILED;
+    }
+    }
+}
+
 /* ---- signals and shutdown ------------------------------------------------------------------ */
 
 static void on_stop_timeout(evutil_socket_t fd, short what, void *arg)
@@ -220,7 +388,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     proxy *px = arg;
     (void)what;
     if (sig == SIGHUP) {
-        reload(px);
+        char err[CONF_ERR_MAX];
+        reload(px, err, sizeof err);
     } else if (sig == SIGTERM) {
         stop_gracefully(px);
     } else {
@@ -273,6 +442,16 @@ static bool setup(proxy *px)
         log_error("%s", err);
         return false;
     }
+    const conf_config *c = &px->conf->cfg;
+    if (c->metrics_port) {
+        px->metrics = metrics_start(px->base, c->metrics_addr, c->metrics_port, metrics_page, px,
+                                    err, sizeof err);
+        if (!px->metrics) {
+            log_error("%s", err);
+            return false;
+        }
+        log_info("metrics on http://%s:%d/metrics", c->metrics_addr, c->metrics_port);
+    }
     return !px->conf->cfg.pidfile || write_pidfile(px->conf->cfg.pidfile);
 }
 
@@ -280,6 +459,7 @@ static void teardown(proxy *px)
 {
     listener_close_all(&px->listeners);
     close_all_sessions(px);
+    metrics_stop(px->metrics);
     cancel_cleanup();
     relay_cleanup();
     for (int i = 0; i < 3; i++)
@@ -292,9 +472,19 @@ static void teardown(proxy *px)
     if (px->conf->cfg.pidfile)
         unlink(px->conf->cfg.pidfile);
     catalog_free_all(&px->catalogs);
+    st_free_all(&px->stats);
+    rw_map_each(&px->paused, free_key, NULL);
+    rw_map_free(&px->paused);
     rw_cache_free(px->env.rewrites);
     config_unref(px->conf);
     event_base_free(px->base);
+}
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 int proxy_run(const char *conf_path, bool verbose)
@@ -328,7 +518,13 @@ int proxy_run(const char *conf_path, bool verbose)
         .cancel = on_cancel,
         .catalog_loaded = on_catalog_loaded,
         .admit = on_admit,
+        .stats = &px.stats,
+        .paused = on_paused,
+        .settled = on_settled,
+        .console = on_console,
     };
+    rw_cache_set_clock(px.env.rewrites, monotonic_ns);
+    px.start_time = (double)time(NULL);
     bool ok = setup(&px);
     if (ok) {
         log_info("tombstone started (pid %d)", (int)getpid());

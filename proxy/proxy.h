@@ -6,6 +6,10 @@
 
 #include <stdbool.h>
 
+#ifndef TOMBSTONE_VERSION
+#define TOMBSTONE_VERSION "0.1.0"
+#endif
+
 /* Runs the proxy in the foreground until SIGTERM/SIGINT; returns the exit status. */
 int proxy_run(const char *conf_path, bool verbose);
 

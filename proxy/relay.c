@@ -381,6 +381,7 @@ static inline __attribute__((always_inline)) void relay_read(conn *from)
             from->ops->lost(from->owner, from, n == 0 ? "connection closed" : "read failed");
         return;
     }
+    from->bytes_read += (uint64_t)n;
     size_t used = walk(from, scratch, (size_t)n);
     if (!relay_closed(from) && used < (size_t)n)
         proto_buf_put(&from->held, scratch + used, (size_t)n - used);

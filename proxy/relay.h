@@ -69,9 +69,10 @@ struct conn {
     bool tls_more;     /* TLS bytes are buffered that no socket event will announce */
     bool read_wants_write, write_wants_read; /* TLS: a read waits for writability, and so on */
     proto_framer framer;                     /* walks what this side sends */
-    proto_buf pending; /* bytes waiting to be written to this side, allocated only then */
-    size_t sent;       /* of pending, already written */
-    proto_buf held;    /* read from this side, not walked yet (see above) */
+    proto_buf pending;   /* bytes waiting to be written to this side, allocated only then */
+    size_t sent;         /* of pending, already written */
+    proto_buf held;      /* read from this side, not walked yet (see above) */
+    uint64_t bytes_read; /* from this side's socket (the statistics' bytes in and out) */
 };
 
 #define RELAY_SCRATCH (128 * 1024)

@@ -115,6 +115,12 @@ static void session_free(session *s)
         q->on_done(s, q->arg, &gone);
         free_internal(q);
     }
+    if (s->track.stats) { /* live sessions' bytes are summed when a report asks */
+        s->track.stats->bytes_in += s->client.bytes_read;
+        s->track.stats->bytes_out += s->server.bytes_read;
+    }
+    if (s->console)
+        adm_conv_free(&s->adm);
     relay_release(&s->client);
     relay_release(&s->server);
     proto_buf_free(&s->held);
@@ -149,7 +155,7 @@ __attribute__((format(printf, 3, 4))) static void reject(session *s, const char 
 /* Tells the server the client is gone, the way that frees its backend soonest. */
 static void release_server(session *s)
 {
-    if (s->state < SESSION_AUTH || s->track.terminated)
+    if (s->state < SESSION_AUTH || s->state == SESSION_CONSOLE || s->track.terminated)
         return;
     if ((s->track.syncs_pending > 0 || s->internal_running) && s->backend_pid) {
         cancel_send(s->env->base, s->upstream, s->backend_pid, s->backend_key);
@@ -261,6 +267,8 @@ static void kick(session *s);
 
 static void note_phase(session *s);
 
+static void drop_console_server(session *s);
+
 static void on_event_done(void *owner)
 {
     session *s = owner;
@@ -268,6 +276,8 @@ static void on_event_done(void *owner)
         session_free(s);
         return;
     }
+    if (s->state == SESSION_CONSOLE && !relay_closed(&s->server))
+        drop_console_server(s);
     kick(s);
     if (s->timed || s->state != SESSION_READY)
         note_phase(s);
@@ -306,6 +316,8 @@ static double phase_timeout(const session *s, int phase)
  * client message waits in the proxy; else idle, in a transaction block or not. */
 static int current_phase(const session *s)
 {
+    if (s->state == SESSION_CONSOLE)
+        return PHASE_NONE; /* the proxy's own conversation: no timeout of a server's applies */
     if (s->state != SESSION_READY)
         return PHASE_LOGIN;
     if (s->track.syncs_pending > 0 || s->track.unsynced || s->internal_running ||
@@ -1007,7 +1019,115 @@ static proto_verdict reword_cancel(session *s, const proto_msg *m, proto_out *ou
     return PROTO_CONSUMED;
 }
 
+/* ---- the admin console ------------------------------------------------------------------
+ * A client of the virtual database "tombstone" (admin/admin.h) logs in exactly as any
+ * client, relayed to admin_auth_db's server; once that server says yes (its first
+ * ReadyForQuery), the proxy leaves it and answers the client itself. */
+
+static void note_error(session *s, const proto_msg *m);
+static void connect_server(session *s);
+
+static adm_status console_run(void *owner, const adm_command *cmd, adm_table *t, adm_error *err)
+{
+    session *s = owner;
+    return s->env->console(s->env->owner, s, cmd, t, err);
+}
+
+static const adm_ops console_ops = {console_run};
+
+/* admin_users may do everything, stats_users only look; anyone else is refused before
+ * anything reaches a server. */
+static void begin_console(session *s, proto_startup *st)
+{
+    const conf_config *c = &s->conf->cfg;
+    bool admin = conf_list_has(&c->admin_users, s->user);
+    if (!admin && !conf_list_has(&c->stats_users, s->user)) {
+        reject(s, "28000",
+               "user \"%s\" may not use the tombstone console: it is in neither admin_users "
+               "nor stats_users",
+               s->user);
+        return;
+    }
+    const char *auth = conf_admin_auth_db(c);
+    const conf_db *db = conf_find_db(c, auth);
+    if (!db || !proto_startup_set(st, "database", db->dbname ? db->dbname : auth)) {
+        reject(s, "3D000", "admin_auth_db \"%s\" is not configured", auth);
+        return;
+    }
+    s->console = true;
+    s->db = db;
+    s->upstream = config_upstream(s->conf, db);
+    adm_conv_init(&s->adm, admin ? ADM_ROLE_ADMIN : ADM_ROLE_STATS, &console_ops, s);
+    proto_build_startup(&s->startup, st);
+    SESSION_LOG(CONF_LOG_INFO, s, "console login (%s) relayed to %s", admin ? "admin" : "stats",
+                s->upstream->label);
+    connect_server(s);
+}
+
+/* The server's messages while it authenticates a console client: they reach the client,
+ * but the server's key (the proxy answers this client, not that server) and its first
+ * ReadyForQuery, after which the client is the console's. */
+static proto_verdict console_login_message(session *s, const proto_msg *m)
+{
+    if (m->type == PROTO_BE_BACKEND_KEY)
+        return PROTO_CONSUMED;
+    if (m->type == PROTO_BE_ERROR)
+        note_error(s, m);
+    if (m->type == PROTO_BE_READY && s->state == SESSION_AUTH) {
+        s->state = SESSION_CONSOLE;
+        event_del(&s->timer); /* client_login_timeout is over */
+    }
+    return PROTO_FORWARD;
+}
+
+/* After the walk that forwarded the login's end (closing the server inside it would lose
+ * what it forwards): the server connection is done with. */
+static void drop_console_server(session *s)
+{
+    proto_buf b = {0};
+    proto_build_terminate(&b);
+    relay_send(&s->server, b.data, b.len);
+    proto_buf_free(&b);
+    relay_flush_now(&s->server);
+    relay_close(&s->server);
+    SESSION_LOG(CONF_LOG_INFO, s, "%s", "console session started");
+}
+
+static proto_verdict console_message(session *s, const proto_msg *m)
+{
+    proto_buf b = {0};
+    adm_conv_message(&s->adm, m, &b);
+    relay_send(&s->client, b.data, b.len);
+    proto_buf_free(&b);
+    if (s->adm.terminated)
+        session_close(s, "client terminated");
+    return PROTO_CONSUMED;
+}
+
+void session_console_finish(session *s, const adm_error *err)
+{
+    if (s->dead || !s->adm.waiting)
+        return;
+    proto_buf b = {0};
+    adm_conv_finish(&s->adm, err, &b);
+    relay_send(&s->client, b.data, b.len);
+    proto_buf_free(&b);
+    session_wake(s); /* the client's next messages waited */
+}
+
 /* ---- the server's messages ----------------------------------------------------------- */
+
+/* The time from a client's request to the ReadyForQuery that answers it, from the loop's
+ * cached clock (no system call per message). */
+static void time_request(session *s)
+{
+    struct timeval now;
+    event_base_gettimeofday_cached(s->env->base, &now);
+    int64_t us = (int64_t)(now.tv_sec - s->request_at.tv_sec) * 1000000 +
+                 (now.tv_usec - s->request_at.tv_usec);
+    st_hist_add(&s->track.stats->query_time, us > 0 ? (uint64_t)us : 0);
+    s->timing = false;
+}
 
 /* A ReadyForQuery (the track has seen it, and consumed it when it was the proxy's own).
  * Returns true when it is held back because an internal query runs now. */
@@ -1021,6 +1141,10 @@ static bool ready_for_query(session *s, const proto_msg *m, bool consumed)
         if (!s->timed)
             event_del(&s->timer); /* client_login_timeout is over, and no other applies */
     }
+    if (s->timing && s->track.syncs_pending == 0)
+        time_request(s);
+    if (s->env->pauses)
+        s->env->settled(s->env->owner);
     after_ready(s, s->track.tx_status);
     if (!next_internal_can_run(s))
         return false;
@@ -1044,7 +1168,7 @@ static proto_policy server_policy(void *arg, uint8_t type, size_t msg_len)
     (void)msg_len;
     if (s->state == SESSION_READY && !s->internal_running && !s->dead) /* the common case */
         return track_server_policy(&s->track, type);
-    if (s->dead || s->server.phase != RELAY_OPEN)
+    if (s->dead || s->server.phase != RELAY_OPEN || s->state == SESSION_CONSOLE)
         return PROTO_HOLD;   /* closed: never taken; TLS starting: what follows came in clear */
     if (s->internal_running) /* asynchronous messages still reach the client */
         return type == PROTO_BE_NOTIFICATION || type == PROTO_BE_PARAMETER_STATUS ? PROTO_PASS
@@ -1068,6 +1192,8 @@ static proto_verdict server_message(void *arg, const proto_msg *m, proto_out *ou
         return on_ssl_answer(s, m);
     if (m->type == PROTO_BE_AUTHENTICATION)
         return on_auth_request(s, m, out);
+    if (s->console)
+        return console_login_message(s, m);
     if (m->type == PROTO_BE_ERROR && s->canceled)
         return reword_cancel(s, m, out);
     if (m->type == PROTO_BE_BACKEND_KEY) {
@@ -1129,6 +1255,10 @@ static void begin_login(session *s, proto_startup *st)
         db_name = user;
     s->user = mem_strdup(user);
     s->database = mem_strdup(db_name);
+    if (strcmp(db_name, ADM_DATABASE) == 0) {
+        begin_console(s, st);
+        return;
+    }
     const conf_db *db = conf_find_db(&s->conf->cfg, db_name);
     if (!db) {
         reject(s, "3D000", "database \"%s\" is not configured in tombstone's [databases]", db_name);
@@ -1141,6 +1271,7 @@ static void begin_login(session *s, proto_startup *st)
     }
     s->admitted = true;
     s->db = db;
+    s->track.stats = st_db_of(s->env->stats, db_name);
     s->upstream = config_upstream(s->conf, db);
     /* the delete guard (rewrite/watch.sql) knows the proxy's sessions by this setting; the
      * modes are set to the alias's (or the defaults, so that SHOW and RESET give them), and
@@ -1284,10 +1415,21 @@ static proto_policy login_policy(session *s, uint8_t type, size_t msg_len)
 static proto_policy client_policy(void *arg, uint8_t type, size_t msg_len)
 {
     session *s = arg;
+    if (s->state == SESSION_CONSOLE)
+        return s->dead || s->adm.waiting ? PROTO_HOLD : PROTO_WHOLE;
     if (s->state != SESSION_READY)
         return login_policy(s, type, msg_len);
     if (!takes_client_message(s, type))
         return PROTO_HOLD;
+    /* PAUSE: a statement that would start now waits; one under way goes on */
+    s->pause_held = s->env->pauses && !s->track.syncs_pending && !s->track.unsynced &&
+                    s->env->paused(s->env->owner, s);
+    if (s->pause_held)
+        return PROTO_HOLD;
+    if (!s->timing) {
+        s->timing = true;
+        event_base_gettimeofday_cached(s->env->base, &s->request_at);
+    }
     if (needs_snapshot(type)) {
         if (!snapshot_ready(s)) {
             wait_for_snapshot(s);
@@ -1307,6 +1449,8 @@ static proto_verdict client_message(void *arg, const proto_msg *m, proto_out *ou
         on_startup_packet(s, m);
         return PROTO_CONSUMED;
     }
+    if (s->state == SESSION_CONSOLE)
+        return console_message(s, m);
     if (s->state != SESSION_READY && m->type != PROTO_FE_PASSWORD) {
         reject(s, "08P01", "invalid frontend message type %d", m->type);
         return PROTO_CONSUMED;
@@ -1375,4 +1519,44 @@ session *session_start(const session_env *env, config *conf, int fd, const struc
     relay_attach(&s->client, fd);
     note_phase(s); /* client_login_timeout starts */
     return s;
+}
+
+/* ---- statistics ------------------------------------------------------------------------- */
+
+bool session_running(const session *s)
+{
+    return s->state == SESSION_READY && !s->dead &&
+           (s->track.syncs_pending > 0 || s->track.unsynced || s->internal_running);
+}
+
+static st_client_state client_state(const session *s)
+{
+    if (s->state < SESSION_READY)
+        return ST_CLIENT_LOGIN;
+    if (s->waiting || s->pause_held)
+        return ST_CLIENT_WAITING;
+    if (s->state == SESSION_READY && session_running(s))
+        return ST_CLIENT_ACTIVE;
+    return s->track.tx_status == 'T' || s->track.tx_status == 'E' ? ST_CLIENT_IDLE_TX
+                                                                  : ST_CLIENT_IDLE;
+}
+
+void session_describe(const session *s, st_report_client *c)
+{
+    bool server = s->upstream && !relay_closed(&s->server);
+    *c = (st_report_client){
+        .peer = s->peer,
+        .database = s->database,
+        .user = s->user,
+        .state = client_state(s),
+        .wait = s->pause_held ? "pause" : "catalog",
+        .console = s->console,
+        .tls = s->client.tls != NULL,
+        .connected = elapsed(s),
+        .server = server ? s->upstream->label : NULL,
+        .server_tls = server && s->server.tls,
+        .server_pid = server ? s->backend_pid : 0,
+        .bytes_in = s->client.bytes_read,
+        .bytes_out = s->server.bytes_read,
+    };
 }

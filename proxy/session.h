@@ -12,9 +12,11 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include "admin/admin.h"
 #include "proxy/catalog.h"
 #include "proxy/config.h"
 #include "proxy/relay.h"
+#include "stats/report.h"
 #include "track/track.h"
 
 typedef struct session session;
@@ -35,6 +37,16 @@ typedef struct {
      * NULL, or why not. Sessions admitted count (session.admitted) until they end. */
     const char *(*admit)(void *owner, const session *s, const conf_db *db, char *why,
                          size_t whylen);
+    /* The statistics (stats/stats.h): database name → st_db, counted by every session. */
+    rw_map *stats;
+    /* PAUSE: while `pauses` is not 0, a session asks `paused` before starting a statement
+     * (and holds it if so), and says `settled` when one of its statements ended. */
+    int pauses;
+    bool (*paused)(void *owner, const session *s);
+    void (*settled)(void *owner);
+    /* A console command of this session's client (admin/admin.h, adm_ops.run). */
+    adm_status (*console)(void *owner, session *s, const adm_command *cmd, adm_table *t,
+                          adm_error *err);
 } session_env;
 
 typedef enum {
@@ -43,6 +55,7 @@ typedef enum {
     SESSION_CONNECTING, /* connecting to the server; the startup packet waits in server.pending */
     SESSION_AUTH,       /* authentication relayed, until the first ReadyForQuery */
     SESSION_READY,      /* authenticated: messages go through the track */
+    SESSION_CONSOLE,    /* a console client, authenticated: the proxy answers it (admin/) */
 } session_state;
 
 typedef struct internal_query internal_query;
@@ -94,6 +107,12 @@ struct session {
     bool canceled; /* query_timeout sent a cancel: its error is reworded */
     struct timeval phase_since, timer_at;
     track track; /* the SQL conversation: rewriting happens there */
+    /* Statistics and the console */
+    bool timing;               /* a request of the client's waits for its ReadyForQuery ... */
+    struct timeval request_at; /* ... since then (the loop's cached time) */
+    bool pause_held;           /* its next statement waits for RESUME */
+    bool console;              /* a client of the virtual database "tombstone" */
+    adm_conv adm;              /* ... and its conversation */
     char peer[64];
     struct timeval started;
 };
@@ -107,6 +126,15 @@ void session_terminate(session *s, const char *sqlstate, const char *message);
 
 /* The server a CancelRequest with this key must go to, if it is this session's. */
 const net_addr *session_cancel_target(const session *s, uint32_t pid, uint32_t key);
+
+/* What SHOW CLIENTS and the metrics say of the session (strings borrowed from it). */
+void session_describe(const session *s, st_report_client *c);
+
+/* Does a statement of the client's run now (PAUSE waits for none to)? */
+bool session_running(const session *s);
+
+/* The answer of a console command that waited (PAUSE): err NULL when it succeeded. */
+void session_console_finish(session *s, const adm_error *err);
 
 /* Lets the session look again, after the current event, at what its client waits with (a
  * catalog load by another session ended). */

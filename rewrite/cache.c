@@ -33,8 +33,10 @@ struct rw_cache {
     rw_result made; /* returned for a text rewritten from a template, not kept */
     rw_stmt_facts *made_stmts;
     int nmade;
-    rw_result once; /* returned for a text too big to keep */
-    bool oversized; /* the last rewrite left something rw_cache_trim must free */
+    rw_result once;          /* returned for a text too big to keep */
+    bool oversized;          /* the last rewrite left something rw_cache_trim must free */
+    bool last_hit;           /* the last lookup found its text */
+    uint64_t (*clock)(void); /* rw_cache_set_clock */
 };
 
 /* A text longer than this share of the cache is rewritten but not kept: one 50 MB statement
@@ -234,13 +236,24 @@ static const rw_result *keep(rw_cache *c, entry *e)
     return &e->result;
 }
 
+/* A rewrite from scratch, timed when the owner gave a clock: the only clock reads of the
+ * cache, on the path that parses anyway. */
+static void rewrite_timed(rw_cache *c, const rw_context *ctx, const char *text, size_t len,
+                          rw_result *out, rw_shape *shape)
+{
+    uint64_t start = c->clock ? c->clock() : 0;
+    rw_rewrite_shaped(ctx, text, len, out, shape);
+    if (c->clock)
+        st_hist_add(&c->stats.cold, (c->clock() - start) / 1000);
+}
+
 /* Rewrites a new text and keeps it, with its shape if it has one. */
 static const rw_result *rewrite_and_keep(rw_cache *c, const rw_context *ctx, uint64_t h,
                                          uint64_t version, uint64_t path, uint64_t sh,
                                          const char *text, size_t len)
 {
     entry *e = insert(c, h, version, path, text, len);
-    rw_rewrite_shaped(ctx, e->text, len, &e->result, &e->shape);
+    rewrite_timed(c, ctx, e->text, len, &e->result, &e->shape);
     if (e->shape.ntoks) {
         e->shape_hash = sh;
         e->shape_chain = c->shape_buckets[sh & (c->nbuckets - 1)];
@@ -269,7 +282,7 @@ static const rw_result *rewrite_once(rw_cache *c, const rw_context *ctx, const c
     rw_lex(text, (int)len, ctx->standard_strings, &c->toks);
     if (rw_irrelevant(ctx, text, &c->toks, &nstmts))
         return made(c, nstmts, NULL);
-    rw_rewrite(ctx, text, len, &c->once);
+    rewrite_timed(c, ctx, text, len, &c->once, NULL);
     return &c->once;
 }
 
@@ -285,6 +298,7 @@ static const rw_result *lookup(rw_cache *c, const rw_context *ctx, const char *t
     if (e) {
         touch(c, e);
         c->stats.hits++;
+        c->last_hit = true;
         return &e->result;
     }
     c->stats.misses++;
@@ -325,6 +339,7 @@ void rw_cache_trim(rw_cache *c)
 const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char *text, size_t len)
 {
     rw_cache_trim(c); /* the last result is no longer in use */
+    c->last_hit = false;
     const rw_result *r = lookup(c, ctx, text, len);
     c->oversized =
         c->once.nstmts || c->once.sql || c->nmade > MADE_KEPT || c->toks.cap > RW_TOKENS_KEPT;
@@ -334,4 +349,14 @@ const rw_result *rw_cache_rewrite(rw_cache *c, const rw_context *ctx, const char
 rw_cache_stats rw_cache_get_stats(const rw_cache *c)
 {
     return c->stats;
+}
+
+bool rw_cache_last_hit(const rw_cache *c)
+{
+    return c->last_hit;
+}
+
+void rw_cache_set_clock(rw_cache *c, uint64_t (*now_ns)(void))
+{
+    c->clock = now_ns;
 }

@@ -1,6 +1,7 @@
 /* rewrite/explain.c — what a rewrite did and why, for `tombstone rewrite` (rewrite.h,
  * rw_explain): facts noted by the walk where it decides them, and the span of each statement
- * in the rewritten text. Nothing here runs in the proxy, which passes no collector. */
+ * in the rewritten text. The proxy passes no collector: of a note it keeps only the
+ * statement's flag for the statistics (RW_FILTERED, RW_MARKS, RW_FK_WRITE). */
 #include "rewrite/internal.h"
 
 #include "common/mem.h"
@@ -17,8 +18,21 @@ static void push(rw_explain *e, rw_why why)
     e->items[e->n++] = why;
 }
 
+/* The statistics' flags of a fact: marking a table whose keys act (cascade, set, check) is
+ * also a write the triggers back. */
+static unsigned stat_flags(rw_why_kind kind, const rw_table *t)
+{
+    if (kind != RW_WHY_MARKED)
+        return RW_FILTERED;
+    for (int i = 0; i < t->nchildren; i++)
+        if (rw_fk_acts_on_delete(t->children[i]))
+            return RW_MARKS | RW_FK_WRITE;
+    return RW_MARKS;
+}
+
 void rw_explain_note(rw_walk *w, rw_why_kind kind, const rw_table *t)
 {
+    w->facts->flags |= stat_flags(kind, t);
     rw_explain *e = w->ctx->explain;
     if (!e)
         return;

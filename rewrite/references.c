@@ -28,7 +28,7 @@ static bool checked_column(const rw_table *t, const char *col)
 
 void rw_require_key_triggers(rw_walk *w, const rw_table *t, List *set_targets)
 {
-    if (!t || t->write_ready)
+    if (!t || !t->nparents)
         return;
     bool writes = set_targets == NIL && checked_column(t, NULL);
     ListCell *lc;
@@ -36,6 +36,9 @@ void rw_require_key_triggers(rw_walk *w, const rw_table *t, List *set_targets)
         ResTarget *rt = lfirst(lc);
         writes |= rt->name && checked_column(t, rt->name);
     }
-    if (writes)
+    if (!writes)
+        return;
+    w->facts->flags |= RW_FK_WRITE;
+    if (!t->write_ready)
         rw_refuse(w, RW_NO_TRIGGERS("a write of a foreign key whose parent is soft-delete"));
 }

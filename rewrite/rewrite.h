@@ -101,6 +101,13 @@ enum {
     RW_REREAD = 1 << 22,         /* may change the search_path or a tombstone.* setting in a
                                   * way only the server knows (set_config() with arguments
                                   * that are not constants): read them again after it */
+    /* What the rewrite did, for the statistics (stats/stats.h); a refused statement has none */
+    RW_FILTERED = 1 << 24, /* reads of some table see only the rows the session sees */
+    RW_MARKS = 1 << 25,    /* a DELETE (or MERGE ... DELETE) marks rows instead */
+    RW_FK_WRITE = 1 << 26, /* a write whose foreign-key actions or checks run in the triggers
+                            * of `tombstone install`: marking a parent whose keys act, writing
+                            * a key whose parent is soft-delete */
+    RW_UPSERT = 1 << 27,   /* INSERT ... ON CONFLICT changed for a soft-delete table */
 };
 
 typedef struct {

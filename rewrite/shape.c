@@ -11,7 +11,10 @@
 enum { EDITS_ON_STACK = 16 };
 
 /* Facts that say nothing about the literals of a statement: its template holds for all. */
-enum { SHAPE_FLAGS = RW_DELETE_TAG | RW_PATH_DEPENDENT | RW_NEEDS_CATALOG | RW_TRANSACTION };
+enum {
+    SHAPE_FLAGS = RW_DELETE_TAG | RW_PATH_DEPENDENT | RW_NEEDS_CATALOG | RW_TRANSACTION |
+                  RW_FILTERED | RW_MARKS | RW_FK_WRITE | RW_UPSERT
+};
 
 static bool literal(rw_tok_kind k)
 {

@@ -97,8 +97,11 @@ void rw_upsert(rw_walk *w, InsertStmt *ins, const rw_table *t)
     OnConflictClause *oc = ins->onConflictClause;
     if (!oc || !t || !rw_table_affected(t))
         return;
+    int edits = w->nedits;
     if (oc->infer && oc->infer->indexElems && t->marker != RW_MARKER_NONE)
         infer_partial(w, oc->infer, t);
     if (oc->action == ONCONFLICT_UPDATE)
         update_visible_only(w, oc, t, ins->relation);
+    if (w->nedits > edits)
+        w->facts->flags |= RW_UPSERT;
 }

@@ -14,6 +14,10 @@ const rw_result *track_rewrite(track *t, const char *text, size_t len);
  * effects happen at each Execute of it. */
 typedef enum { TRACK_AT_QUERY, TRACK_AT_PARSE, TRACK_AT_EXECUTE } track_moment;
 
+/* Counts a rewrite in the database's statistics: its statements by what was done to them,
+ * and, when `runs` (a Query, not a Parse), as statements run. */
+void track_count(track *t, const rw_result *r, bool runs);
+
 /* Applies a statement's facts. `text` is the text they point into (for SQL PREPARE). */
 void track_apply(track *t, const rw_stmt_facts *f, const char *text, track_moment when);
 

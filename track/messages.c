@@ -82,6 +82,7 @@ static proto_verdict on_query(track *t, const proto_msg *m, proto_out *out)
     if (m->len <= PROTO_HDR_LEN || sql[len] != '\0' || memchr(sql, '\0', len))
         return PROTO_FORWARD; /* malformed: the server says so */
     const rw_result *r = track_rewrite(t, sql, len);
+    track_count(t, r, true);
     int cut = track_split_point(r);
     if (cut >= 0)
         return track_split_start(t, sql, len, r, cut, out);
@@ -120,6 +121,7 @@ static proto_verdict on_parse(track *t, const proto_msg *m, proto_out *out)
     if (!proto_read_parse(m->data, m->len, &p))
         return PROTO_FORWARD;
     const rw_result *r = track_rewrite(t, p.query, p.query_len);
+    track_count(t, r, false);
     if (track_reprepare_before_parse(t, r, out)) /* rare: it rewrote another text */
         r = track_rewrite(t, p.query, p.query_len);
     for (int i = 0; i < r->nstmts; i++)
@@ -236,6 +238,7 @@ proto_policy track_client_policy(track *t, uint8_t type)
         return tracking(t) ? PROTO_PEEK : PROTO_PASS;
     case PROTO_FE_EXECUTE: /* which portal runs, for the tag fix */
     case PROTO_FE_CLOSE:   /* statements and portals that go away */
+        t->stats->queries += type == PROTO_FE_EXECUTE;
         if (tracking(t))
             return PROTO_WHOLE;
         if (type == PROTO_FE_EXECUTE)
@@ -245,6 +248,7 @@ proto_policy track_client_policy(track *t, uint8_t type)
         track_expect_sync(&t->expect);
         return PROTO_PASS;
     case PROTO_FE_FUNCTION_CALL: /* answered by FunctionCallResponse and ReadyForQuery */
+        t->stats->queries++;
         track_expect_query(&t->expect, NULL, 0);
         return PROTO_PASS;
     default:

@@ -21,8 +21,10 @@ static const rw_result *no_catalog(void)
 
 const rw_result *track_rewrite(track *t, const char *text, size_t len)
 {
-    if (!t->snapshot)
+    if (!t->snapshot) {
+        t->stats->refused++;
         return no_catalog();
+    }
     const track_namespace *ns = &t->names;
     rw_context ctx = {t->snapshot,
                       (const char *const *)ns->now.effective.v,
@@ -38,11 +40,34 @@ const rw_result *track_rewrite(track *t, const char *text, size_t len)
                       ns->initial_mode,
                       NULL};
     const rw_result *r = rw_cache_rewrite(t->cache, &ctx, text, len);
+    if (rw_cache_last_hit(t->cache))
+        t->stats->cache_hits++;
+    else
+        t->stats->cache_misses++;
     if (r->refusal)
         t->observer->refused(t->owner, r->refusal);
     else if (r->sql)
         t->observer->rewritten(t->owner, r->sql);
     return r;
+}
+
+/* A few tests of each statement's flags: the usual statement has none of them. */
+void track_count(track *t, const rw_result *r, bool runs)
+{
+    enum { COUNTED = RW_FILTERED | RW_MARKS | RW_FK_WRITE | RW_UPSERT | RW_REFUSED };
+    st_db *s = t->stats;
+    if (runs)
+        s->queries += (uint64_t)r->nstmts;
+    for (int i = 0; i < r->nstmts; i++) {
+        unsigned f = r->stmts[i].flags;
+        if (!(f & COUNTED))
+            continue;
+        s->filtered += (f & RW_FILTERED) != 0;
+        s->marked += (f & RW_MARKS) != 0;
+        s->fk_writes += (f & RW_FK_WRITE) != 0;
+        s->upserts += (f & RW_UPSERT) != 0;
+        s->refused += (f & RW_REFUSED) != 0;
+    }
 }
 
 static uint64_t snapshot_version(const track *t)

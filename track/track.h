@@ -26,6 +26,7 @@
 
 #include "protocol/protocol.h"
 #include "rewrite/cache.h"
+#include "stats/stats.h"
 #include "track/expect.h"
 #include "track/namespace.h"
 #include "track/prepared.h"
@@ -54,6 +55,8 @@ typedef struct {
                             * statement is refused (forwarding could leak or delete rows) */
     const track_observer *observer;
     void *owner;
+    st_db *stats; /* the database's counters (stats/stats.h): set before the first client
+                   * message; the track counts statements, rewrites and cache lookups */
     /* followed */
     track_namespace names;           /* search_path and temporary tables */
     track_names statements, portals; /* names whose execution needs something */

@@ -284,9 +284,48 @@ static void test_reader_overrun(void **state)
     assert_true(r.bad);
 }
 
+/* The console's row sets: a RowDescription and DataRows read back as a server's. */
+static void test_row_set(void **state)
+{
+    (void)state;
+    proto_buf b = {0};
+    static const proto_column cols[] = {{"database", 25}, {"queries", 20}};
+    proto_build_row_description(&b, cols, 2);
+    const char *names[2];
+    int n;
+    assert_true(proto_read_row_description(b.data, b.len, names, 2, &n));
+    assert_int_equal(n, 2);
+    assert_string_equal(names[1], "queries");
+    assert_int_equal(proto_get_u32(b.data + 5 + 2 + 9 + 6), 25); /* the first column's type */
+    proto_buf_free(&b);
+
+    size_t at = proto_data_row_begin(&b, 3);
+    proto_data_row_value(&b, "shop", 4);
+    proto_data_row_value(&b, NULL, 0);
+    proto_data_row_value(&b, "", 0);
+    proto_msg_end(&b, at);
+    proto_buf store = {0};
+    const char *const *values;
+    assert_true(proto_read_data_row_text(b.data, b.len, &store, &values, &n));
+    assert_int_equal(n, 3);
+    assert_string_equal(values[0], "shop");
+    assert_null(values[1]);
+    assert_string_equal(values[2], "");
+    proto_buf_free(&b);
+    proto_buf_free(&store);
+
+    proto_build_empty(&b, PROTO_BE_NO_DATA);
+    proto_build_no_parameters(&b);
+    static const uint8_t want[] = {'n', 0, 0, 0, 4, 't', 0, 0, 0, 6, 0, 0};
+    assert_int_equal(b.len, sizeof want);
+    assert_memory_equal(b.data, want, sizeof want);
+    proto_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_row_set),
         cmocka_unit_test(test_error_round_trip),
         cmocka_unit_test(test_error_as_server_sends_it),
         cmocka_unit_test(test_ready_round_trip),

@@ -140,6 +140,7 @@ typedef struct {
     proto_buf wire;   /* messages as one side sends them */
     proto_buf result; /* what the track lets through, in order */
     int refused;
+    st_db stats; /* the database's counters the track keeps */
 } session_fixture;
 
 static void noted(void *owner, const char *text)
@@ -162,6 +163,7 @@ static int setup(void **state)
     f->cache = rw_cache_new(1 << 20);
     f->snapshot = fixture_schema();
     track_init(&f->t, f->cache, &observer, f);
+    f->t.stats = &f->stats;
     static const char path[] = "pg_catalog, public";
     track_start_names(&f->t, path, "tester", (rw_mode){0});
     f->t.snapshot = f->snapshot;
@@ -504,6 +506,37 @@ static void test_ddl_reported(void **state)
     assert_true(!d.ddl && d.undo && d.ends_tx);
 }
 
+/* The database's counters: statements run (each of a Query, each Execute), rewrites by
+ * kind (a prepared statement once, at its Parse), cache lookups. */
+static void test_counted(void **state)
+{
+    session_fixture *f = *state;
+    put_query(&f->wire, "SELECT 1; DELETE FROM flags WHERE id = 1; SELECT * FROM authors");
+    walk(f, &from_client);
+    assert_int_equal(f->stats.queries, 3);
+    assert_int_equal(f->stats.marked, 1);
+    assert_int_equal(f->stats.filtered, 2); /* the DELETE reaches live rows only, too */
+    assert_int_equal(f->stats.cache_misses, 1);
+    put_query(&f->wire, "SELECT 1; DELETE FROM flags WHERE id = 1; SELECT * FROM authors");
+    walk(f, &from_client);
+    assert_int_equal(f->stats.cache_hits, 1);
+    assert_int_equal(f->stats.marked, 2);
+    proto_build_parse(&f->wire, "del", "DELETE FROM books WHERE id = $1");
+    put_bind(&f->wire, "p1", "del");
+    put_execute(&f->wire, "p1");
+    put_bind(&f->wire, "p2", "del");
+    put_execute(&f->wire, "p2");
+    put_empty(&f->wire, PROTO_FE_SYNC);
+    walk(f, &from_client);
+    assert_int_equal(f->stats.queries, 8);
+    assert_int_equal(f->stats.marked, 3);
+    assert_int_equal(f->stats.refused, 0);
+    f->t.snapshot = NULL; /* no catalog: refused */
+    put_query(&f->wire, "DELETE FROM authors");
+    walk(f, &from_client);
+    assert_int_equal(f->stats.refused, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -521,6 +554,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_snapshot_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_reprepare_without_need, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddl_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counted, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
