@@ -20,7 +20,7 @@ CPPFLAGS += -I. -isystem $(PG_SERVER_INC) -isystem /usr/include/pg_query -isyste
 CFLAGS += -std=gnu11 -g $(OPT) -Wall -Wextra -Werror -MMD -MP
 LDLIBS += -lpg_query -levent -levent_openssl -lssl -lcrypto -lpq -lm
 
-CORE_SRC := $(wildcard common/*.c protocol/*.c conf/*.c rewrite/*.c track/*.c)
+CORE_SRC := $(wildcard common/*.c protocol/*.c conf/*.c rewrite/*.c track/*.c shared/*.c)
 PROXY_SRC := $(wildcard proxy/*.c tools/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 ITEST_SRC := $(wildcard tests/integration/*.c)

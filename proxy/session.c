@@ -44,9 +44,8 @@ struct internal_query {
     char sql[];
 };
 
-#define SESSION_LOG(level, s, fmt, ...)                                                            \
-    log_msg(level, "%s %s/%s: " fmt, (s)->peer, (s)->database ? (s)->database : "-",               \
-            (s)->user ? (s)->user : "-", __VA_ARGS__)
+#define SESSION_LOG(level, s, ...)                                                                 \
+    log_session(level, &(logline_session){(s)->peer, (s)->database, (s)->user}, __VA_ARGS__)
 
 /* ---- ending a session ---------------------------------------------------------------- */
 
@@ -75,8 +74,9 @@ static void session_close(session *s, const char *why)
 {
     if (s->dead)
         return;
-    if (s->user)
-        SESSION_LOG(CONF_LOG_INFO, s, "closed: %s (%.3f s)", why, elapsed(s));
+    if (s->user) /* the connection's one line at info: how it ended, how long, where to */
+        SESSION_LOG(CONF_LOG_INFO, s, "closed: %s (%.3f s%s%s)", why, elapsed(s),
+                    s->upstream ? ", via " : "", s->upstream ? s->upstream->label : "");
     relay_flush_now(&s->server);
     relay_flush_now(&s->client);
     relay_close(&s->server);
@@ -1161,7 +1161,7 @@ static void begin_login(session *s, proto_startup *st)
         reject(s, "08P01", "too many startup parameters");
         return;
     }
-    SESSION_LOG(CONF_LOG_INFO, s, "login via %s", s->upstream->label);
+    SESSION_LOG(CONF_LOG_DEBUG, s, "login via %s", s->upstream->label);
     run_internal_query(s, settings_query, false, on_settings_row, on_search_path_done,
                        &s->start_mode);
     connect_server(s);
@@ -1320,17 +1320,18 @@ static proto_verdict client_message(void *arg, const proto_msg *m, proto_out *ou
 
 /* ---- a new client ------------------------------------------------------------------------ */
 
-static void log_rewritten(void *owner, const char *sql)
+/* Statement texts are logged at debug only (they may hold values). */
+static void log_rewritten(void *owner, const char *before, const char *after)
 {
     const session *s = owner;
     if (log_enabled(CONF_LOG_DEBUG))
-        log_msg(CONF_LOG_DEBUG, "%s: rewritten: %s", s->peer, sql);
+        SESSION_LOG(CONF_LOG_DEBUG, s, "rewritten: %s \u2192 %s", before, after);
 }
 
 static void log_refused(void *owner, const char *why)
 {
     const session *s = owner;
-    log_msg(CONF_LOG_INFO, "%s: refused: %s", s->peer, why);
+    SESSION_LOG(CONF_LOG_INFO, s, "refused: %s", why);
 }
 
 static const track_observer observer = {log_rewritten, log_refused};
