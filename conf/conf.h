@@ -129,6 +129,10 @@ int conf_db_max_connections(const conf_config *c, const conf_db *db);
 const char *conf_sslmode_name(conf_sslmode mode);
 const char *conf_log_level_name(conf_log_level level);
 
+/* Do two configurations make different tables soft-delete ([softdelete] columns, include,
+ * exclude)? Then every catalog snapshot must be read again. */
+bool conf_softdelete_changed(const conf_config *a, const conf_config *b);
+
 /* The settings that differ between a running configuration and a reloaded one but apply only
  * at a restart (listen addresses, workers, ...), as a comma-separated list of their names in
  * out (empty when none). `capacity` is the max_client_conn the process was started with: a

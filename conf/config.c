@@ -586,6 +586,12 @@ static bool same_list(const conf_list *a, const conf_list *b)
     return same;
 }
 
+bool conf_softdelete_changed(const conf_config *a, const conf_config *b)
+{
+    return !same_list(&a->columns, &b->columns) || !same_list(&a->include, &b->include) ||
+           !same_list(&a->exclude, &b->exclude);
+}
+
 /* Appends a name to the comma-separated list in out. */
 static void note_name(char *out, size_t outlen, const char *name)
 {

@@ -1,67 +1,74 @@
-/* proxy/proxy.c — the process around the sessions: configuration (and its reload), the event
- * loop, listening, the list of sessions (and routing CancelRequests among them), signals,
- * the pidfile, and shutdown. It owns everything else in proxy/; they call back up only
+/* proxy/proxy.c — one worker: its event loop, its listening sockets, its sessions (and
+ * routing CancelRequests among every worker's), reloads, signals and shutdown. With
+ * `workers = 1` it is the whole process; with more, proxy/workers.c forks one per worker
+ * and forwards signals to them. It owns everything else in proxy/; they call back up only
  * through the callbacks it gives them. */
 #include "proxy/proxy.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
 #include "proxy/cancel.h"
 #include "proxy/catalog.h"
-#include "proxy/config.h"
-#include "proxy/listener.h"
 #include "proxy/log.h"
 #include "proxy/relay.h"
 #include "proxy/session.h"
 #include "rewrite/cache.h"
 
-enum { MMAP_THRESHOLD = 256 * 1024 };
-
-typedef struct {
+struct proxy {
     struct event_base *base;
-    const char *conf_path;
+    const proxy_worker *w;
     config *conf;
+    int capacity; /* max_client_conn at the start: the shared table's size */
     listener *listeners;
     session *sessions; /* doubly linked through session.prev/next */
     int nsessions;
     bool stopping; /* SIGTERM: no new clients; the loop ends when the last session does */
-    bool verbose;  /* -v: debug logging whatever the configuration says */
     struct event *signals[3];
     struct event *stop_timer;
-    struct event *tick; /* every second: catalogs due for a refresh */
-    rw_map catalogs;    /* "upstream/dbname" → catalog */
-    session_env env;    /* what every session gets */
-} proxy;
+    struct event *tick;   /* every second: catalogs due for a refresh */
+    struct event *wake;   /* another worker changed the shared catalog state */
+    catalog_set catalogs; /* "upstream/dbname" → catalog */
+    session_env env;      /* what every session gets */
+};
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
-static void apply_log_level(proxy *px)
+/* Re-reads the file in this worker: new sessions use the new [databases]; timeouts, limits,
+ * the log and the catalog settings apply at once; a bad file changes nothing. */
+static bool reload_here(proxy *px, char *err, size_t errlen)
 {
-    log_set_level(px->verbose ? CONF_LOG_DEBUG : px->conf->cfg.log_level);
-}
-
-/* SIGHUP: new sessions use the new configuration; a bad one is reported and ignored. */
-static void reload(proxy *px)
-{
-    char err[CONF_ERR_MAX];
-    config *c = config_load(px->conf_path, err, sizeof err);
-    if (!c) {
-        log_error("reload failed, keeping the current configuration: %s", err);
-        return;
-    }
+    bool report = px->w->supervisor == 0; /* else the supervisor reported it */
+    config *c = config_reload(px->w->conf_path, px->conf, px->capacity, px->w->verbose, report, err,
+                              errlen);
+    if (!c)
+        return false;
+    bool softdelete = conf_softdelete_changed(&px->conf->cfg, &c->cfg);
     config_unref(px->conf);
     px->conf = c;
-    apply_log_level(px);
-    log_info("configuration reloaded from %s (listen settings apply at restart)", px->conf_path);
+    if (softdelete)
+        catalog_mark_all_stale(&px->catalogs);
+    for (session *s = px->sessions; s; s = s->next)
+        session_reconfigured(s);
+    return true;
+}
+
+bool proxy_reload(proxy *px, char *err, size_t errlen)
+{
+    if (px->w->supervisor == 0)
+        return reload_here(px, err, errlen);
+    config *c = config_load(px->w->conf_path, err, errlen); /* said now, to the caller */
+    if (!c)
+        return false;
+    config_unref(c);
+    kill(px->w->supervisor, SIGHUP); /* it re-reads the file and tells every worker */
+    return true;
 }
 
 /* ---- sessions --------------------------------------------------------------------------- */
@@ -69,9 +76,16 @@ static void reload(proxy *px)
 static bool on_client(void *owner, int fd, const struct sockaddr *peer)
 {
     proxy *px = owner;
-    if (px->nsessions >= px->conf->cfg.max_client_conn)
+    int slot = shared_client_add(px->w->shared, px->w->worker, px->conf->cfg.max_client_conn);
+    if (slot < 0) {
+        char who[64];
+        net_format_peer(peer, who, sizeof who);
+        log_info("connection from %s refused: max_client_conn (%d) reached", who,
+                 px->conf->cfg.max_client_conn);
         return false;
+    }
     session *s = session_start(&px->env, px->conf, fd, peer);
+    s->slot = slot;
     s->next = px->sessions;
     if (s->next)
         s->next->prev = s;
@@ -91,32 +105,27 @@ static void on_session_closed(void *owner, session *s)
         s->next->prev = s->prev;
     s->prev = s->next = NULL;
     px->nsessions--;
+    shared_client_remove(px->w->shared, px->w->worker, s->slot);
     rw_cache_trim(px->env.rewrites); /* a huge statement's rewrite must not outlive it */
     if (px->stopping && px->nsessions == 0)
         event_base_loopexit(px->base, NULL);
 }
 
-/* max_db_connections and max_user_connections: the sessions admitted to log in with the
- * same database name, and with the same user, are counted (only when a limit is set). */
+/* max_db_connections and max_user_connections, counted over every worker's sessions with
+ * the same database name, and with the same user. */
 static const char *on_admit(void *owner, const session *s, const conf_db *db, char *why,
                             size_t whylen)
 {
     proxy *px = owner;
     int db_max = conf_db_max_connections(&px->conf->cfg, db);
     int user_max = px->conf->cfg.max_user_connections;
-    if (db_max <= 0 && user_max <= 0)
-        return NULL;
-    int same_db = 0, same_user = 0;
-    for (const session *o = px->sessions; o; o = o->next) {
-        if (!o->admitted || o->dead || o == s)
-            continue;
-        same_db += strcmp(o->database, s->database) == 0;
-        same_user += strcmp(o->user, s->user) == 0;
-    }
-    if (db_max > 0 && same_db >= db_max)
+    shared_admission a =
+        shared_admit(px->w->shared, px->w->worker, s->slot, shared_hash(s->database), db_max,
+                     shared_hash(s->user), user_max);
+    if (a == SHARED_DB_FULL)
         snprintf(why, whylen, "too many connections for database \"%s\" (max_db_connections = %d)",
                  s->database, db_max);
-    else if (user_max > 0 && same_user >= user_max)
+    else if (a == SHARED_USER_FULL)
         snprintf(why, whylen, "too many connections for role \"%s\" (max_user_connections = %d)",
                  s->user, user_max);
     else
@@ -124,19 +133,25 @@ static const char *on_admit(void *owner, const session *s, const conf_db *db, ch
     return why;
 }
 
-/* A CancelRequest goes to the server of the session that has this key; if none here has it
- * (another instance's client), to every distinct upstream once. */
+/* The server's cancel key goes in the shared table: a CancelRequest may reach any worker. */
+static void on_server_key(void *owner, session *s)
+{
+    proxy *px = owner;
+    shared_client_key(px->w->shared, px->w->worker, s->slot, s->backend_pid, s->backend_key,
+                      &s->upstream->addr, s->upstream->len);
+}
+
+/* A CancelRequest goes to the server of the session, on whichever worker, that has this
+ * key; if none has it (another instance's client), to every distinct upstream once. */
 static void on_cancel(void *owner, uint32_t pid, uint32_t key)
 {
     proxy *px = owner;
-    for (session *s = px->sessions; s; s = s->next) {
-        const net_addr *to = session_cancel_target(s, pid, key);
-        if (to) {
-            log_info("cancel request for %s/%s (server pid %u) sent to %s", s->database, s->user,
-                     pid, to->label);
-            cancel_send(px->base, to, pid, key);
-            return;
-        }
+    net_addr to = {0};
+    if (shared_cancel_find(px->w->shared, pid, key, &to.addr, &to.len)) {
+        net_format_peer((struct sockaddr *)&to.addr, to.label, sizeof to.label);
+        log_info("cancel request for server pid %u sent to %s", pid, to.label);
+        cancel_send(px->base, &to, pid, key);
+        return;
     }
     const config *c = px->conf;
     for (int i = 0; i < c->cfg.ndbs; i++) {
@@ -176,6 +191,29 @@ static void on_catalog_loaded(void *owner, catalog *db)
     for (session *s = px->sessions; s; s = s->next)
         if (s->catalog == db && (s->waiting || track_split_due(&s->track)))
             session_wake(s);
+}
+
+/* Another worker sent DDL, or its DDL was answered: the sessions of this worker waiting
+ * with a statement look again at the shared state. */
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+    proxy *px = arg;
+    (void)what;
+    uint64_t n;
+    (void)!read(fd, &n, sizeof n);
+    for (session *s = px->sessions; s; s = s->next)
+        if (s->catalog && (s->waiting || track_split_due(&s->track)))
+            session_wake(s);
+}
+
+/* The shared catalog state changed here: the other workers look again. */
+static void on_catalogs_changed(void *owner)
+{
+    proxy *px = owner;
+    const uint64_t one = 1;
+    for (int i = 0; i < px->w->workers; i++)
+        if (i != px->w->worker)
+            (void)!write(px->w->wake_fds[i], &one, sizeof one);
 }
 
 static void close_all_sessions(proxy *px)
@@ -219,8 +257,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     proxy *px = arg;
     (void)what;
+    char err[CONF_ERR_MAX];
     if (sig == SIGHUP) {
-        reload(px);
+        reload_here(px, err, sizeof err);
     } else if (sig == SIGTERM) {
         stop_gracefully(px);
     } else {
@@ -232,35 +271,11 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     }
 }
 
-/* ---- the process ------------------------------------------------------------------------ */
+/* ---- the worker ------------------------------------------------------------------------- */
 
-/* Each client costs two descriptors: allow as many as the system lets this process have. */
-static void raise_fd_limit(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-            log_warning("cannot raise the open files limit: %s", strerror(errno));
-    }
-}
-
-static bool write_pidfile(const char *path)
-{
-    FILE *f = fopen(path, "w");
-    if (!f || fprintf(f, "%d\n", (int)getpid()) < 0) {
-        log_error("cannot write pidfile %s: %s", path, strerror(errno));
-        if (f)
-            fclose(f);
-        return false;
-    }
-    return fclose(f) == 0;
-}
-
-static bool setup(proxy *px)
+static void setup(proxy *px)
 {
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
-    char err[CONF_ERR_MAX];
     px->tick = event_new(px->base, -1, EV_PERSIST, on_tick, px);
     if (px->conf->cfg.schema_refresh > 0)
         start_tick(px);
@@ -268,12 +283,12 @@ static bool setup(proxy *px)
         px->signals[i] = evsignal_new(px->base, sigs[i], on_signal, px);
         event_add(px->signals[i], NULL);
     }
-    if (!listener_open_all(&px->listeners, px->base, &px->conf->cfg, on_client, px, err,
-                           sizeof err)) {
-        log_error("%s", err);
-        return false;
+    if (px->w->workers > 1) {
+        px->wake =
+            event_new(px->base, px->w->wake_fds[px->w->worker], EV_READ | EV_PERSIST, on_wake, px);
+        event_add(px->wake, NULL);
     }
-    return !px->conf->cfg.pidfile || write_pidfile(px->conf->cfg.pidfile);
+    listener_start(&px->listeners, px->base, px->w->sockets, px->w->worker, on_client, px);
 }
 
 static void teardown(proxy *px)
@@ -289,52 +304,43 @@ static void teardown(proxy *px)
         event_free(px->stop_timer);
     if (px->tick)
         event_free(px->tick);
-    if (px->conf->cfg.pidfile)
-        unlink(px->conf->cfg.pidfile);
+    if (px->wake)
+        event_free(px->wake);
     catalog_free_all(&px->catalogs);
     rw_cache_free(px->env.rewrites);
     config_unref(px->conf);
     event_base_free(px->base);
 }
 
-int proxy_run(const char *conf_path, bool verbose)
+int proxy_run(const proxy_worker *w)
 {
-    char err[CONF_ERR_MAX];
-    proxy px = {.conf_path = conf_path, .verbose = verbose};
-    px.conf = config_load(conf_path, err, sizeof err);
-    if (!px.conf) {
-        log_error("%s", err);
-        return 1;
-    }
-    apply_log_level(&px);
-    /* large buffers (a 50 MB statement, its rewrite) are mapped and unmapped whole, so that
-     * freeing them gives the memory back to the system: glibc would otherwise raise this
-     * threshold after the first such free and keep later ones in its heap */
-    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
-    signal(SIGPIPE, SIG_IGN);
-    raise_fd_limit();
+    proxy px = {.w = w, .conf = config_ref(w->conf), .capacity = w->conf->cfg.max_client_conn};
     px.base = event_base_new();
     if (!px.base) {
         log_error("cannot create the event loop");
         config_unref(px.conf);
         return 1;
     }
+    px.catalogs = (catalog_set){
+        .shared = w->shared,
+        .worker = w->worker,
+        .changed = on_catalogs_changed,
+        .owner = &px,
+    };
     px.env = (session_env){
         .base = px.base,
         .rewrites = rw_cache_new((size_t)px.conf->cfg.rewrite_cache_mb << 20),
         .catalogs = &px.catalogs,
+        .current = &px.conf,
         .owner = &px,
         .closed = on_session_closed,
+        .server_key = on_server_key,
         .cancel = on_cancel,
         .catalog_loaded = on_catalog_loaded,
         .admit = on_admit,
     };
-    bool ok = setup(&px);
-    if (ok) {
-        log_info("tombstone started (pid %d)", (int)getpid());
-        event_base_dispatch(px.base);
-        log_info("tombstone stopped");
-    }
+    setup(&px);
+    event_base_dispatch(px.base);
     teardown(&px);
-    return ok ? 0 : 1;
+    return 0;
 }

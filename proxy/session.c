@@ -47,6 +47,14 @@ struct internal_query {
 #define SESSION_LOG(level, s, ...)                                                                 \
     log_session(level, &(logline_session){(s)->peer, (s)->database, (s)->user}, __VA_ARGS__)
 
+/* The settings that apply to every session as soon as they are reloaded (timeouts, the
+ * catalog's); s->conf, the configuration the session started with, keeps its database entry,
+ * its server's address and TLS. */
+static const conf_config *live(const session *s)
+{
+    return &(*s->env->current)->cfg;
+}
+
 /* ---- ending a session ---------------------------------------------------------------- */
 
 static void send_error(session *s, const char *severity, const char *sqlstate, const char *msg)
@@ -265,12 +273,16 @@ static void on_event_done(void *owner)
 {
     session *s = owner;
     if (s->dead) {
+        if (s->catalog)
+            catalog_leave(s->catalog);
         session_free(s);
         return;
     }
     kick(s);
     if (s->timed || s->state != SESSION_READY)
         note_phase(s);
+    if (s->catalog) /* what this event rewrote is sent */
+        catalog_leave(s->catalog);
 }
 
 /* ---- timeouts -------------------------------------------------------------------------
@@ -287,7 +299,7 @@ enum { PHASE_NONE, PHASE_LOGIN, PHASE_BUSY, PHASE_IDLE_TX, PHASE_IDLE };
 
 static double phase_timeout(const session *s, int phase)
 {
-    const conf_config *c = &s->conf->cfg;
+    const conf_config *c = live(s);
     switch (phase) {
     case PHASE_LOGIN:
         return c->client_login_timeout;
@@ -333,6 +345,21 @@ static void arm_timer(session *s, const struct timeval *now, double left)
         return;
     s->timer_at = at;
     evtimer_add(&s->timer, &in);
+}
+
+static bool timeouts_after_login(const conf_config *c)
+{
+    return c->client_idle_timeout > 0 || c->idle_transaction_timeout > 0 || c->query_timeout > 0;
+}
+
+void session_reconfigured(session *s)
+{
+    if (s->dead)
+        return;
+    s->timed = timeouts_after_login(live(s));
+    s->phase = PHASE_NONE; /* the current phase's timeout counts from now */
+    if (s->timed || s->state != SESSION_READY)
+        note_phase(s);
 }
 
 static void note_phase(session *s)
@@ -640,7 +667,7 @@ static void on_catalog_done(session *s, void *arg, const proto_error_fields *err
  * session runs it. */
 static void load_shared(session *s)
 {
-    char *sql = catalog_load_due(s->catalog, &s->conf->cfg);
+    char *sql = catalog_load_due(s->catalog, live(s));
     if (sql)
         run_internal_query(s, sql, false, on_catalog_row, on_catalog_done, s->catalog);
     free(sql);
@@ -703,7 +730,7 @@ static void poll_epoch(session *s)
 static void load_mine(session *s, bool in_batch)
 {
     s->building = rw_snapshot_new();
-    char *sql = catalog_query(&s->conf->cfg);
+    char *sql = catalog_query(live(s));
     const char **row_error = mem_zalloc(sizeof *row_error);
     run_internal_query(s, sql, true, on_mine_row, on_mine_done, row_error);
     s->internal->in_batch = in_batch; /* the query just queued is the only one */
@@ -745,6 +772,7 @@ static rw_snapshot *snapshot_now(const session *s)
  * on this connection: it goes with the newest snapshot there is. */
 static bool snapshot_ready(const session *s)
 {
+    catalog_enter(s->catalog); /* before the shared state is read: see catalog_ddl_begin */
     if (s->wait_expired)
         return true;
     if (!s->ddl_committing && catalog_ddl_running(s->catalog))
@@ -769,7 +797,7 @@ static void wait_for_snapshot(session *s)
     if (s->waiting)
         return;
     s->waiting = true;
-    double t = s->conf->cfg.catalog_wait_timeout;
+    double t = live(s)->catalog_wait_timeout;
     struct timeval tv = {(time_t)t, (suseconds_t)((t - (double)(time_t)t) * 1e6)};
     event_add(&s->kick, &tv);
 }
@@ -892,7 +920,7 @@ static void on_kick(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     if (what & EV_TIMEOUT && s->waiting) {
         SESSION_LOG(CONF_LOG_WARNING, s, "no catalog snapshot after %g s (catalog_wait_timeout)",
-                    s->conf->cfg.catalog_wait_timeout);
+                    live(s)->catalog_wait_timeout);
         s->wait_expired = true;
     }
     relay_resume(&s->client);
@@ -996,7 +1024,7 @@ static proto_verdict reword_cancel(session *s, const proto_msg *m, proto_out *ou
         return track_server_message(&s->track, m, out);
     char text[128];
     snprintf(text, sizeof text, "canceling statement due to query_timeout (%g s, tombstone)",
-             s->conf->cfg.query_timeout);
+             live(s)->query_timeout);
     proto_error_change change = {'M', text};
     proto_buf b = {0};
     proto_build_error_edit(&b, m->data, m->len, &change, 1);
@@ -1071,7 +1099,8 @@ static proto_verdict server_message(void *arg, const proto_msg *m, proto_out *ou
     if (m->type == PROTO_BE_ERROR && s->canceled)
         return reword_cancel(s, m, out);
     if (m->type == PROTO_BE_BACKEND_KEY) {
-        proto_read_backend_key(m->data, m->len, &s->backend_pid, &s->backend_key);
+        if (proto_read_backend_key(m->data, m->len, &s->backend_pid, &s->backend_key))
+            s->env->server_key(s->env->owner, s);
         return PROTO_FORWARD;
     }
     if (m->type == PROTO_BE_ERROR)
@@ -1369,10 +1398,8 @@ session *session_start(const session_env *env, config *conf, int fd, const struc
     proto_framer_limit(&s->server.framer, (uint32_t)conf->cfg.max_packet_size);
     event_assign(&s->kick, env->base, -1, 0, on_kick, s);
     evtimer_assign(&s->timer, env->base, on_timer, s);
-    const conf_config *c = &conf->cfg;
-    s->timed =
-        c->client_idle_timeout > 0 || c->idle_transaction_timeout > 0 || c->query_timeout > 0;
-    net_keepalive(fd, c);
+    s->timed = timeouts_after_login(live(s));
+    net_keepalive(fd, &conf->cfg);
     relay_attach(&s->client, fd);
     note_phase(s); /* client_login_timeout starts */
     return s;
