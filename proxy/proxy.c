@@ -56,6 +56,8 @@ static bool reload_here(proxy *px, char *err, size_t errlen)
         catalog_mark_all_stale(&px->catalogs);
     for (session *s = px->sessions; s; s = s->next)
         session_reconfigured(s);
+    if (!report)
+        log_info("worker %d: configuration reloaded", px->w->worker);
     return true;
 }
 
