@@ -215,3 +215,41 @@ def test_ddl_through_one_worker_is_seen_by_the_other_before_its_next_statement(o
             c.close()
     finally:
         pg.psql("DROP TABLE IF EXISTS ops_ddl")
+
+
+# ---- several instances ----------------------------------------------------------------------
+
+
+def install(px):
+    """tombstone install as the superuser: the catalog epoch and its event trigger."""
+    out = subprocess.run([tombstone_binary(), "install", "-c", px.config_path, "-d", "postgres",
+                          "-U", "postgres"], capture_output=True, text=True, check=True)
+    assert "catalog epoch and delete guard installed" in out.stdout, out.stdout + out.stderr
+
+
+def test_two_instances_ddl_through_one_is_seen_by_the_other(own_proxy, pg):
+    pg.psql("DROP TABLE IF EXISTS ops_inst; CREATE TABLE ops_inst (id int PRIMARY KEY); "
+            "INSERT INTO ops_inst SELECT generate_series(1, 6)")
+    settings = "[softdelete]\nschema_refresh = 0"  # only the epoch can tell B
+    a, b = own_proxy(extra=settings), own_proxy(extra=settings)
+    install(a)
+    try:
+        with psycopg.connect(a.dsn(), autocommit=True) as ca, \
+                psycopg.connect(b.dsn(), autocommit=True) as cb:
+            assert cb.execute("SELECT count(*) FROM ops_inst").fetchone() == (6,)
+            ca.execute("ALTER TABLE ops_inst ADD COLUMN deleted_at timestamptz")
+            ca.execute("DELETE FROM ops_inst WHERE id = 1")  # a mark, through A
+            started = time.monotonic()
+            # B hides the marked row once it has read the moved epoch and the catalog
+            wait_for(lambda: cb.execute("SELECT count(*) FROM ops_inst").fetchone() == (5,),
+                     what="B to see the marker")
+            print(f"window: {time.monotonic() - started:.3f} s")
+            assert cb.execute("DELETE FROM ops_inst WHERE id = 2").rowcount == 1
+            assert cb.execute("SELECT count(*) FROM ops_inst").fetchone() == (4,)
+        assert pg.psql("SELECT id FROM ops_inst WHERE deleted_at IS NOT NULL ORDER BY id"
+                       ).split() == ["1", "2"]
+        assert pg.psql("SELECT count(*) FROM ops_inst").strip() == "6"
+    finally:
+        pg.psql("DROP EVENT TRIGGER IF EXISTS tombstone_ddl; DROP EVENT TRIGGER IF EXISTS "
+                "tombstone_drop; DROP SCHEMA IF EXISTS tombstone CASCADE; "
+                "DROP TABLE IF EXISTS ops_inst")
