@@ -281,10 +281,15 @@ static void setup(proxy *px)
     px->tick = event_new(px->base, -1, EV_PERSIST, on_tick, px);
     if (px->conf->cfg.schema_refresh > 0)
         start_tick(px);
+    sigset_t set;
+    sigemptyset(&set);
     for (int i = 0; i < 3; i++) {
         px->signals[i] = evsignal_new(px->base, sigs[i], on_signal, px);
         event_add(px->signals[i], NULL);
+        sigaddset(&set, sigs[i]);
     }
+    /* a forked worker starts with them blocked (proxy/workers.c): one sent before now waited */
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
     if (px->w->workers > 1) {
         px->wake =
             event_new(px->base, px->w->wake_fds[px->w->worker], EV_READ | EV_PERSIST, on_wake, px);

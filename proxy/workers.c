@@ -37,7 +37,7 @@ typedef struct {
     int *wake_fds;
     void *region;
     size_t region_size;
-    sigset_t handled, before; /* the signals the supervisor waits for; the mask before */
+    sigset_t handled; /* the signals the supervisor waits for (blocked: sigwaitinfo) */
     int alive;
     bool stopping;
 } workers;
@@ -101,10 +101,10 @@ static bool prepare(workers *ws)
     return !cfg->pidfile || write_pidfile(cfg->pidfile);
 }
 
-/* In a new worker process: its own sockets and signals; it ends with its supervisor. */
+/* In a new worker process: its own sockets; it ends with its supervisor. The signals stay
+ * blocked until its loop handles them (proxy_run), so that none sent meanwhile kills it. */
 static int run_child(workers *ws, int worker)
 {
-    sigprocmask(SIG_SETMASK, &ws->before, NULL);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != ws->w.supervisor)
         return 0; /* the supervisor is already gone */
@@ -210,7 +210,7 @@ static int run_all(workers *ws)
     int sigs[] = {SIGHUP, SIGTERM, SIGINT, SIGCHLD};
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
         sigaddset(&ws->handled, sigs[i]);
-    sigprocmask(SIG_BLOCK, &ws->handled, &ws->before);
+    sigprocmask(SIG_BLOCK, &ws->handled, NULL);
     ws->w.supervisor = getpid();
     log_info("tombstone started (pid %d, %d workers)", (int)getpid(), ws->w.workers);
     for (int i = 0; i < ws->w.workers; i++)

@@ -154,9 +154,9 @@ def connect_on_workers(px, how_many_workers, make):
     return found
 
 
-def psycopg_conn(px):
+def psycopg_conn(px, dbname="postgres"):
     def make():
-        c = psycopg.connect(px.dsn(), autocommit=True)
+        c = psycopg.connect(px.dsn(dbname), autocommit=True)
         with socket.socket(fileno=os.dup(c.pgconn.socket)) as s:
             return c, s.getsockname()[1]
     return make
@@ -189,12 +189,53 @@ def test_cancel_reaches_a_session_of_another_worker(own_proxy, pg):
     cancel = connect_on_workers(px, 2, raw_conn(px))[w2]
     pid, key = session.login()
     session.send(query("select pg_sleep(60)"))
-    wait_for(lambda: pg.psql(f"select state from pg_stat_activity where pid = {pid}").strip()
-             == "active", what="pg_sleep to run")
+    wait_for(lambda: pg.psql(f"select state, query from pg_stat_activity where pid = {pid}")
+             .strip() == "active|select pg_sleep(60)", what="pg_sleep to run")
     cancel.send(struct.pack("!IIII", 16, CANCEL_REQUEST, pid, key))
     errors = [error_fields(body) for kind, body in session.read_until(b"Z") if kind == b"E"]
     assert [e["C"] for e in errors] == ["57014"]  # query_canceled
     assert px.log_contains(f"cancel request for server pid {pid} sent to 127.0.0.1:{pg.port}")
+
+
+def test_reload_and_sigterm_reach_every_worker(own_proxy, pg):
+    px = start_workers(own_proxy)
+    px.rewrite_config(Proxy.config_text(pg, px.port, {"*": pg_dsn(pg), "second": pg_dsn(pg)},
+                                        extra="workers = 2"))
+    px.send_signal(signal.SIGHUP)
+    wait_for(lambda: px.log_contains("worker 0: configuration reloaded")
+             and px.log_contains("worker 1: configuration reloaded"), what="both reloads")
+    assert px.log().count("configuration reloaded from") == 1  # said once, by the supervisor
+    conns = connect_on_workers(px, 2, lambda: psycopg_conn(px, "second")())
+    for c in conns.values():
+        c.close()
+    px.send_signal(signal.SIGTERM)
+    assert px.wait_exit() == 0
+
+
+def try_connect(px):
+    try:
+        return psycopg.connect(px.dsn(), autocommit=True)
+    except psycopg.OperationalError:
+        return None
+
+
+def test_a_dead_worker_starts_again_and_its_clients_are_taken_back(own_proxy):
+    px = start_workers(own_proxy, "max_client_conn = 4")
+    (victim, _), (survivor, alive) = connect_on_workers(px, 2, psycopg_conn(px)).items()
+    os.kill(victim, signal.SIGKILL)
+    wait_for(lambda: len(worker_pids(px)) == 2 and victim not in worker_pids(px),
+             what="the worker to start again")
+    assert px.log_contains("killed by signal 9: starting it again")
+    assert alive.execute("select 1").fetchone() == (1,)  # the other worker's client goes on
+    # the dead worker's client no longer counts against max_client_conn: 1 + 3 = 4
+    more = []
+    for _ in range(3):
+        c = None
+        wait_for(lambda: (c := try_connect(px)) is not None and more.append(c) is None,
+                 what="a connection within max_client_conn")
+    assert len(more) == 3
+    for c in more + [alive]:
+        c.close()
 
 
 def test_ddl_through_one_worker_is_seen_by_the_other_before_its_next_statement(own_proxy, pg):
