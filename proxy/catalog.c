@@ -16,28 +16,32 @@ struct catalog {
     catalog_set *set;
     int slot;              /* in the shared region */
     rw_snapshot *snapshot; /* newest complete snapshot, or NULL */
-    time_t loaded_at;
+    double loaded_at;
     uint64_t generation_seen;    /* the shared generation the snapshot was read after ... */
     uint64_t generation_loading; /* ... and the one the load under way started after */
     rw_snapshot *building;       /* the load under way, or NULL */
     const char *row_error;
-    time_t failed_at; /* the last load that failed: the next waits a little */
+    double failed_at; /* the last load that failed: the next waits a little */
     bool aged;        /* older than schema_refresh (catalog_tick) */
     char *epoch;      /* the catalog epoch the snapshot was read at (rewrite/watch.h) */
     bool poll_due;    /* epoch_interval has passed: read the epoch (catalog_tick) */
     bool polling;     /* a session reads it now */
-    time_t polled_at;
+    double polled_at;
 };
 
 /* Seconds between a failed load and the next try: a catalog that cannot be read must not
  * make every waiting session read it again at once, in a loop. */
 enum { RETRY_SECONDS = 1 };
 
-static time_t now(void)
+/* A tick may come a few milliseconds before its period has passed on the coarse clock. */
+#define TICK_SLACK 0.01
+
+/* Seconds, with the milliseconds an epoch_interval below a second needs. */
+static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return ts.tv_sec;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 catalog *catalog_of(catalog_set *all, const char *upstream, const char *dbname)
@@ -126,16 +130,21 @@ bool catalog_wants_load(const catalog *db)
 
 bool catalog_tick(catalog_set *all, const conf_config *cfg)
 {
-    time_t t = now();
+    double t = now();
     bool watched = false;
     for (size_t i = 0; i < all->map.cap; i++) {
         catalog *db = all->map.slots[i].value;
         if (!db || !db->snapshot)
             continue;
         if (cfg->schema_refresh > 0)
-            db->aged = difftime(t, db->loaded_at) >= cfg->schema_refresh;
+            db->aged = t - db->loaded_at >= cfg->schema_refresh;
         bool watch = db->epoch && cfg->epoch_interval > 0;
-        db->poll_due |= watch && difftime(t, db->polled_at) >= cfg->epoch_interval;
+        /* counted from when the last read fell due, not from when a statement came to make
+         * it: else, at one tick a period, it would fall due every other tick */
+        if (watch && t - db->polled_at + TICK_SLACK >= cfg->epoch_interval) {
+            db->poll_due = true;
+            db->polled_at = t;
+        }
         watched |= watch;
     }
     return watched;
@@ -165,7 +174,6 @@ const char *catalog_poll_due(catalog *db)
         return NULL;
     db->poll_due = false;
     db->polling = true;
-    db->polled_at = now();
     return RW_EPOCH_QUERY;
 }
 
@@ -196,7 +204,7 @@ char *catalog_query(const conf_config *cfg)
 
 char *catalog_load_due(catalog *db, const conf_config *cfg)
 {
-    if (db->building || !catalog_wants_load(db) || difftime(now(), db->failed_at) < RETRY_SECONDS)
+    if (db->building || !catalog_wants_load(db) || now() - db->failed_at < RETRY_SECONDS)
         return NULL; /* another session is at it, nothing to do, or too soon */
     db->building = rw_snapshot_new();
     db->row_error = NULL;

@@ -32,11 +32,14 @@ struct proxy {
     bool stopping; /* SIGTERM: no new clients; the loop ends when the last session does */
     struct event *signals[3];
     struct event *stop_timer;
-    struct event *tick;   /* every second: catalogs due for a refresh */
+    struct event *tick;   /* catalogs due for a refresh (start_tick) */
+    double tick_period;   /* its period, in seconds */
     struct event *wake;   /* another worker changed the shared catalog state */
     catalog_set catalogs; /* "upstream/dbname" → catalog */
     session_env env;      /* what every session gets */
 };
+
+static void start_tick(proxy *px);
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
@@ -54,6 +57,8 @@ static bool reload_here(proxy *px, char *err, size_t errlen)
     px->conf = c;
     if (softdelete)
         catalog_mark_all_stale(&px->catalogs);
+    if (event_pending(px->tick, EV_TIMEOUT, NULL) || c->cfg.schema_refresh > 0)
+        start_tick(px); /* with the period epoch_interval now asks for */
     for (session *s = px->sessions; s; s = s->next)
         session_reconfigured(s);
     if (!report)
@@ -176,12 +181,18 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         event_del(px->tick); /* nothing to follow: no timer costs the loop a clock read */
 }
 
-/* The one-second tick runs while a catalog must be followed: schema_refresh, or an epoch. */
+/* The tick runs while a catalog must be followed (schema_refresh, or an epoch): four times
+ * an epoch_interval (at most a second), so that an epoch read falls due at most a quarter
+ * of it late, whenever the last read was. Added again, it restarts with the period the
+ * configuration now says. */
 static void start_tick(proxy *px)
 {
-    static const struct timeval second = {1, 0};
-    if (!event_pending(px->tick, EV_TIMEOUT, NULL))
-        event_add(px->tick, &second);
+    double t = px->conf->cfg.epoch_interval;
+    t = (t <= 0 || t > 1 ? 1 : t) / 4;
+    struct timeval period = {(time_t)t, (suseconds_t)((t - (double)(time_t)t) * 1e6)};
+    if (!event_pending(px->tick, EV_TIMEOUT, NULL) || px->tick_period != t)
+        event_add(px->tick, &period);
+    px->tick_period = t;
 }
 
 /* A catalog load ended: the sessions whose statements wait for it look again. */
