@@ -219,14 +219,19 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
             session_wake(s);
 }
 
+void proxy_wake_workers(const proxy_worker *w, int except)
+{
+    const uint64_t one = 1;
+    for (int i = 0; i < w->workers; i++)
+        if (i != except)
+            (void)!write(w->wake_fds[i], &one, sizeof one);
+}
+
 /* The shared catalog state changed here: the other workers look again. */
 static void on_catalogs_changed(void *owner)
 {
     proxy *px = owner;
-    const uint64_t one = 1;
-    for (int i = 0; i < px->w->workers; i++)
-        if (i != px->w->worker)
-            (void)!write(px->w->wake_fds[i], &one, sizeof one);
+    proxy_wake_workers(px->w, px->w->worker);
 }
 
 static void close_all_sessions(proxy *px)

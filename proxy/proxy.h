@@ -30,6 +30,10 @@ typedef struct {
 /* Runs one worker in this process until SIGTERM/SIGINT; returns the exit status. */
 int proxy_run(const proxy_worker *w);
 
+/* Tells every worker but `except` that the shared catalog state changed (their waiting
+ * sessions look again). */
+void proxy_wake_workers(const proxy_worker *w, int except);
+
 /* The reload (SIGHUP, the console's RELOAD): re-reads the configuration file for every
  * worker. New sessions use its [databases]; log settings (the logfile is reopened), limits,
  * timeouts and the catalog's settings apply at once (a changed [softdelete] re-reads every

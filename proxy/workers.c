@@ -173,10 +173,7 @@ static void reap(workers *ws, pid_t pid, int status)
         log_error("worker %d (pid %d) exited with status %d: starting it again", i, (int)pid,
                   WEXITSTATUS(status));
     shared_worker_reset(ws->w.shared, i);
-    const uint64_t one = 1;
-    for (int j = 0; j < ws->w.workers; j++)
-        if (j != i)
-            (void)!write(ws->wake_fds[j], &one, sizeof one);
+    proxy_wake_workers(&ws->w, i);
     start_worker(ws, i);
 }
 
