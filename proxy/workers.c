@@ -185,6 +185,8 @@ static void supervise(workers *ws)
             reload(ws);
         } else if (sig == SIGTERM || sig == SIGINT) {
             ws->stopping = true;
+            /* no worker starts again: the port closes as the workers close theirs */
+            listener_set_close(&ws->sockets, -1, true);
             tell_workers(ws, sig);
         } else if (sig == SIGCHLD) {
             int status;

@@ -12,7 +12,7 @@ import time
 
 import psycopg
 import pytest
-from harness import Proxy, tombstone_binary, wait_for
+from harness import Proxy, port_open, tombstone_binary, wait_for
 from rawpg import CANCEL_REQUEST, RawConn, error_fields, query
 
 
@@ -208,7 +208,11 @@ def test_reload_and_sigterm_reach_every_worker(own_proxy, pg):
     conns = connect_on_workers(px, 2, lambda: psycopg_conn(px, "second")())
     for c in conns.values():
         c.close()
+    kept = psycopg.connect(px.dsn(), autocommit=True)
     px.send_signal(signal.SIGTERM)
+    wait_for(lambda: not port_open(px.port), what="the port to close")
+    assert kept.execute("select 1").fetchone() == (1,)  # its worker drains, it goes on
+    kept.close()
     assert px.wait_exit() == 0
 
 
