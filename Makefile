@@ -6,6 +6,7 @@
 #   make test       install missing packages, build, run every test (also under ASan/UBSan)
 #   make bench      benchmarks (see bench/README.md)
 #   make difftest   randomized differential test, proxy vs direct (tests/diff/difftest.py)
+#   make install    the binary, an example configuration and a systemd unit (PREFIX, DESTDIR)
 #
 # The cores (protocol/, conf/, rewrite/, track/, stats/, admin/) are compiled into one static library that both the
 # binary and the cmocka unit tests link, so the tests exercise exactly the shipped code.
@@ -20,7 +21,7 @@ CPPFLAGS += -I. -isystem $(PG_SERVER_INC) -isystem /usr/include/pg_query -isyste
 CFLAGS += -std=gnu11 -g $(OPT) -Wall -Wextra -Werror -MMD -MP
 LDLIBS += -lpg_query -levent -levent_openssl -lssl -lcrypto -lpq -lm
 
-CORE_SRC := $(wildcard common/*.c protocol/*.c conf/*.c rewrite/*.c track/*.c stats/*.c admin/*.c)
+CORE_SRC := $(wildcard common/*.c protocol/*.c conf/*.c rewrite/*.c track/*.c stats/*.c admin/*.c shared/*.c)
 PROXY_SRC := $(wildcard proxy/*.c tools/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 ITEST_SRC := $(wildcard tests/integration/*.c)
@@ -31,7 +32,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_BIN := $(ITEST_SRC:tests/integration/%.c=$(BUILD)/itests/%)
 CORE_LIB := $(BUILD)/libtombstone.a
 
-.PHONY: all deps run test unit itests integration asan check-format format bench difftest clean
+.PHONY: all deps run test unit itests integration asan check-format format bench difftest clean install
 
 all: tombstone
 
@@ -89,6 +90,23 @@ bench: deps
 # (e.g. DIFFTEST_ARGS=--minimize). Not part of `make test`.
 difftest: tombstone
 	/usr/bin/python3 tests/diff/difftest.py $(if $(SEED),--seed $(SEED)) $(DIFFTEST_ARGS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging dir]: the configuration is installed only
+# where there is none yet (an upgrade keeps yours); the example is always there beside it.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+install: tombstone
+	install -D -m 755 tombstone $(DESTDIR)$(BINDIR)/tombstone
+	install -D -m 644 conf/examples/tombstone.ini $(DESTDIR)$(SYSCONFDIR)/tombstone/tombstone.ini.example
+	test -e $(DESTDIR)$(SYSCONFDIR)/tombstone/tombstone.ini || \
+		install -m 640 conf/examples/tombstone.ini $(DESTDIR)$(SYSCONFDIR)/tombstone/tombstone.ini
+	@mkdir -p $(DESTDIR)$(UNITDIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		packaging/tombstone.service.in > $(DESTDIR)$(UNITDIR)/tombstone.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/tombstone.service
 
 format:
 	clang-format -i $(CORE_SRC) $(PROXY_SRC) $(UNIT_SRC) $(ITEST_SRC) $(wildcard */*.h tests/*/*.h bench/*.c)

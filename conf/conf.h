@@ -27,6 +27,9 @@ bool conf_ini_parse(const char *name, const char *text, conf_ini_fn fn, void *ct
 
 typedef enum { CONF_LOG_ERROR, CONF_LOG_WARNING, CONF_LOG_INFO, CONF_LOG_DEBUG } conf_log_level;
 
+/* How a log line is written (log_format): readable text, or one JSON object per line. */
+typedef enum { CONF_LOG_TEXT, CONF_LOG_JSON } conf_log_format;
+
 /* TLS modes, PgBouncer's (and libpq's) names, weakest first. */
 typedef enum {
     CONF_SSL_DISABLE,
@@ -80,7 +83,10 @@ typedef struct {
     double shutdown_timeout;       /* seconds SIGTERM waits for sessions to end */
     double server_connect_timeout; /* seconds */
     conf_log_level log_level;
+    char *logfile; /* NULL: stderr */
+    conf_log_format log_format;
     char *pidfile;
+    int workers; /* event loops (processes) on the listening port; 0: one per core */
     bool so_reuseport;
     int rewrite_cache_mb; /* statement rewrites kept, in MiB */
     conf_tls client_tls;  /* client_tls_*: clients to tombstone */
@@ -127,6 +133,19 @@ conf_sslmode conf_db_sslmode(const conf_config *c, const conf_db *db);
 /* The client limit of this entry: its max_db_connections=, else the [tombstone] one. */
 int conf_db_max_connections(const conf_config *c, const conf_db *db);
 const char *conf_sslmode_name(conf_sslmode mode);
+const char *conf_log_level_name(conf_log_level level);
+
+/* Do two configurations make different tables soft-delete ([softdelete] columns, include,
+ * exclude)? Then every catalog snapshot must be read again. */
+bool conf_softdelete_changed(const conf_config *a, const conf_config *b);
+
+/* The settings that differ between a running configuration and a reloaded one but apply only
+ * at a restart (listen addresses, workers, ...), as a comma-separated list of their names in
+ * out (empty when none). `capacity` is the max_client_conn the process was started with: a
+ * reload may lower the limit, not raise it above that (the table of clients is sized at
+ * start). Returns true when the list is not empty. */
+bool conf_restart_needed(const conf_config *running, const conf_config *loaded, int capacity,
+                         char *out, size_t outlen);
 
 /* The settings of [tombstone] and [softdelete] one by one (i from 0 while it returns true):
  * section, key, and the value as the file would give it (empty when not set). */

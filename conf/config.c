@@ -17,6 +17,7 @@ typedef enum {
     T_BOOL,
     T_SECONDS,
     T_LOGLEVEL,
+    T_LOGFORMAT,
     T_LIST,
     T_TABLES,
     T_SSLMODE,
@@ -40,7 +41,10 @@ static const setting settings[] = {
     {"tombstone", "shutdown_timeout", T_SECONDS, AT(shutdown_timeout), 0, 0},
     {"tombstone", "server_connect_timeout", T_SECONDS, AT(server_connect_timeout), 0, 0},
     {"tombstone", "log_level", T_LOGLEVEL, AT(log_level), 0, 0},
+    {"tombstone", "logfile", T_STR, AT(logfile), 0, 0},
+    {"tombstone", "log_format", T_LOGFORMAT, AT(log_format), 0, 0},
     {"tombstone", "pidfile", T_STR, AT(pidfile), 0, 0},
+    {"tombstone", "workers", T_INT, AT(workers), 0, 1024},
     {"tombstone", "so_reuseport", T_BOOL, AT(so_reuseport), 0, 0},
     {"tombstone", "rewrite_cache_mb", T_INT, AT(rewrite_cache_mb), 0, 1 << 20},
     {"tombstone", "client_tls_sslmode", T_SSLMODE, AT(client_tls.sslmode), 0, 0},
@@ -167,6 +171,15 @@ static bool parse_log_level(const char *value, conf_log_level *out)
     return false;
 }
 
+static bool parse_log_format(const char *value, conf_log_format *out)
+{
+    bool json = strcasecmp(value, "json") == 0;
+    if (!json && strcasecmp(value, "text") != 0)
+        return false;
+    *out = json ? CONF_LOG_JSON : CONF_LOG_TEXT;
+    return true;
+}
+
 static bool parse_sslmode(const char *value, int *out)
 {
     for (int i = 0; i <= CONF_SSL_VERIFY_FULL; i++) {
@@ -249,6 +262,9 @@ static bool apply_setting(conf_config *c, const setting *s, const char *value, c
         break;
     case T_LOGLEVEL:
         ok = parse_log_level(value, field);
+        break;
+    case T_LOGFORMAT:
+        ok = parse_log_format(value, field);
         break;
     case T_LIST:
         parse_list(value, field);
@@ -524,6 +540,7 @@ void conf_free(conf_config *c)
     free_list(&c->listen_addr);
     free(c->unix_socket_dir);
     free(c->pidfile);
+    free(c->logfile);
     for (int i = 0; i < c->ndbs; i++)
         free_db(&c->dbs[i]);
     free(c->dbs);
@@ -564,6 +581,62 @@ int conf_db_max_connections(const conf_config *c, const conf_db *db)
 const char *conf_sslmode_name(conf_sslmode mode)
 {
     return sslmodes[mode];
+}
+
+const char *conf_log_level_name(conf_log_level level)
+{
+    return log_levels[level];
+}
+
+static bool same_string(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_list(const conf_list *a, const conf_list *b)
+{
+    bool same = a->n == b->n;
+    for (int i = 0; same && i < a->n; i++)
+        same = strcmp(a->items[i], b->items[i]) == 0;
+    return same;
+}
+
+bool conf_softdelete_changed(const conf_config *a, const conf_config *b)
+{
+    return !same_list(&a->columns, &b->columns) || !same_list(&a->include, &b->include) ||
+           !same_list(&a->exclude, &b->exclude);
+}
+
+/* Appends a name to the comma-separated list in out. */
+static void note_name(char *out, size_t outlen, const char *name)
+{
+    size_t used = strlen(out);
+    if (used < outlen)
+        snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", name);
+}
+
+bool conf_restart_needed(const conf_config *running, const conf_config *loaded, int capacity,
+                         char *out, size_t outlen)
+{
+    const struct {
+        const char *name;
+        bool same;
+    } checks[] = {
+        {"listen_addr", same_list(&running->listen_addr, &loaded->listen_addr)},
+        {"listen_port", running->listen_port == loaded->listen_port},
+        {"unix_socket_dir", same_string(running->unix_socket_dir, loaded->unix_socket_dir)},
+        {"so_reuseport", running->so_reuseport == loaded->so_reuseport},
+        {"workers", running->workers == loaded->workers},
+        {"pidfile", same_string(running->pidfile, loaded->pidfile)},
+        {"rewrite_cache_mb", running->rewrite_cache_mb == loaded->rewrite_cache_mb},
+        {"max_client_conn (above its value at start)", loaded->max_client_conn <= capacity},
+    };
+    if (outlen)
+        out[0] = 0;
+    for (size_t i = 0; i < sizeof checks / sizeof *checks; i++)
+        if (!checks[i].same)
+            note_name(out, outlen, checks[i].name);
+    return outlen && out[0];
 }
 
 bool conf_list_has(const conf_list *l, const char *name)
@@ -625,6 +698,10 @@ bool conf_setting(const conf_config *c, int i, const char **section, const char 
         break;
     case T_LOGLEVEL:
         snprintf(value, len, "%s", log_levels[*(const conf_log_level *)field]);
+        break;
+    case T_LOGFORMAT:
+        snprintf(value, len, "%s",
+                 *(const conf_log_format *)field == CONF_LOG_JSON ? "json" : "text");
         break;
     case T_LIST:
     case T_TABLES:

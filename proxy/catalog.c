@@ -1,6 +1,7 @@
 /* proxy/catalog.c — schema snapshots per upstream database, loaded through sessions. */
 #include "proxy/catalog.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,21 +12,21 @@
 #include "rewrite/watch.h"
 
 struct catalog {
-    char *key;             /* "upstream/dbname" */
+    char *key; /* "upstream/dbname" */
+    catalog_set *set;
+    int slot;              /* in the shared region */
     rw_snapshot *snapshot; /* newest complete snapshot, or NULL */
-    time_t loaded_at;
-    unsigned stale;         /* times marked stale ... */
-    unsigned stale_seen;    /* ... of which a finished load had seen the last */
-    unsigned loading_stale; /* the marks the load under way started after */
-    rw_snapshot *building;  /* the load under way, or NULL */
+    double loaded_at;
+    uint64_t generation_seen;    /* the shared generation the snapshot was read after ... */
+    uint64_t generation_loading; /* ... and the one the load under way started after */
+    rw_snapshot *building;       /* the load under way, or NULL */
     const char *row_error;
-    time_t failed_at; /* the last load that failed: the next waits a little */
+    double failed_at; /* the last load that failed: the next waits a little */
     bool aged;        /* older than schema_refresh (catalog_tick) */
-    int ddl_running;  /* sessions whose DDL may be committing (catalog_ddl_begin) */
     char *epoch;      /* the catalog epoch the snapshot was read at (rewrite/watch.h) */
     bool poll_due;    /* epoch_interval has passed: read the epoch (catalog_tick) */
     bool polling;     /* a session reads it now */
-    time_t polled_at;
+    double polled_at;
     uint64_t loads, failures; /* loads finished, and failed (the statistics) */
 };
 
@@ -33,26 +34,37 @@ struct catalog {
  * make every waiting session read it again at once, in a loop. */
 enum { RETRY_SECONDS = 1 };
 
-static time_t now(void)
+/* A tick may come a few milliseconds before its period has passed on the coarse clock. */
+#define TICK_SLACK 0.01
+
+/* Seconds, with the milliseconds an epoch_interval below a second needs. */
+static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return ts.tv_sec;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-catalog *catalog_of(rw_map *all, const char *upstream, const char *dbname)
+catalog *catalog_of(catalog_set *all, const char *upstream, const char *dbname)
 {
     char *key = mem_printf("%s/%s", upstream, dbname);
     size_t n = strlen(key);
-    catalog *db = rw_map_get(all, key, n);
+    catalog *db = rw_map_get(&all->map, key, n);
     if (db) {
         free(key);
         return db;
     }
     db = mem_zalloc(sizeof *db);
     db->key = key;
-    rw_map_put(all, db->key, n, db);
+    db->set = all;
+    db->slot = shared_db_slot(all->shared, key);
+    rw_map_put(&all->map, db->key, n, db);
     return db;
+}
+
+static uint64_t generation(const catalog *db)
+{
+    return shared_db_generation(db->set->shared, db->slot);
 }
 
 rw_snapshot *catalog_snapshot(const catalog *db)
@@ -62,27 +74,54 @@ rw_snapshot *catalog_snapshot(const catalog *db)
 
 void catalog_mark_stale(catalog *db)
 {
-    db->stale++;
+    shared_db_changed(db->set->shared, db->slot);
+    db->set->changed(db->set->owner);
+}
+
+/* Waits until every other worker has sent what it rewrote before this DDL began: a worker
+ * is in the middle of one event for a few microseconds (or as long as the system does not
+ * run it), so the CPU is yielded between looks. */
+static void wait_for_other_workers(catalog_set *all)
+{
+    uint64_t seen[shared_workers(all->shared)];
+    shared_quiesce_start(all->shared, all->worker, seen);
+    while (!shared_quiesced(all->shared, all->worker, seen))
+        sched_yield();
+    shared_quiesce_end(all->shared, all->worker);
 }
 
 void catalog_ddl_begin(catalog *db)
 {
-    db->ddl_running++;
+    shared_ddl_begin(db->set->shared, db->set->worker, db->slot);
+    if (shared_workers(db->set->shared) > 1)
+        wait_for_other_workers(db->set);
 }
 
 void catalog_ddl_end(catalog *db)
 {
-    db->ddl_running--;
+    shared_ddl_end(db->set->shared, db->set->worker, db->slot);
+    db->set->changed(db->set->owner);
 }
 
 bool catalog_ddl_running(const catalog *db)
 {
-    return db->ddl_running > 0;
+    return shared_ddl_running(db->set->shared, db->slot);
+}
+
+void catalog_enter(catalog *db)
+{
+    if (shared_workers(db->set->shared) > 1)
+        shared_enter(db->set->shared, db->set->worker);
+}
+
+void catalog_leave(catalog *db)
+{
+    shared_leave(db->set->shared, db->set->worker);
 }
 
 bool catalog_fresh(const catalog *db)
 {
-    return db->snapshot && db->stale == db->stale_seen;
+    return db->snapshot && db->generation_seen == generation(db);
 }
 
 bool catalog_wants_load(const catalog *db)
@@ -90,21 +129,34 @@ bool catalog_wants_load(const catalog *db)
     return !catalog_fresh(db) || db->aged;
 }
 
-bool catalog_tick(rw_map *all, const conf_config *cfg)
+bool catalog_tick(catalog_set *all, const conf_config *cfg)
 {
-    time_t t = now();
+    double t = now();
     bool watched = false;
-    for (size_t i = 0; i < all->cap; i++) {
-        catalog *db = all->slots[i].value;
+    for (size_t i = 0; i < all->map.cap; i++) {
+        catalog *db = all->map.slots[i].value;
         if (!db || !db->snapshot)
             continue;
         if (cfg->schema_refresh > 0)
-            db->aged = difftime(t, db->loaded_at) >= cfg->schema_refresh;
+            db->aged = t - db->loaded_at >= cfg->schema_refresh;
         bool watch = db->epoch && cfg->epoch_interval > 0;
-        db->poll_due |= watch && difftime(t, db->polled_at) >= cfg->epoch_interval;
+        /* counted from when the last read fell due, not from when a statement came to make
+         * it: else, at one tick a period, it would fall due every other tick */
+        if (watch && t - db->polled_at + TICK_SLACK >= cfg->epoch_interval) {
+            db->poll_due = true;
+            db->polled_at = t;
+        }
         watched |= watch;
     }
     return watched;
+}
+
+void catalog_mark_all_stale(catalog_set *all)
+{
+    for (size_t i = 0; i < all->map.cap; i++)
+        if (all->map.slots[i].value)
+            shared_db_changed(all->shared, ((catalog *)all->map.slots[i].value)->slot);
+    all->changed(all->owner);
 }
 
 bool catalog_has_epoch(const catalog *db)
@@ -123,7 +175,6 @@ const char *catalog_poll_due(catalog *db)
         return NULL;
     db->poll_due = false;
     db->polling = true;
-    db->polled_at = now();
     return RW_EPOCH_QUERY;
 }
 
@@ -154,11 +205,11 @@ char *catalog_query(const conf_config *cfg)
 
 char *catalog_load_due(catalog *db, const conf_config *cfg)
 {
-    if (db->building || !catalog_wants_load(db) || difftime(now(), db->failed_at) < RETRY_SECONDS)
+    if (db->building || !catalog_wants_load(db) || now() - db->failed_at < RETRY_SECONDS)
         return NULL; /* another session is at it, nothing to do, or too soon */
     db->building = rw_snapshot_new();
     db->row_error = NULL;
-    db->loading_stale = db->stale;
+    db->generation_loading = generation(db);
     return catalog_query(cfg);
 }
 
@@ -186,7 +237,7 @@ void catalog_load_done(catalog *db, const char *error)
     db->loads++;
     free(db->epoch);
     db->epoch = mem_strdup(rw_snapshot_epoch(built));
-    db->stale_seen = db->loading_stale; /* marks made during the load still count */
+    db->generation_seen = db->generation_loading; /* changes during the load still count */
     /* an unchanged catalog keeps its snapshot: cached rewrites and prepared statements stay
      * valid (they are keyed by the snapshot's version) */
     if (rw_snapshot_same(built, db->snapshot)) {
@@ -225,8 +276,8 @@ static void free_one(const char *key, void *value, void *arg)
     free(db);
 }
 
-void catalog_free_all(rw_map *all)
+void catalog_free_all(catalog_set *all)
 {
-    rw_map_each(all, free_one, NULL);
-    rw_map_free(all);
+    rw_map_each(&all->map, free_one, NULL);
+    rw_map_free(&all->map);
 }

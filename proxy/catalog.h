@@ -11,12 +11,25 @@
 #include "conf/conf.h"
 #include "rewrite/map.h"
 #include "rewrite/snapshot.h"
+#include "shared/shared.h"
 #include "stats/report.h"
 
 typedef struct catalog catalog;
 
-/* The catalog of one upstream database, made on first use; `all` maps names to them. */
-catalog *catalog_of(rw_map *all, const char *upstream, const char *dbname);
+/* The catalogs of one worker. Whether a snapshot is stale, and whether DDL may be committing,
+ * is kept in the region the workers share (shared/shared.h), so that DDL seen by any worker
+ * counts for all of them before their next statement; `changed` tells the other workers to
+ * look again (their waiting sessions go on). */
+typedef struct {
+    rw_map map; /* "upstream/dbname" → catalog */
+    shared_region *shared;
+    int worker;
+    void (*changed)(void *owner);
+    void *owner;
+} catalog_set;
+
+/* The catalog of one upstream database, made on first use. */
+catalog *catalog_of(catalog_set *all, const char *upstream, const char *dbname);
 
 /* The newest snapshot, or NULL before the first load finished. */
 rw_snapshot *catalog_snapshot(const catalog *db);
@@ -25,10 +38,18 @@ rw_snapshot *catalog_snapshot(const catalog *db);
 void catalog_mark_stale(catalog *db);
 
 /* A session sent DDL that may commit with the statement (catalog_ddl_begin) until its answer
- * (catalog_ddl_end): meanwhile the other sessions' statements wait. */
+ * (catalog_ddl_end): meanwhile the other sessions' statements wait, on every worker. Before
+ * it returns, catalog_ddl_begin waits until the other workers have sent what they rewrote
+ * before it began (shared.h, the handshake): call it before the DDL is sent. */
 void catalog_ddl_begin(catalog *db);
 void catalog_ddl_end(catalog *db);
 bool catalog_ddl_running(const catalog *db);
+
+/* Around the use of a snapshot for a statement to send: catalog_enter before the state is
+ * read (catalog_fresh, catalog_ddl_running), catalog_leave once the event that sends it is
+ * over (the handshake of shared.h; nothing with a single worker). */
+void catalog_enter(catalog *db);
+void catalog_leave(catalog *db);
 
 /* Is the snapshot right for a statement sent now? False before the first load and after
  * catalog_mark_stale until a load started after it finished: statements then wait for one
@@ -41,7 +62,10 @@ bool catalog_wants_load(const catalog *db);
 /* Marks the catalogs older than schema_refresh, and those whose epoch is due to be read;
  * the owner calls it every second. Returns true when some database has an epoch (the
  * owner then keeps calling it even without schema_refresh). */
-bool catalog_tick(rw_map *all, const conf_config *cfg);
+bool catalog_tick(catalog_set *all, const conf_config *cfg);
+
+/* The [softdelete] settings changed (a reload): every snapshot is read again. */
+void catalog_mark_all_stale(catalog_set *all);
 
 /* The catalog epoch (rewrite/watch.sql): where a database has one, a session reads it every
  * second (the SQL from catalog_poll_due, which claims the poll; NULL when none is due), and
@@ -72,6 +96,6 @@ void catalog_load_done(catalog *db, const char *error);
 void catalog_describe(const catalog *db, st_report_catalog *out);
 
 /* Frees every catalog (at exit). */
-void catalog_free_all(rw_map *all);
+void catalog_free_all(catalog_set *all);
 
 #endif

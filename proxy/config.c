@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "common/mem.h"
+#include "proxy/log.h"
 
 config *config_load(const char *path, char *err, size_t errlen)
 {
@@ -55,4 +56,32 @@ void config_unref(config *c)
 const net_addr *config_upstream(const config *c, const conf_db *db)
 {
     return &c->upstream[db - c->cfg.dbs];
+}
+
+bool config_apply_log(const config *c, bool verbose)
+{
+    char err[CONF_ERR_MAX];
+    log_set_format(c->cfg.log_format);
+    log_set_level(verbose ? CONF_LOG_DEBUG : c->cfg.log_level);
+    if (log_open(c->cfg.logfile, err, sizeof err))
+        return true;
+    log_error("%s", err);
+    return false;
+}
+
+config *config_reload(const char *path, const config *running, int capacity, bool verbose,
+                      bool report, char *err, size_t errlen)
+{
+    config *c = config_load(path, err, errlen);
+    if (!c) {
+        log_error("reload failed, keeping the current configuration: %s", err);
+        return NULL;
+    }
+    config_apply_log(c, verbose);
+    char restart[CONF_ERR_MAX];
+    if (report && conf_restart_needed(&running->cfg, &c->cfg, capacity, restart, sizeof restart))
+        log_warning("%s: changed, but applies only after a restart: %s", path, restart);
+    if (report)
+        log_info("configuration reloaded from %s", path);
+    return c;
 }

@@ -25,6 +25,18 @@ config *config_load(const char *path, char *err, size_t errlen);
 config *config_ref(config *c);
 void config_unref(config *c);
 
+/* Points the log at the configuration's logfile (reopening it: logrotate), log_format and
+ * log_level (debug whatever it says when verbose). False, with the reason logged, when the
+ * file cannot be opened: the log stays where it was. */
+bool config_apply_log(const config *c, bool verbose);
+
+/* Reads the file again for a running process (SIGHUP): NULL when it is bad (the reason is
+ * logged and in err: nothing changes); else the new configuration, with the log switched to
+ * its settings. When `report`, the reload is logged, with the settings that changed but apply
+ * only at a restart (`capacity`: the max_client_conn of the start). */
+config *config_reload(const char *path, const config *running, int capacity, bool verbose,
+                      bool report, char *err, size_t errlen);
+
 /* The upstream address of a [databases] entry of this configuration. */
 const net_addr *config_upstream(const config *c, const conf_db *db);
 

@@ -83,38 +83,30 @@ static void on_acceptable(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-/* What every socket of one listener_open_all call shares. */
-typedef struct {
-    listener **all;
-    struct event_base *base;
-    const conf_config *cfg;
-    listener_accept_fn on_accept;
-    void *owner;
-} opening;
-
-static void add_listener(const opening *o, int fd, const char *unix_path)
+static void add_listener(listener **all, struct event_base *base, listener_socket *sock,
+                         listener_accept_fn on_accept, void *owner)
 {
     listener *l = mem_zalloc(sizeof *l);
-    l->unix_path = mem_strdup(unix_path);
-    l->on_accept = o->on_accept;
-    l->owner = o->owner;
-    l->fd = fd;
-    l->next = *o->all;
-    *o->all = l;
-    event_assign(&l->ev, o->base, fd, EV_READ | EV_PERSIST, on_acceptable, l);
-    evtimer_assign(&l->pause, o->base, on_pause_end, l);
+    l->unix_path = sock->unix_path;
+    l->on_accept = on_accept;
+    l->owner = owner;
+    l->fd = sock->fd;
+    l->next = *all;
+    *all = l;
+    event_assign(&l->ev, base, l->fd, EV_READ | EV_PERSIST, on_acceptable, l);
+    evtimer_assign(&l->pause, base, on_pause_end, l);
     event_add(&l->ev, NULL);
 }
 
 /* Binds and listens; returns the socket or -1 with err set. */
-static int open_socket(const conf_config *cfg, const struct sockaddr *sa, socklen_t len,
-                       const char *label, char *err, size_t errlen)
+static int open_socket(const struct sockaddr *sa, socklen_t len, bool reuseport, const char *label,
+                       char *err, size_t errlen)
 {
     int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int on = 1;
     if (fd >= 0 && sa->sa_family != AF_UNIX) {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-        if (cfg->so_reuseport)
+        if (reuseport)
             setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
         if (sa->sa_family == AF_INET6)
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
@@ -127,13 +119,19 @@ static int open_socket(const conf_config *cfg, const struct sockaddr *sa, sockle
         errno = saved;
         return -1;
     }
-    log_info("listening on %s", label);
     return fd;
 }
 
-static bool listen_tcp(const opening *o, const char *host, char *err, size_t errlen)
+static void add_socket(listener_set *set, int fd, int copy, const char *unix_path)
 {
-    int port = o->cfg->listen_port;
+    set->sockets = mem_realloc(set->sockets, (size_t)(set->n + 1) * sizeof *set->sockets);
+    set->sockets[set->n++] = (listener_socket){fd, copy, mem_strdup(unix_path)};
+}
+
+static bool listen_tcp(listener_set *set, const conf_config *cfg, int copies, const char *host,
+                       char *err, size_t errlen)
+{
+    int port = cfg->listen_port;
     char service[16];
     snprintf(service, sizeof service, "%d", port);
     struct addrinfo hints = {.ai_flags = AI_PASSIVE, .ai_socktype = SOCK_STREAM}, *res;
@@ -142,45 +140,82 @@ static bool listen_tcp(const opening *o, const char *host, char *err, size_t err
         snprintf(err, errlen, "cannot listen on %s: %s", host, gai_strerror(rc));
         return false;
     }
-    bool ok = true;
+    bool ok = true, reuseport = copies > 1 || cfg->so_reuseport;
     for (struct addrinfo *ai = res; ai && ok; ai = ai->ai_next) {
         char label[160];
         snprintf(label, sizeof label, "%s:%d", host, port);
-        int fd = open_socket(o->cfg, ai->ai_addr, ai->ai_addrlen, label, err, errlen);
-        /* `*` on a host without IPv6 (or IPv4): the family it lacks is skipped */
-        bool absent = fd < 0 && strcmp(host, "*") == 0 && errno == EAFNOSUPPORT;
-        if (absent)
-            log_warning("%s", err);
-        ok = fd >= 0 || absent;
-        if (fd >= 0)
-            add_listener(o, fd, NULL);
+        for (int copy = 0; copy < copies && ok; copy++) {
+            int fd = open_socket(ai->ai_addr, ai->ai_addrlen, reuseport, label, err, errlen);
+            /* `*` on a host without IPv6 (or IPv4): the family it lacks is skipped */
+            bool absent = fd < 0 && strcmp(host, "*") == 0 && errno == EAFNOSUPPORT;
+            if (absent) {
+                log_warning("%s", err);
+                break;
+            }
+            ok = fd >= 0;
+            if (ok)
+                add_socket(set, fd, copy, NULL);
+            if (ok && copy == 0)
+                log_info("listening on %s", label);
+        }
     }
     freeaddrinfo(res);
     return ok;
 }
 
-static bool listen_unix(const opening *o, char *err, size_t errlen)
+static bool listen_unix(listener_set *set, const conf_config *cfg, char *err, size_t errlen)
 {
     net_addr a;
-    if (!net_resolve(o->cfg->unix_socket_dir, o->cfg->listen_port, &a, err, errlen))
+    if (!net_resolve(cfg->unix_socket_dir, cfg->listen_port, &a, err, errlen))
         return false;
     unlink(a.label); /* a stale socket of an earlier run */
-    int fd = open_socket(o->cfg, (struct sockaddr *)&a.addr, a.len, a.label, err, errlen);
+    int fd = open_socket((struct sockaddr *)&a.addr, a.len, false, a.label, err, errlen);
     if (fd < 0)
         return false;
     chmod(a.label, 0777); /* like PostgreSQL's default: access is decided by authentication */
-    add_listener(o, fd, a.label);
+    log_info("listening on %s", a.label);
+    add_socket(set, fd, -1, a.label);
     return true;
 }
 
-bool listener_open_all(listener **all, struct event_base *base, const conf_config *cfg,
-                       listener_accept_fn on_accept, void *owner, char *err, size_t errlen)
+bool listener_bind_all(listener_set *set, const conf_config *cfg, int copies, char *err,
+                       size_t errlen)
 {
-    opening o = {all, base, cfg, on_accept, owner};
     for (int i = 0; i < cfg->listen_addr.n; i++)
-        if (!listen_tcp(&o, cfg->listen_addr.items[i], err, errlen))
+        if (!listen_tcp(set, cfg, copies, cfg->listen_addr.items[i], err, errlen))
             return false;
-    return !cfg->unix_socket_dir || listen_unix(&o, err, errlen);
+    return !cfg->unix_socket_dir || listen_unix(set, cfg, err, errlen);
+}
+
+void listener_set_close(listener_set *set, int keep, bool unlink_unix)
+{
+    int kept = 0;
+    for (int i = 0; i < set->n; i++) {
+        listener_socket *sock = &set->sockets[i];
+        if (keep >= 0 && (sock->copy == keep || sock->copy < 0)) {
+            set->sockets[kept++] = *sock;
+            continue;
+        }
+        close(sock->fd);
+        if (sock->unix_path && unlink_unix)
+            unlink(sock->unix_path);
+        free(sock->unix_path);
+    }
+    set->n = kept;
+    if (!kept) {
+        free(set->sockets);
+        set->sockets = NULL;
+    }
+}
+
+void listener_start(listener **all, struct event_base *base, listener_set *set, int copy,
+                    listener_accept_fn on_accept, void *owner)
+{
+    for (int i = 0; i < set->n; i++)
+        if (set->sockets[i].copy == copy || set->sockets[i].copy < 0)
+            add_listener(all, base, &set->sockets[i], on_accept, owner);
+    free(set->sockets); /* the list owns the sockets now */
+    *set = (listener_set){0};
 }
 
 void listener_close_all(listener **all)

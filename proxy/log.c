@@ -1,45 +1,82 @@
-/* proxy/log.c — readable one-line logs on stderr, written with a single write(2) per line so
- * lines never interleave. */
+/* proxy/log.c — where log lines go (see log.h). One write(2) per line, appending, so lines of
+ * several processes sharing a file never interleave. */
 #include "proxy/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
-static conf_log_level current = CONF_LOG_INFO;
-
-static const char *const labels[] = {"ERROR", "WARNING", "LOG", "DEBUG"};
+static struct {
+    conf_log_level level;
+    conf_log_format format;
+    int fd;
+} sink = {CONF_LOG_INFO, CONF_LOG_TEXT, STDERR_FILENO};
 
 void log_set_level(conf_log_level level)
 {
-    current = level;
+    sink.level = level;
+}
+
+void log_set_format(conf_log_format format)
+{
+    sink.format = format;
 }
 
 bool log_enabled(conf_log_level level)
 {
-    return level <= current;
+    return level <= sink.level;
+}
+
+bool log_open(const char *path, char *err, size_t errlen)
+{
+    int fd = STDERR_FILENO;
+    if (path && (fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0) {
+        snprintf(err, errlen, "cannot open logfile %s: %s", path, strerror(errno));
+        return false;
+    }
+    if (sink.fd != STDERR_FILENO)
+        close(sink.fd);
+    sink.fd = fd;
+    return true;
+}
+
+static void emit(conf_log_level level, const logline_session *session, const char *fmt, va_list ap)
+{
+    char message[LOGLINE_MAX], line[LOGLINE_MAX];
+    vsnprintf(message, sizeof message, fmt, ap);
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    logline_event e = {.msec = (int)(tv.tv_usec / 1000),
+                       .pid = (int)getpid(),
+                       .level = level,
+                       .session = session,
+                       .message = message};
+    localtime_r(&tv.tv_sec, &e.time);
+    size_t n = logline_format(line, sink.format, &e);
+    (void)!write(sink.fd, line, n);
 }
 
 void log_msg(conf_log_level level, const char *fmt, ...)
 {
     if (!log_enabled(level))
         return;
-    char line[2048];
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    struct tm tm;
-    localtime_r(&tv.tv_sec, &tm);
-    size_t n = strftime(line, sizeof line, "%Y-%m-%d %H:%M:%S", &tm);
-    n += (size_t)snprintf(line + n, sizeof line - n, ".%03d [%d] %s: ", (int)(tv.tv_usec / 1000),
-                          (int)getpid(), labels[level]);
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+    emit(level, NULL, fmt, ap);
     va_end(ap);
-    n = m < 0 ? n : n + (size_t)m < sizeof line - 1 ? n + (size_t)m : sizeof line - 2;
-    line[n++] = '\n';
-    ssize_t ignored = write(STDERR_FILENO, line, n);
-    (void)ignored;
+}
+
+void log_session(conf_log_level level, const logline_session *session, const char *fmt, ...)
+{
+    if (!log_enabled(level))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    emit(level, session, fmt, ap);
+    va_end(ap);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proxy/proxy.h"
+#include "proxy/workers.h"
 #include "tools/tools.h"
 
 typedef struct {
@@ -70,7 +71,7 @@ static int cmd_serve(int argc, char **argv)
                 config ? "unexpected argument" : "a configuration file is needed (-c FILE)");
         return 2;
     }
-    return proxy_run(config, verbose);
+    return workers_run(config, verbose);
 }
 
 int main(int argc, char **argv)

@@ -1,27 +1,25 @@
-/* proxy/proxy.c — the process around the sessions: configuration (and its reload), the event
- * loop, listening, the list of sessions (and routing CancelRequests among them), signals,
- * the pidfile, and shutdown. It owns everything else in proxy/; they call back up only
+/* proxy/proxy.c — one worker: its event loop, its listening sockets, its sessions (and
+ * routing CancelRequests among every worker's), reloads, the console's commands and the
+ * metrics page, signals and shutdown. With
+ * `workers = 1` it is the whole process; with more, proxy/workers.c forks one per worker
+ * and forwards signals to them. It owns everything else in proxy/; they call back up only
  * through the callbacks it gives them. */
 #include "proxy/proxy.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
-#include "proxy/cancel.h"
-#include "proxy/catalog.h"
-#include "proxy/config.h"
-#include "proxy/listener.h"
 #include "admin/show.h"
 #include "common/mem.h"
+#include "proxy/cancel.h"
+#include "proxy/catalog.h"
 #include "proxy/log.h"
 #include "proxy/metrics.h"
 #include "proxy/relay.h"
@@ -30,49 +28,65 @@
 #include "rewrite/cache.h"
 #include "stats/prometheus.h"
 
-enum { MMAP_THRESHOLD = 256 * 1024 };
-
-typedef struct {
+struct proxy {
     struct event_base *base;
-    const char *conf_path;
+    const proxy_worker *w;
     config *conf;
+    int capacity; /* max_client_conn at the start: the shared table's size */
     listener *listeners;
     session *sessions; /* doubly linked through session.prev/next */
     int nsessions;
     bool stopping; /* SIGTERM: no new clients; the loop ends when the last session does */
-    bool verbose;  /* -v: debug logging whatever the configuration says */
     struct event *signals[3];
     struct event *stop_timer;
-    struct event *tick; /* every second: catalogs due for a refresh */
-    rw_map catalogs;    /* "upstream/dbname" → catalog */
-    session_env env;    /* what every session gets */
-    rw_map stats;       /* database name → st_db (stats/stats.h) */
-    double start_time;  /* Unix time */
-    metrics *metrics;   /* the Prometheus endpoint, or NULL */
-    bool paused_all;    /* PAUSE without a database */
-    rw_map paused;      /* database names under PAUSE (keys owned) */
-} proxy;
+    struct event *tick;   /* catalogs due for a refresh (start_tick) */
+    double tick_period;   /* its period, in seconds */
+    struct event *wake;   /* another worker changed the shared catalog state */
+    catalog_set catalogs; /* "upstream/dbname" → catalog */
+    session_env env;      /* what every session gets */
+    rw_map stats;         /* database name → st_db (stats/stats.h) */
+    double start_time;    /* Unix time */
+    metrics *metrics;     /* the Prometheus endpoint, or NULL */
+    bool paused_all;      /* PAUSE without a database */
+    rw_map paused;        /* database names under PAUSE (keys owned) */
+};
+
+static void start_tick(proxy *px);
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
-static void apply_log_level(proxy *px)
+/* Re-reads the file in this worker: new sessions use the new [databases]; timeouts, limits,
+ * the log and the catalog settings apply at once; a bad file changes nothing. */
+static bool reload_here(proxy *px, char *err, size_t errlen)
 {
-    log_set_level(px->verbose ? CONF_LOG_DEBUG : px->conf->cfg.log_level);
-}
-
-/* SIGHUP and the console's RELOAD: new sessions use the new configuration; a bad one is
- * reported (in err) and ignored. */
-static bool reload(proxy *px, char *err, size_t errlen)
-{
-    config *c = config_load(px->conf_path, err, errlen);
-    if (!c) {
-        log_error("reload failed, keeping the current configuration: %s", err);
+    bool report = px->w->supervisor == 0; /* else the supervisor reported it */
+    config *c = config_reload(px->w->conf_path, px->conf, px->capacity, px->w->verbose, report, err,
+                              errlen);
+    if (!c)
         return false;
-    }
+    bool softdelete = conf_softdelete_changed(&px->conf->cfg, &c->cfg);
     config_unref(px->conf);
     px->conf = c;
-    apply_log_level(px);
-    log_info("configuration reloaded from %s (listen settings apply at restart)", px->conf_path);
+    if (softdelete)
+        catalog_mark_all_stale(&px->catalogs);
+    if (event_pending(px->tick, EV_TIMEOUT, NULL) || c->cfg.schema_refresh > 0)
+        start_tick(px); /* with the period epoch_interval now asks for */
+    for (session *s = px->sessions; s; s = s->next)
+        session_reconfigured(s);
+    if (!report)
+        log_info("worker %d: configuration reloaded", px->w->worker);
+    return true;
+}
+
+bool proxy_reload(proxy *px, char *err, size_t errlen)
+{
+    if (px->w->supervisor == 0)
+        return reload_here(px, err, errlen);
+    config *c = config_load(px->w->conf_path, err, errlen); /* said now, to the caller */
+    if (!c)
+        return false;
+    config_unref(c);
+    kill(px->w->supervisor, SIGHUP); /* it re-reads the file and tells every worker */
     return true;
 }
 
@@ -81,9 +95,16 @@ static bool reload(proxy *px, char *err, size_t errlen)
 static bool on_client(void *owner, int fd, const struct sockaddr *peer)
 {
     proxy *px = owner;
-    if (px->nsessions >= px->conf->cfg.max_client_conn)
+    int slot = shared_client_add(px->w->shared, px->w->worker, px->conf->cfg.max_client_conn);
+    if (slot < 0) {
+        char who[64];
+        net_format_peer(peer, who, sizeof who);
+        log_info("connection from %s refused: max_client_conn (%d) reached", who,
+                 px->conf->cfg.max_client_conn);
         return false;
+    }
     session *s = session_start(&px->env, px->conf, fd, peer);
+    s->slot = slot;
     s->next = px->sessions;
     if (s->next)
         s->next->prev = s;
@@ -103,6 +124,7 @@ static void on_session_closed(void *owner, session *s)
         s->next->prev = s->prev;
     s->prev = s->next = NULL;
     px->nsessions--;
+    shared_client_remove(px->w->shared, px->w->worker, s->slot);
     if (px->env.pauses)
         px->env.settled(px);         /* a statement that ended with its session */
     rw_cache_trim(px->env.rewrites); /* a huge statement's rewrite must not outlive it */
@@ -110,27 +132,21 @@ static void on_session_closed(void *owner, session *s)
         event_base_loopexit(px->base, NULL);
 }
 
-/* max_db_connections and max_user_connections: the sessions admitted to log in with the
- * same database name, and with the same user, are counted (only when a limit is set). */
+/* max_db_connections and max_user_connections, counted over every worker's sessions with
+ * the same database name, and with the same user. */
 static const char *on_admit(void *owner, const session *s, const conf_db *db, char *why,
                             size_t whylen)
 {
     proxy *px = owner;
     int db_max = conf_db_max_connections(&px->conf->cfg, db);
     int user_max = px->conf->cfg.max_user_connections;
-    if (db_max <= 0 && user_max <= 0)
-        return NULL;
-    int same_db = 0, same_user = 0;
-    for (const session *o = px->sessions; o; o = o->next) {
-        if (!o->admitted || o->dead || o == s)
-            continue;
-        same_db += strcmp(o->database, s->database) == 0;
-        same_user += strcmp(o->user, s->user) == 0;
-    }
-    if (db_max > 0 && same_db >= db_max)
+    shared_admission a =
+        shared_admit(px->w->shared, px->w->worker, s->slot, shared_hash(s->database), db_max,
+                     shared_hash(s->user), user_max);
+    if (a == SHARED_DB_FULL)
         snprintf(why, whylen, "too many connections for database \"%s\" (max_db_connections = %d)",
                  s->database, db_max);
-    else if (user_max > 0 && same_user >= user_max)
+    else if (a == SHARED_USER_FULL)
         snprintf(why, whylen, "too many connections for role \"%s\" (max_user_connections = %d)",
                  s->user, user_max);
     else
@@ -138,19 +154,25 @@ static const char *on_admit(void *owner, const session *s, const conf_db *db, ch
     return why;
 }
 
-/* A CancelRequest goes to the server of the session that has this key; if none here has it
- * (another instance's client), to every distinct upstream once. */
+/* The server's cancel key goes in the shared table: a CancelRequest may reach any worker. */
+static void on_server_key(void *owner, session *s)
+{
+    proxy *px = owner;
+    shared_client_key(px->w->shared, px->w->worker, s->slot, s->backend_pid, s->backend_key,
+                      &s->upstream->addr, s->upstream->len);
+}
+
+/* A CancelRequest goes to the server of the session, on whichever worker, that has this
+ * key; if none has it (another instance's client), to every distinct upstream once. */
 static void on_cancel(void *owner, uint32_t pid, uint32_t key)
 {
     proxy *px = owner;
-    for (session *s = px->sessions; s; s = s->next) {
-        const net_addr *to = session_cancel_target(s, pid, key);
-        if (to) {
-            log_info("cancel request for %s/%s (server pid %u) sent to %s", s->database, s->user,
-                     pid, to->label);
-            cancel_send(px->base, to, pid, key);
-            return;
-        }
+    net_addr to = {0};
+    if (shared_cancel_find(px->w->shared, pid, key, &to.addr, &to.len)) {
+        net_format_peer((struct sockaddr *)&to.addr, to.label, sizeof to.label);
+        log_info("cancel request for server pid %u sent to %s", pid, to.label);
+        cancel_send(px->base, &to, pid, key);
+        return;
     }
     const config *c = px->conf;
     for (int i = 0; i < c->cfg.ndbs; i++) {
@@ -173,12 +195,18 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         event_del(px->tick); /* nothing to follow: no timer costs the loop a clock read */
 }
 
-/* The one-second tick runs while a catalog must be followed: schema_refresh, or an epoch. */
+/* The tick runs while a catalog must be followed (schema_refresh, or an epoch): four times
+ * an epoch_interval (at most a second), so that an epoch read falls due at most a quarter
+ * of it late, whenever the last read was. Added again, it restarts with the period the
+ * configuration now says. */
 static void start_tick(proxy *px)
 {
-    static const struct timeval second = {1, 0};
-    if (!event_pending(px->tick, EV_TIMEOUT, NULL))
-        event_add(px->tick, &second);
+    double t = px->conf->cfg.epoch_interval;
+    t = (t <= 0 || t > 1 ? 1 : t) / 4;
+    struct timeval period = {(time_t)t, (suseconds_t)((t - (double)(time_t)t) * 1e6)};
+    if (!event_pending(px->tick, EV_TIMEOUT, NULL) || px->tick_period != t)
+        event_add(px->tick, &period);
+    px->tick_period = t;
 }
 
 /* A catalog load ended: the sessions whose statements wait for it look again. */
@@ -190,6 +218,34 @@ static void on_catalog_loaded(void *owner, catalog *db)
     for (session *s = px->sessions; s; s = s->next)
         if (s->catalog == db && (s->waiting || track_split_due(&s->track)))
             session_wake(s);
+}
+
+/* Another worker sent DDL, or its DDL was answered: the sessions of this worker waiting
+ * with a statement look again at the shared state. */
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+    proxy *px = arg;
+    (void)what;
+    uint64_t n;
+    (void)!read(fd, &n, sizeof n);
+    for (session *s = px->sessions; s; s = s->next)
+        if (s->catalog && (s->waiting || track_split_due(&s->track)))
+            session_wake(s);
+}
+
+void proxy_wake_workers(const proxy_worker *w, int except)
+{
+    const uint64_t one = 1;
+    for (int i = 0; i < w->workers; i++)
+        if (i != except)
+            (void)!write(w->wake_fds[i], &one, sizeof one);
+}
+
+/* The shared catalog state changed here: the other workers look again. */
+static void on_catalogs_changed(void *owner)
+{
+    proxy *px = owner;
+    proxy_wake_workers(px->w, px->w->worker);
 }
 
 static void close_all_sessions(proxy *px)
@@ -208,7 +264,7 @@ static void gather(proxy *px, st_report *r)
         .start_time = px->start_time,
         .sessions = px->sessions,
         .stats = &px->stats,
-        .catalogs = &px->catalogs,
+        .catalogs = &px->catalogs.map,
         .rewrites = px->env.rewrites,
         .paused_all = px->paused_all,
         .paused = &px->paused,
@@ -289,27 +345,15 @@ static void resume_db(proxy *px, const char *db)
 }
 
 /* REFRESH SCHEMA [db]: the catalogs (of db's upstream database) are read again before the
- * next statement that uses them. */
-static void mark_stale(const char *key, void *value, void *arg)
-{
-    (void)key;
-    (void)arg;
-    catalog_mark_stale(value);
-}
-
+ * next statement that uses them, in every worker (their staleness is shared). */
 static void refresh_schema(proxy *px, const conf_db *db, const char *name)
 {
     log_info("REFRESH SCHEMA %s", db ? name : "(all databases)");
-    if (!db) {
-        rw_map_each(&px->catalogs, mark_stale, NULL);
-        return;
-    }
-    char key[512];
-    int n = snprintf(key, sizeof key, "%s/%s", config_upstream(px->conf, db)->label,
-                     db->dbname ? db->dbname : name);
-    catalog *one = rw_map_get(&px->catalogs, key, (size_t)n);
-    if (one) /* else nobody logged in to it yet: its first session reads it */
-        catalog_mark_stale(one);
+    if (!db)
+        catalog_mark_all_stale(&px->catalogs);
+    else
+        catalog_mark_stale(catalog_of(&px->catalogs, config_upstream(px->conf, db)->label,
+                                      db->dbname ? db->dbname : name));
 }
 
 static void stop_gracefully(proxy *px);
@@ -331,7 +375,7 @@ static adm_status on_console(void *owner, session *s, const adm_command *cmd, ad
     switch (cmd->kind) {
     case ADM_RELOAD:
         err->sqlstate = "F0000";
-        return reload(px, err->message, sizeof err->message) ? ADM_OK : ADM_FAILED;
+        return proxy_reload(px, err->message, sizeof err->message) ? ADM_OK : ADM_FAILED;
     case ADM_REFRESH_SCHEMA:
         refresh_schema(px, db, cmd->arg);
         return ADM_OK;
@@ -387,9 +431,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     proxy *px = arg;
     (void)what;
+    char err[CONF_ERR_MAX];
     if (sig == SIGHUP) {
-        char err[CONF_ERR_MAX];
-        reload(px, err, sizeof err);
+        reload_here(px, err, sizeof err);
     } else if (sig == SIGTERM) {
         stop_gracefully(px);
     } else {
@@ -401,58 +445,47 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     }
 }
 
-/* ---- the process ------------------------------------------------------------------------ */
+/* ---- the worker ------------------------------------------------------------------------- */
 
-/* Each client costs two descriptors: allow as many as the system lets this process have. */
-static void raise_fd_limit(void)
+/* The metrics endpoint: one per process group (worker 0's), which reports every worker. */
+static bool start_metrics(proxy *px)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-            log_warning("cannot raise the open files limit: %s", strerror(errno));
-    }
-}
-
-static bool write_pidfile(const char *path)
-{
-    FILE *f = fopen(path, "w");
-    if (!f || fprintf(f, "%d\n", (int)getpid()) < 0) {
-        log_error("cannot write pidfile %s: %s", path, strerror(errno));
-        if (f)
-            fclose(f);
+    const conf_config *c = &px->conf->cfg;
+    char err[CONF_ERR_MAX];
+    if (!c->metrics_port || px->w->worker != 0)
+        return true;
+    px->metrics = metrics_start(px->base, c->metrics_addr, c->metrics_port, metrics_page, px, err,
+                                sizeof err);
+    if (!px->metrics) {
+        log_error("%s", err);
         return false;
     }
-    return fclose(f) == 0;
+    log_info("metrics on http://%s:%d/metrics", c->metrics_addr, c->metrics_port);
+    return true;
 }
 
 static bool setup(proxy *px)
 {
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
-    char err[CONF_ERR_MAX];
     px->tick = event_new(px->base, -1, EV_PERSIST, on_tick, px);
     if (px->conf->cfg.schema_refresh > 0)
         start_tick(px);
+    sigset_t set;
+    sigemptyset(&set);
     for (int i = 0; i < 3; i++) {
         px->signals[i] = evsignal_new(px->base, sigs[i], on_signal, px);
         event_add(px->signals[i], NULL);
+        sigaddset(&set, sigs[i]);
     }
-    if (!listener_open_all(&px->listeners, px->base, &px->conf->cfg, on_client, px, err,
-                           sizeof err)) {
-        log_error("%s", err);
-        return false;
+    /* a forked worker starts with them blocked (proxy/workers.c): one sent before now waited */
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    if (px->w->workers > 1) {
+        px->wake =
+            event_new(px->base, px->w->wake_fds[px->w->worker], EV_READ | EV_PERSIST, on_wake, px);
+        event_add(px->wake, NULL);
     }
-    const conf_config *c = &px->conf->cfg;
-    if (c->metrics_port) {
-        px->metrics = metrics_start(px->base, c->metrics_addr, c->metrics_port, metrics_page, px,
-                                    err, sizeof err);
-        if (!px->metrics) {
-            log_error("%s", err);
-            return false;
-        }
-        log_info("metrics on http://%s:%d/metrics", c->metrics_addr, c->metrics_port);
-    }
-    return !px->conf->cfg.pidfile || write_pidfile(px->conf->cfg.pidfile);
+    listener_start(&px->listeners, px->base, px->w->sockets, px->w->worker, on_client, px);
+    return start_metrics(px);
 }
 
 static void teardown(proxy *px)
@@ -469,8 +502,8 @@ static void teardown(proxy *px)
         event_free(px->stop_timer);
     if (px->tick)
         event_free(px->tick);
-    if (px->conf->cfg.pidfile)
-        unlink(px->conf->cfg.pidfile);
+    if (px->wake)
+        event_free(px->wake);
     catalog_free_all(&px->catalogs);
     st_free_all(&px->stats);
     rw_map_each(&px->paused, free_key, NULL);
@@ -487,34 +520,29 @@ static uint64_t monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int proxy_run(const char *conf_path, bool verbose)
+int proxy_run(const proxy_worker *w)
 {
-    char err[CONF_ERR_MAX];
-    proxy px = {.conf_path = conf_path, .verbose = verbose};
-    px.conf = config_load(conf_path, err, sizeof err);
-    if (!px.conf) {
-        log_error("%s", err);
-        return 1;
-    }
-    apply_log_level(&px);
-    /* large buffers (a 50 MB statement, its rewrite) are mapped and unmapped whole, so that
-     * freeing them gives the memory back to the system: glibc would otherwise raise this
-     * threshold after the first such free and keep later ones in its heap */
-    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
-    signal(SIGPIPE, SIG_IGN);
-    raise_fd_limit();
+    proxy px = {.w = w, .conf = config_ref(w->conf), .capacity = w->conf->cfg.max_client_conn};
     px.base = event_base_new();
     if (!px.base) {
         log_error("cannot create the event loop");
         config_unref(px.conf);
         return 1;
     }
+    px.catalogs = (catalog_set){
+        .shared = w->shared,
+        .worker = w->worker,
+        .changed = on_catalogs_changed,
+        .owner = &px,
+    };
     px.env = (session_env){
         .base = px.base,
         .rewrites = rw_cache_new((size_t)px.conf->cfg.rewrite_cache_mb << 20),
         .catalogs = &px.catalogs,
+        .current = &px.conf,
         .owner = &px,
         .closed = on_session_closed,
+        .server_key = on_server_key,
         .cancel = on_cancel,
         .catalog_loaded = on_catalog_loaded,
         .admit = on_admit,
@@ -526,11 +554,8 @@ int proxy_run(const char *conf_path, bool verbose)
     rw_cache_set_clock(px.env.rewrites, monotonic_ns);
     px.start_time = (double)time(NULL);
     bool ok = setup(&px);
-    if (ok) {
-        log_info("tombstone started (pid %d)", (int)getpid());
+    if (ok)
         event_base_dispatch(px.base);
-        log_info("tombstone stopped");
-    }
     teardown(&px);
     return ok ? 0 : 1;
 }

@@ -44,9 +44,16 @@ struct internal_query {
     char sql[];
 };
 
-#define SESSION_LOG(level, s, fmt, ...)                                                            \
-    log_msg(level, "%s %s/%s: " fmt, (s)->peer, (s)->database ? (s)->database : "-",               \
-            (s)->user ? (s)->user : "-", __VA_ARGS__)
+#define SESSION_LOG(level, s, ...)                                                                 \
+    log_session(level, &(logline_session){(s)->peer, (s)->database, (s)->user}, __VA_ARGS__)
+
+/* The settings that apply to every session as soon as they are reloaded (timeouts, the
+ * catalog's); s->conf, the configuration the session started with, keeps its database entry,
+ * its server's address and TLS. */
+static const conf_config *live(const session *s)
+{
+    return &(*s->env->current)->cfg;
+}
 
 /* ---- ending a session ---------------------------------------------------------------- */
 
@@ -75,8 +82,9 @@ static void session_close(session *s, const char *why)
 {
     if (s->dead)
         return;
-    if (s->user)
-        SESSION_LOG(CONF_LOG_INFO, s, "closed: %s (%.3f s)", why, elapsed(s));
+    if (s->user) /* the connection's one line at info: how it ended, how long, where to */
+        SESSION_LOG(CONF_LOG_INFO, s, "closed: %s (%.3f s%s%s)", why, elapsed(s),
+                    s->upstream ? ", via " : "", s->upstream ? s->upstream->label : "");
     relay_flush_now(&s->server);
     relay_flush_now(&s->client);
     relay_close(&s->server);
@@ -273,6 +281,8 @@ static void on_event_done(void *owner)
 {
     session *s = owner;
     if (s->dead) {
+        if (s->catalog)
+            catalog_leave(s->catalog);
         session_free(s);
         return;
     }
@@ -281,6 +291,8 @@ static void on_event_done(void *owner)
     kick(s);
     if (s->timed || s->state != SESSION_READY)
         note_phase(s);
+    if (s->catalog) /* what this event rewrote is sent */
+        catalog_leave(s->catalog);
 }
 
 /* ---- timeouts -------------------------------------------------------------------------
@@ -297,7 +309,7 @@ enum { PHASE_NONE, PHASE_LOGIN, PHASE_BUSY, PHASE_IDLE_TX, PHASE_IDLE };
 
 static double phase_timeout(const session *s, int phase)
 {
-    const conf_config *c = &s->conf->cfg;
+    const conf_config *c = live(s);
     switch (phase) {
     case PHASE_LOGIN:
         return c->client_login_timeout;
@@ -345,6 +357,21 @@ static void arm_timer(session *s, const struct timeval *now, double left)
         return;
     s->timer_at = at;
     evtimer_add(&s->timer, &in);
+}
+
+static bool timeouts_after_login(const conf_config *c)
+{
+    return c->client_idle_timeout > 0 || c->idle_transaction_timeout > 0 || c->query_timeout > 0;
+}
+
+void session_reconfigured(session *s)
+{
+    if (s->dead)
+        return;
+    s->timed = timeouts_after_login(live(s));
+    s->phase = PHASE_NONE; /* the current phase's timeout counts from now */
+    if (s->timed || s->state != SESSION_READY)
+        note_phase(s);
 }
 
 static void note_phase(session *s)
@@ -652,7 +679,7 @@ static void on_catalog_done(session *s, void *arg, const proto_error_fields *err
  * session runs it. */
 static void load_shared(session *s)
 {
-    char *sql = catalog_load_due(s->catalog, &s->conf->cfg);
+    char *sql = catalog_load_due(s->catalog, live(s));
     if (sql)
         run_internal_query(s, sql, false, on_catalog_row, on_catalog_done, s->catalog);
     free(sql);
@@ -715,7 +742,7 @@ static void poll_epoch(session *s)
 static void load_mine(session *s, bool in_batch)
 {
     s->building = rw_snapshot_new();
-    char *sql = catalog_query(&s->conf->cfg);
+    char *sql = catalog_query(live(s));
     const char **row_error = mem_zalloc(sizeof *row_error);
     run_internal_query(s, sql, true, on_mine_row, on_mine_done, row_error);
     s->internal->in_batch = in_batch; /* the query just queued is the only one */
@@ -757,6 +784,7 @@ static rw_snapshot *snapshot_now(const session *s)
  * on this connection: it goes with the newest snapshot there is. */
 static bool snapshot_ready(const session *s)
 {
+    catalog_enter(s->catalog); /* before the shared state is read: see catalog_ddl_begin */
     if (s->wait_expired)
         return true;
     if (!s->ddl_committing && catalog_ddl_running(s->catalog))
@@ -781,7 +809,7 @@ static void wait_for_snapshot(session *s)
     if (s->waiting)
         return;
     s->waiting = true;
-    double t = s->conf->cfg.catalog_wait_timeout;
+    double t = live(s)->catalog_wait_timeout;
     struct timeval tv = {(time_t)t, (suseconds_t)((t - (double)(time_t)t) * 1e6)};
     event_add(&s->kick, &tv);
 }
@@ -904,7 +932,7 @@ static void on_kick(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     if (what & EV_TIMEOUT && s->waiting) {
         SESSION_LOG(CONF_LOG_WARNING, s, "no catalog snapshot after %g s (catalog_wait_timeout)",
-                    s->conf->cfg.catalog_wait_timeout);
+                    live(s)->catalog_wait_timeout);
         s->wait_expired = true;
     }
     relay_resume(&s->client);
@@ -1008,7 +1036,7 @@ static proto_verdict reword_cancel(session *s, const proto_msg *m, proto_out *ou
         return track_server_message(&s->track, m, out);
     char text[128];
     snprintf(text, sizeof text, "canceling statement due to query_timeout (%g s, tombstone)",
-             s->conf->cfg.query_timeout);
+             live(s)->query_timeout);
     proto_error_change change = {'M', text};
     proto_buf b = {0};
     proto_build_error_edit(&b, m->data, m->len, &change, 1);
@@ -1197,7 +1225,8 @@ static proto_verdict server_message(void *arg, const proto_msg *m, proto_out *ou
     if (m->type == PROTO_BE_ERROR && s->canceled)
         return reword_cancel(s, m, out);
     if (m->type == PROTO_BE_BACKEND_KEY) {
-        proto_read_backend_key(m->data, m->len, &s->backend_pid, &s->backend_key);
+        if (proto_read_backend_key(m->data, m->len, &s->backend_pid, &s->backend_key))
+            s->env->server_key(s->env->owner, s);
         return PROTO_FORWARD;
     }
     if (m->type == PROTO_BE_ERROR)
@@ -1292,7 +1321,7 @@ static void begin_login(session *s, proto_startup *st)
         reject(s, "08P01", "too many startup parameters");
         return;
     }
-    SESSION_LOG(CONF_LOG_INFO, s, "login via %s", s->upstream->label);
+    SESSION_LOG(CONF_LOG_DEBUG, s, "login via %s", s->upstream->label);
     run_internal_query(s, settings_query, false, on_settings_row, on_search_path_done,
                        &s->start_mode);
     connect_server(s);
@@ -1464,17 +1493,18 @@ static proto_verdict client_message(void *arg, const proto_msg *m, proto_out *ou
 
 /* ---- a new client ------------------------------------------------------------------------ */
 
-static void log_rewritten(void *owner, const char *sql)
+/* Statement texts are logged at debug only (they may hold values). */
+static void log_rewritten(void *owner, const char *before, const char *after)
 {
     const session *s = owner;
     if (log_enabled(CONF_LOG_DEBUG))
-        log_msg(CONF_LOG_DEBUG, "%s: rewritten: %s", s->peer, sql);
+        SESSION_LOG(CONF_LOG_DEBUG, s, "rewritten: %s \u2192 %s", before, after);
 }
 
 static void log_refused(void *owner, const char *why)
 {
     const session *s = owner;
-    log_msg(CONF_LOG_INFO, "%s: refused: %s", s->peer, why);
+    SESSION_LOG(CONF_LOG_INFO, s, "refused: %s", why);
 }
 
 static const track_observer observer = {log_rewritten, log_refused};
@@ -1512,10 +1542,8 @@ session *session_start(const session_env *env, config *conf, int fd, const struc
     proto_framer_limit(&s->server.framer, (uint32_t)conf->cfg.max_packet_size);
     event_assign(&s->kick, env->base, -1, 0, on_kick, s);
     evtimer_assign(&s->timer, env->base, on_timer, s);
-    const conf_config *c = &conf->cfg;
-    s->timed =
-        c->client_idle_timeout > 0 || c->idle_transaction_timeout > 0 || c->query_timeout > 0;
-    net_keepalive(fd, c);
+    s->timed = timeouts_after_login(live(s));
+    net_keepalive(fd, &conf->cfg);
     relay_attach(&s->client, fd);
     note_phase(s); /* client_login_timeout starts */
     return s;

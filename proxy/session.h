@@ -24,11 +24,15 @@ typedef struct session session;
 /* What a session needs from its owner, and how it tells it things. */
 typedef struct {
     struct event_base *base;
-    rw_cache *rewrites; /* shared by all sessions */
-    rw_map *catalogs;   /* "upstream/dbname" → catalog (proxy/catalog.h) */
+    rw_cache *rewrites;     /* shared by all sessions */
+    catalog_set *catalogs;  /* "upstream/dbname" → catalog (proxy/catalog.h) */
+    config *const *current; /* the configuration now: reloads replace it (timeouts and the
+                             * catalog's settings apply to every session at once) */
     void *owner;
     /* The session is closed; it is freed when the event callback that closed it returns. */
     void (*closed)(void *owner, session *s);
+    /* The server told its cancel key (s->backend_pid, s->backend_key). */
+    void (*server_key)(void *owner, session *s);
     /* A CancelRequest arrived (on a connection of its own, which then ends). */
     void (*cancel)(void *owner, uint32_t pid, uint32_t key);
     /* A load of this catalog ended: sessions waiting for it may go on (session_wake). */
@@ -62,6 +66,7 @@ typedef struct internal_query internal_query;
 
 struct session {
     session *prev, *next; /* the owner's list */
+    int slot;             /* the owner's: in the table of clients the workers share */
     const session_env *env;
     config *conf; /* the configuration the session started with */
     const net_addr *upstream;
@@ -135,6 +140,9 @@ bool session_running(const session *s);
 
 /* The answer of a console command that waited (PAUSE): err NULL when it succeeded. */
 void session_console_finish(session *s, const adm_error *err);
+
+/* The configuration was reloaded: timeouts apply as *env->current says, counted from now. */
+void session_reconfigured(session *s);
 
 /* Lets the session look again, after the current event, at what its client waits with (a
  * catalog load by another session ended). */

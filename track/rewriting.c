@@ -47,7 +47,7 @@ const rw_result *track_rewrite(track *t, const char *text, size_t len)
     if (r->refusal)
         t->observer->refused(t->owner, r->refusal);
     else if (r->sql)
-        t->observer->rewritten(t->owner, r->sql);
+        t->observer->rewritten(t->owner, text, r->sql);
     return r;
 }
 

@@ -33,7 +33,8 @@
 
 /* Callbacks to the owner, for its logs. */
 typedef struct {
-    void (*rewritten)(void *owner, const char *sql);
+    /* a statement text (NUL-terminated) and what is sent instead */
+    void (*rewritten)(void *owner, const char *before, const char *after);
     void (*refused)(void *owner, const char *why);
 } track_observer;
 

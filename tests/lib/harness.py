@@ -216,8 +216,13 @@ class Proxy:
     @staticmethod
     def config_text(pg, port, databases=None, extra=""):
         dbs = databases or {"*": f"host=127.0.0.1 port={pg.port}"}
+        # one worker unless a test asks for more (the tests that measure the process, RSS or
+        # descriptors, look at the one that serves); TOMBSTONE_TEST_WORKERS=N runs the
+        # others with N workers
+        n = os.environ.get("TOMBSTONE_TEST_WORKERS", "1")
+        workers = [] if "workers" in extra else [f"workers = {n}"]
         lines = ["[tombstone]", "listen_addr = 127.0.0.1", f"listen_port = {port}",
-                 "log_level = debug", extra, "[databases]"]
+                 "log_level = debug", *workers, extra, "[databases]"]
         lines += [f"{alias} = {target}" for alias, target in dbs.items()]
         return "\n".join(lines) + "\n"
 

@@ -143,10 +143,11 @@ typedef struct {
     st_db stats; /* the database's counters the track keeps */
 } session_fixture;
 
-static void noted(void *owner, const char *text)
+static void noted(void *owner, const char *before, const char *after)
 {
     (void)owner;
-    (void)text;
+    (void)before;
+    (void)after;
 }
 
 static void refused(void *owner, const char *why)
