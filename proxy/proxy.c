@@ -39,16 +39,17 @@ struct proxy {
     bool stopping; /* SIGTERM: no new clients; the loop ends when the last session does */
     struct event *signals[3];
     struct event *stop_timer;
-    struct event *tick;   /* catalogs due for a refresh (start_tick) */
-    double tick_period;   /* its period, in seconds */
-    struct event *wake;   /* another worker changed the shared catalog state */
-    catalog_set catalogs; /* "upstream/dbname" → catalog */
-    session_env env;      /* what every session gets */
-    rw_map stats;         /* database name → st_db (stats/stats.h) */
-    double start_time;    /* Unix time */
-    metrics *metrics;     /* the Prometheus endpoint, or NULL */
-    bool paused_all;      /* PAUSE without a database */
-    rw_map paused;        /* database names under PAUSE (keys owned) */
+    struct event *tick;    /* catalogs due for a refresh (start_tick) */
+    double tick_period;    /* its period, in seconds */
+    struct event *wake;    /* another worker changed the shared catalog state */
+    struct event *publish; /* with several workers: this one's statistics, every second */
+    catalog_set catalogs;  /* "upstream/dbname" → catalog */
+    session_env env;       /* what every session gets */
+    rw_map stats;          /* database name → st_db (stats/stats.h) */
+    double start_time;     /* Unix time */
+    metrics *metrics;      /* the Prometheus endpoint, or NULL */
+    bool paused_all;       /* PAUSE without a database */
+    rw_map paused;         /* database names under PAUSE (keys owned) */
 };
 
 static void start_tick(proxy *px);
@@ -257,7 +258,8 @@ static void close_all_sessions(proxy *px)
 
 /* ---- the console and the metrics ----------------------------------------------------------- */
 
-static void gather(proxy *px, st_report *r)
+/* A report of this worker alone. */
+static void gather_here(proxy *px, st_report *r)
 {
     report_sources src = {
         .version = TOMBSTONE_VERSION,
@@ -273,12 +275,50 @@ static void gather(proxy *px, st_report *r)
     report_gather(r, &src);
 }
 
+/* The report the console and the metrics show: this worker's, with the per-database counters
+ * and client counts every other worker published last (at most a second old) added. */
+typedef struct {
+    st_report r;
+    shared_stat *others; /* the rows the report borrows names from */
+} report;
+
+static void gather(proxy *px, report *g)
+{
+    gather_here(px, &g->r);
+    g->others = NULL;
+    int workers = px->w->workers;
+    if (workers < 2)
+        return;
+    int max = (workers - 1) * SHARED_STAT_DBS;
+    g->others = mem_alloc((size_t)max * sizeof *g->others);
+    int n = shared_stats_others(px->w->shared, px->w->worker, g->others, max);
+    shared_stats_add(&g->r, g->others, n);
+}
+
+static void report_free(report *g)
+{
+    st_report_free(&g->r);
+    free(g->others);
+}
+
+/* With several workers, each publishes its rows once a second for the others to report. */
+static void on_publish(evutil_socket_t fd, short what, void *arg)
+{
+    proxy *px = arg;
+    (void)fd;
+    (void)what;
+    st_report r;
+    gather_here(px, &r);
+    shared_stats_publish(px->w->shared, px->w->worker, &r);
+    st_report_free(&r);
+}
+
 static void metrics_page(void *owner, proto_buf *out)
 {
-    st_report r;
-    gather(owner, &r);
-    st_prometheus(&r, out);
-    st_report_free(&r);
+    report g;
+    gather(owner, &g);
+    st_prometheus(&g.r, out);
+    report_free(&g);
 }
 
 static bool on_paused(void *owner, const session *s)
@@ -380,18 +420,30 @@ static adm_status on_console(void *owner, session *s, const adm_command *cmd, ad
         refresh_schema(px, db, cmd->arg);
         return ADM_OK;
     case ADM_PAUSE:
-        return pause_db(px, cmd->arg);
     case ADM_RESUME:
-        resume_db(px, cmd->arg);
-        return ADM_OK;
+        if (px->w->workers > 1) { /* a pause here would hold this worker's clients only */
+            err->sqlstate = "0A000";
+            snprintf(err->message, sizeof err->message,
+                     "%s is not supported with workers = %d: it needs workers = 1",
+                     adm_tag(cmd->kind), px->w->workers);
+            return ADM_FAILED;
+        }
+        if (cmd->kind == ADM_RESUME) {
+            resume_db(px, cmd->arg);
+            return ADM_OK;
+        }
+        return pause_db(px, cmd->arg);
     case ADM_SHUTDOWN:
-        stop_gracefully(px);
+        if (px->w->supervisor) /* it stops every worker as SIGTERM does */
+            kill(px->w->supervisor, SIGTERM);
+        else
+            stop_gracefully(px);
         return ADM_OK;
     default: {
-        st_report r;
-        gather(px, &r);
-        bool ok = adm_show(cmd, &r, &px->conf->cfg, t, err);
-        st_report_free(&r);
+        report g;
+        gather(px, &g);
+        bool ok = adm_show(cmd, &g.r, &px->conf->cfg, t, err);
+        report_free(&g);
         return ok ? ADM_OK : ADM_FAILED;
     }
     }
@@ -483,6 +535,9 @@ static bool setup(proxy *px)
         px->wake =
             event_new(px->base, px->w->wake_fds[px->w->worker], EV_READ | EV_PERSIST, on_wake, px);
         event_add(px->wake, NULL);
+        static const struct timeval second = {1, 0};
+        px->publish = event_new(px->base, -1, EV_PERSIST, on_publish, px);
+        event_add(px->publish, &second);
     }
     listener_start(&px->listeners, px->base, px->w->sockets, px->w->worker, on_client, px);
     return start_metrics(px);
@@ -504,6 +559,8 @@ static void teardown(proxy *px)
         event_free(px->tick);
     if (px->wake)
         event_free(px->wake);
+    if (px->publish)
+        event_free(px->publish);
     catalog_free_all(&px->catalogs);
     st_free_all(&px->stats);
     rw_map_each(&px->paused, free_key, NULL);

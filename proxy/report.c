@@ -26,8 +26,10 @@ static void add_session(st_report *r, const session *s)
 {
     st_report_client *c = st_report_add_client(r);
     session_describe(s, c);
-    if (!s->track.stats)
-        return; /* not logged in to a database (yet), or a console client */
+    if (!s->track.stats) { /* not logged in to a database (yet), or a console client */
+        r->unattached[c->state]++;
+        return;
+    }
     st_report_db *d = st_report_db_of(r, s->track.stats->name);
     d->clients[c->state]++;
     d->totals.bytes_in += c->bytes_in; /* the ended sessions' are in the counters */

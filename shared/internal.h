@@ -25,6 +25,13 @@ typedef struct {
     socklen_t addr_len;
 } shared_client;
 
+/* A worker's published statistics (shared/stats.c): `version` is odd while it writes them. */
+typedef struct {
+    _Atomic uint64_t version;
+    _Atomic int n;
+    shared_stat rows[SHARED_STAT_DBS];
+} shared_stats;
+
 typedef struct {
     _Atomic int active;   /* between shared_enter and shared_leave */
     _Atomic uint64_t seq; /* shared_leave calls */
@@ -35,6 +42,7 @@ typedef struct {
     int *free_slots;
     shared_client *slots;
     int *ddl; /* per database slot, the DDL this worker counts in its ddl_running */
+    shared_stats *stats;
 } shared_worker;
 
 struct shared_region {

@@ -5,7 +5,7 @@
 
 /* Offsets of the parts, each aligned for what it holds. */
 typedef struct {
-    size_t workers, free_slots, slots, ddl, total;
+    size_t workers, free_slots, slots, ddl, stats, total;
 } layout;
 
 static size_t align(size_t n)
@@ -21,7 +21,8 @@ static layout layout_of(int workers, int capacity)
     l.free_slots = align(l.workers + w * sizeof(shared_worker));
     l.slots = align(l.free_slots + w * c * sizeof(int));
     l.ddl = align(l.slots + w * c * sizeof(shared_client));
-    l.total = align(l.ddl + w * SHARED_DBS * sizeof(int));
+    l.stats = align(l.ddl + w * SHARED_DBS * sizeof(int));
+    l.total = align(l.stats + w * sizeof(shared_stats));
     return l;
 }
 
@@ -43,6 +44,7 @@ shared_region *shared_init(void *mem, int workers, int capacity)
         w->free_slots = (int *)(base + l.free_slots) + (size_t)i * (size_t)capacity;
         w->slots = (shared_client *)(base + l.slots) + (size_t)i * (size_t)capacity;
         w->ddl = (int *)(base + l.ddl) + (size_t)i * SHARED_DBS;
+        w->stats = (shared_stats *)(base + l.stats) + i;
     }
     /* a worker that dies holding the lock must not block the others' logins */
     pthread_mutexattr_t attr;
@@ -89,6 +91,7 @@ void shared_worker_reset(shared_region *r, int worker)
         atomic_store(&w->slots[i].user, 0);
     }
     atomic_fetch_sub(&r->clients, atomic_exchange(&w->clients, 0));
+    atomic_store(&w->stats->n, 0); /* its counts went with it */
     atomic_store(&w->used, 0);
     w->nfree = 0;
     atomic_store(&w->spinning, 0);

@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "stats/report.h"
+
 typedef struct shared_region shared_region;
 
 /* Databases followed at once; more share one slot (more refreshes, never fewer). */
@@ -83,6 +85,31 @@ typedef enum { SHARED_ADMITTED, SHARED_DB_FULL, SHARED_USER_FULL } shared_admiss
  * (0: none)? If so it counts against them until it is removed. */
 shared_admission shared_admit(shared_region *r, int worker, int slot, uint64_t db, int db_max,
                               uint64_t user, int user_max);
+
+/* ---- statistics ---------------------------------------------------------------------------- */
+
+/* Databases whose statistics a worker publishes; a worker serving more counts the others
+ * only in its own console and metrics. */
+#define SHARED_STAT_DBS 64
+#define SHARED_STAT_NAME 64
+
+/* One database's row as a worker published it: its counters (with its live sessions' bytes)
+ * and its clients by state. Names longer than SHARED_STAT_NAME - 1 bytes are cut. */
+typedef struct {
+    char name[SHARED_STAT_NAME];
+    st_db totals; /* totals.name is not set */
+    int clients[ST_CLIENT_STATES];
+} shared_stat;
+
+/* Publishes the per-database rows of this worker's report (its own sessions and counters),
+ * replacing what it published before. */
+void shared_stats_publish(shared_region *r, int worker, const st_report *rep);
+/* Copies what every other worker published last into out (room for max rows); returns the
+ * number of rows. A row being rewritten while it is read is read again. */
+int shared_stats_others(const shared_region *r, int worker, shared_stat *out, int max);
+/* Adds rows (of shared_stats_others) to a report: the counters and client counts of each
+ * database; names are borrowed from rows, which must outlive the report. */
+void shared_stats_add(st_report *rep, const shared_stat *rows, int n);
 
 /* ---- a worker that died ------------------------------------------------------------------- */
 

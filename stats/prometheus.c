@@ -104,9 +104,12 @@ static void databases(const st_report *r, proto_buf *out)
 
 static void clients(const st_report *r, proto_buf *out)
 {
-    int n[ST_CLIENT_STATES] = {0};
-    for (int i = 0; i < r->nclients; i++)
-        n[r->clients[i].state]++;
+    int n[ST_CLIENT_STATES];
+    for (int s = 0; s < ST_CLIENT_STATES; s++) {
+        n[s] = r->unattached[s];
+        for (int i = 0; i < r->ndbs; i++)
+            n[s] += r->dbs[i].clients[s];
+    }
     header(out, "tombstone_clients", "gauge", "Client connections by state.");
     for (int s = 0; s < ST_CLIENT_STATES; s++)
         put(out, "tombstone_clients{state=\"%s\"} %d\n", st_client_state_label(s), n[s]);

@@ -72,6 +72,9 @@ typedef struct {
     rw_cache_stats cache;
     bool paused_all; /* PAUSE without a database */
     int ndbs, ncatalogs, nclients;
+    /* clients in no database's row (logging in, the console), by state: with the rows' own
+     * counts, every client once (the rows may hold other workers' clients too) */
+    int unattached[ST_CLIENT_STATES];
     st_report_db *dbs; /* by name, in the order first met */
     st_report_catalog *catalogs;
     st_report_client *clients;

@@ -187,6 +187,56 @@ static void test_dead_worker_reset(void **state)
     free(r);
 }
 
+static shared_stat *row_named(shared_stat *rows, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(rows[i].name, name) == 0)
+            return &rows[i];
+    return NULL;
+}
+
+/* What a worker publishes, the others read and add to their report: counters, histograms and
+ * client counts per database; its own rows are not read back; a dead worker's are dropped. */
+static void test_stats_published(void **state)
+{
+    (void)state;
+    shared_region *r = region(3, 4);
+    st_report mine = {0};
+    st_report_db *shop = st_report_db_of(&mine, "shop");
+    shop->totals.queries = 7;
+    shop->totals.marked = 2;
+    st_hist_add(&shop->totals.query_time, 100);
+    shop->clients[ST_CLIENT_IDLE] = 3;
+    shared_stats_publish(r, 1, &mine);
+    st_report theirs = {0};
+    st_report_db_of(&theirs, "other")->totals.queries = 1;
+    shared_stats_publish(r, 2, &theirs);
+
+    shared_stat rows[3 * SHARED_STAT_DBS];
+    assert_int_equal(shared_stats_others(r, 1, rows, 3 * SHARED_STAT_DBS), 1);
+    assert_string_equal(rows[0].name, "other");
+    int n = shared_stats_others(r, 0, rows, 3 * SHARED_STAT_DBS);
+    assert_int_equal(n, 2);
+    assert_int_equal(row_named(rows, n, "shop")->totals.marked, 2);
+
+    st_report report = {0};
+    st_report_db_of(&report, "shop")->totals.queries = 1;
+    shared_stats_add(&report, rows, n);
+    const st_report_db *sum = st_report_db_of(&report, "shop");
+    assert_int_equal(sum->totals.queries, 8);
+    assert_int_equal(sum->totals.query_time.n, 1);
+    assert_int_equal(sum->clients[ST_CLIENT_IDLE], 3);
+    assert_int_equal(st_report_db_of(&report, "other")->totals.queries, 1);
+
+    shared_worker_reset(r, 1);
+    assert_int_equal(shared_stats_others(r, 0, rows, 3 * SHARED_STAT_DBS), 1);
+    assert_int_equal(shared_stats_others(r, 0, rows, 0), 0); /* no room: nothing copied */
+    st_report_free(&mine);
+    st_report_free(&theirs);
+    st_report_free(&report);
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_cancel_found_from_any_worker),
         cmocka_unit_test(test_limits_are_global),
         cmocka_unit_test(test_dead_worker_reset),
+        cmocka_unit_test(test_stats_published),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,8 +75,9 @@ static void test_prometheus(void **state)
     d->totals.filtered = 5;
     d->totals.cache_hits = 4;
     st_hist_add(&d->totals.query_time, 7000);
-    st_report_client *c = st_report_add_client(&r);
-    c->state = ST_CLIENT_IDLE_TX;
+    st_report_add_client(&r)->state = ST_CLIENT_IDLE_TX; /* this worker's list */
+    d->clients[ST_CLIENT_IDLE_TX] = 2; /* counted by database: this one's and another's */
+    r.unattached[ST_CLIENT_LOGIN] = 1; /* logging in, no database yet */
     r.cache.evictions = 2;
     r.process.rss_bytes = 4096;
     proto_buf page = {0};
@@ -91,7 +92,8 @@ static void test_prometheus(void **state)
         "tombstone_query_duration_seconds_bucket{database=\"we\\\"ird\\\\db\",le=\"0.01\"} 1",
         "tombstone_query_duration_seconds_bucket{database=\"we\\\"ird\\\\db\",le=\"+Inf\"} 1",
         "tombstone_query_duration_seconds_count{database=\"we\\\"ird\\\\db\"} 1",
-        "tombstone_clients{state=\"idle_in_transaction\"} 1",
+        "tombstone_clients{state=\"idle_in_transaction\"} 2",
+        "tombstone_clients{state=\"login\"} 1",
         "tombstone_clients{state=\"idle\"} 0",
         "tombstone_rewrite_cache_evictions_total 2",
         "tombstone_cold_rewrite_duration_seconds_count 0",
