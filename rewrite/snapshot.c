@@ -43,7 +43,8 @@ struct memo {
  *   F name child_oid parent_oid confdeltype child_cols parent_cols set_cols deferrable deferred
  *     triggers constraint_triggers (deferrable and deferred as one text, each '0' or '1';
  *     triggers: the kinds of the enabled triggers of `tombstone install` there are for this
- *     key, rewrite/helpers.sql; constraint_triggers: the qualified names of its deferrable
+ *     key, rewrite/helpers.sql, and '!' when PostgreSQL's own check trigger of the key is
+ *     disabled; constraint_triggers: the qualified names of its deferrable
  *     ones, for SET CONSTRAINTS)
  *   U table_oid index constraint primary cols predicate scs     unique indexes of soft tables
  *     (scs: the standard_conforming_strings the predicate's text was printed with, when it
@@ -97,14 +98,16 @@ static const char query_fmt[] =
     "       FROM unnest(f.confdelsetcols) WITH ORDINALITY k(n, i)\n"
     "       JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.n)::text,\n"
     "    f.condeferrable::int::text || f.condeferred::int::text,\n"
-    "    (SELECT string_agg(DISTINCT split_part(t.tgname, '_', 2), '') FROM pg_trigger t\n"
+    "    concat((SELECT string_agg(DISTINCT split_part(t.tgname, '_', 2), '') FROM pg_trigger t\n"
     "       WHERE t.tgrelid IN (f.conrelid, f.confrelid) AND t.tgenabled IN ('O', 'A')\n"
-    "         AND t.tgname ~ ('^[$]?tombstone_[a-z]_' || f.oid || '_')),\n"
+    "         AND t.tgname ~ " RW_FK_TRIGGER_PATTERN "),\n"
+    "      (SELECT '!' FROM pg_trigger t WHERE t.tgconstraint = f.oid AND t.tgrelid = f.conrelid\n"
+    "         AND t.tgenabled = 'D' LIMIT 1)),\n"
     "    (SELECT array_agg(format('%%I.%%I', n.nspname, t.tgname) ORDER BY t.tgname)\n"
     "       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid\n"
     "       JOIN pg_namespace n ON n.oid = c.relnamespace\n"
     "       WHERE t.tgrelid IN (f.conrelid, f.confrelid) AND t.tgdeferrable\n"
-    "         AND t.tgname ~ ('^tombstone_[a-z]_' || f.oid || '_'))::text\n"
+    "         AND NOT starts_with(t.tgname, '$') AND t.tgname ~ " RW_FK_TRIGGER_PATTERN ")::text\n"
     "  FROM fk f WHERE f.confrelid IN (SELECT oid FROM aff) ORDER BY f.oid)\n"
     "UNION ALL\n"
     "SELECT 'U', i.indrelid::text, ic.relname::text, con.conname::text, i.indisprimary::text,\n"
@@ -532,6 +535,8 @@ unsigned rw_fk_trigger_bit(char kind)
         return RW_TRIG_FOLLOW;
     case 'r':
         return RW_TRIG_REMOVE;
+    case '!':
+        return RW_TRIG_UNCHECKED;
     default:
         return 0;
     }
@@ -600,11 +605,14 @@ static void deletes_ready(rw_snapshot *s)
     }
 }
 
-/* Writing a key whose parent loses rows to soft deletes runs its c or u trigger. */
+/* Writing a key whose parent loses rows to soft deletes runs its c or u trigger; unless
+ * PostgreSQL's own check of the key is disabled too (ALTER TABLE ... DISABLE TRIGGER ALL, as
+ * pg_restore --disable-triggers sends): then a real parent is not looked for either. */
 static bool writes_ready(const rw_table *t)
 {
     for (int i = 0; i < t->nparents; i++)
         if (rw_table_affected(t->parents[i]->parent) &&
+            !(t->parents[i]->triggers & RW_TRIG_UNCHECKED) &&
             (t->parents[i]->triggers & (RW_TRIG_INSERT | RW_TRIG_UPDATE)) !=
                 (RW_TRIG_INSERT | RW_TRIG_UPDATE))
             return false;
