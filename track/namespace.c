@@ -110,6 +110,15 @@ void track_ns_set(track_namespace *sp, const char *value, bool local)
     touched(sp);
 }
 
+void track_ns_set_user(track_namespace *sp, const char *user)
+{
+    if (!user || strcmp(user, sp->user) == 0)
+        return;
+    free(sp->user);
+    sp->user = mem_strdup(user);
+    touched(sp);
+}
+
 void track_ns_set_mode(track_namespace *sp, const char *name, const char *value, bool local)
 {
     rw_mode *target = local ? &sp->now.effective_mode : &sp->now.session_mode;

@@ -52,6 +52,8 @@ void track_ns_set_mode(track_namespace *sp, const char *name, const char *value,
 void track_ns_reset_modes(track_namespace *sp);
 /* SET [LOCAL] search_path: value as written; NULL for RESET / SET ... TO DEFAULT. */
 void track_ns_set(track_namespace *sp, const char *value, bool local);
+/* The role "$user" names from now on (SET ROLE, SET SESSION AUTHORIZATION); NULL: unchanged. */
+void track_ns_set_user(track_namespace *sp, const char *user);
 void track_ns_temp_created(track_namespace *sp, const char *name);
 void track_ns_tables_dropped(track_namespace *sp, const char *names); /* "a,b" */
 void track_ns_discard_temp(track_namespace *sp);

@@ -93,7 +93,7 @@ bool track_names_any_stale(const track *t)
 static void remember_prepare(track *t, const rw_stmt_facts *f, const char *text)
 {
     bool keep = text != NULL; /* a PREPAREd query always depends on the catalog */
-    rw_stmt_facts run = {.flags = f->prepared_flags & RW_DELETE_TAG};
+    rw_stmt_facts run = {.flags = f->prepared_flags & (RW_DELETE_TAG | RW_REREAD)};
     track_prepared e = track_prepared_of(t, &run, keep ? (const uint8_t *)text + f->start : NULL,
                                          (size_t)f->len, true);
     track_names_put(&t->statements, f->name, &e);
@@ -143,6 +143,8 @@ void track_apply(track *t, const rw_stmt_facts *f, const char *text, track_momen
     if (f->flags & RW_ROLLBACK_TO)
         t->undo = true;
     apply_names(t, f);
+    if ((f->flags & RW_EXECUTE) && (track_names_flags(&t->statements, f->name) & RW_REREAD))
+        t->reread = true;
     if (f->flags & RW_DEALLOCATE) {
         if (f->name)
             track_names_put(&t->statements, f->name, NULL);

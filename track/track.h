@@ -93,9 +93,10 @@ proto_verdict track_client_message(track *t, const proto_msg *m, proto_out *out)
 proto_policy track_server_policy(track *t, uint8_t type);
 proto_verdict track_server_message(track *t, const proto_msg *m, proto_out *out);
 
-/* The search_path and tombstone.* settings as the server has them now, read again after a
- * statement that changed them in a way only the server knows (track.reread). */
-void track_reread(track *t, const char *search_path, rw_mode mode);
+/* The search_path, the current role ("$user") and the tombstone.* settings as the server has
+ * them now, read again after a statement that changed them in a way only the server knows
+ * (track.reread). */
+void track_reread(track *t, const char *search_path, const char *role, rw_mode mode);
 
 /* ParameterStatus: what the rewriter must know of the server's settings. Also during
  * authentication, before the track sees anything else. */

@@ -431,8 +431,27 @@ static void test_facts(void **state)
     check_facts("DISCARD TEMP", 0, RW_DISCARD_TEMP, NULL);
     check_facts("SELECT * FROM authors", 0, RW_PATH_DEPENDENT, NULL);
 
+    /* settings only the server can tell after the statement: read again (RW_REREAD) */
+    check_facts("DO $$ BEGIN PERFORM set_config('search_path', 'archive', false); END $$", 0,
+                RW_REREAD | RW_DDL, NULL);
+    check_facts("CALL set_tenant('acme')", 0, RW_REREAD, NULL);
+    check_facts("UPDATE pg_settings SET setting = 'archive' WHERE name = 'search_path'", 0,
+                RW_REREAD, NULL);
+    check_facts("SET ROLE archivist", 0, RW_REREAD, NULL);
+    check_facts("RESET SESSION AUTHORIZATION", 0, RW_REREAD, NULL);
+    check_facts("SELECT * FROM set_config('search_path', current_user, false)", 0, RW_REREAD, NULL);
+    check_facts("SELECT pg_catalog.set_config(setting_name => 'search_path', new_value => 'a', "
+                "is_local => false)",
+                0, RW_REREAD, NULL);
+
     rw_result r;
-    const char *sql = "PREPARE del AS DELETE FROM books; DELETE FROM tags";
+    const char *sql = "PREPARE sp AS SELECT set_config($1, $2, false)";
+    assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
+    assert_int_equal(r.stmts[0].flags & RW_REREAD, 0); /* at its EXECUTE */
+    assert_int_equal(r.stmts[0].prepared_flags, RW_REREAD);
+    rw_result_free(&r);
+
+    sql = "PREPARE del AS DELETE FROM books; DELETE FROM tags";
     assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
     assert_int_equal(r.nstmts, 2);
     assert_int_equal(r.stmts[0].prepared_flags, RW_DELETE_TAG);
