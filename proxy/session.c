@@ -905,10 +905,6 @@ static void kick(session *s)
 static void after_ready(session *s, char status)
 {
     s->batch_flushed = false;
-    if ((s->track.reread || s->reread_at_end) && status != 'E') {
-        s->reread_at_end = false;
-        reread_settings(s, status);
-    }
     if (s->ddl_sent || (s->undo_sent && s->tx_ddl)) {
         s->tx_ddl = true;
         s->mine_stale = status != 'I';
@@ -923,6 +919,12 @@ static void after_ready(session *s, char status)
     ddl_committed(s); /* after the mark: the others wake to a stale snapshot, and wait */
     if (s->mine_stale || catalog_wants_load(s->catalog) || catalog_poll_wanted(s->catalog))
         queue_due_load(s); /* now, before this ReadyForQuery reaches the client */
+    /* after the load: queue_due_load queues nothing behind another internal query, and a
+     * part of a Query sent in parts waits for both */
+    if ((s->track.reread || s->reread_at_end) && status != 'E') {
+        s->reread_at_end = false;
+        reread_settings(s, status);
+    }
 }
 
 static void on_kick(evutil_socket_t fd, short what, void *arg)

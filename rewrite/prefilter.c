@@ -15,11 +15,12 @@
 
 /* Words that start or make a statement the proxy must know about. "into" is there for
  * SELECT ... INTO, which creates a table; "set" for SET and ALTER ... SET. Neither counts in
- * the statement they are part of: UPDATE ... SET and INSERT INTO (see `owner`). */
+ * the statement they are part of: UPDATE ... SET and INSERT INTO (see `owner`).
+ * "pg_settings" for UPDATE pg_settings, which is set_config(). */
 static const char *const fact_words[] = {
-    "create",  "alter",      "drop",    "into",      "set",     "reset",    "prepare",
-    "execute", "deallocate", "discard", "savepoint", "release", "rollback", "abort",
-    "import",  "set_config", "do",      "call",      NULL,
+    "create",  "alter",      "drop",    "into",      "set",         "reset",    "prepare",
+    "execute", "deallocate", "discard", "savepoint", "release",     "rollback", "abort",
+    "import",  "set_config", "do",      "call",      "pg_settings", NULL,
 };
 
 /* A fact word, unless it is the clause keyword of the statement it is in, whose first word
