@@ -153,6 +153,7 @@ void track_apply(track *t, const rw_stmt_facts *f, const char *text, track_momen
     }
     if (f->flags & RW_DISCARD_ALL) {
         track_names_clear(&t->statements);
+        track_ns_reset_user(&t->names);
         track_ns_set(&t->names, NULL, false);
     }
 }

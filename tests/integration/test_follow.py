@@ -98,5 +98,22 @@ def test_set_role_changes_user_schema(proxy, pg, tables):
         assert c.execute("SELECT count(*) FROM fl_items").fetchone() == (2,)
         c.execute("RESET ROLE")
         assert c.execute("SELECT count(*) FROM fl_items").fetchone() == (3,)
-    assert rows(pg, "fl_owner.fl_items") == marked_only({1}, 3)
+        c.execute("SET ROLE fl_owner")
+        c.execute("RESET search_path")  # "$user", public: still the role's
+        assert c.execute("DELETE FROM fl_items WHERE id = 2").rowcount == 1
+        c.execute("DISCARD ALL")  # the login's role again
+        assert c.execute("SELECT count(*) FROM fl_items").fetchone() == (3,)
+    assert rows(pg, "fl_owner.fl_items") == marked_only({1, 2}, 3)
     assert rows(pg, "fl_items") == marked_only(set(), 3)
+
+
+def test_prepared_set_config_each_execution(proxy, pg, tables):
+    """A set_config() prepared once (psycopg prepare=True) and run with other values: each
+    execution is followed."""
+    with psycopg.connect(proxy.dsn(), autocommit=True) as c:
+        for i, path in enumerate(["fl_arch, public", "public", "fl_arch, public"], 1):
+            c.execute("SELECT set_config('search_path', %s, false)", (path,), prepare=True)
+            assert c.execute("DELETE FROM fl_events WHERE id = %s", (i,),
+                             prepare=True).rowcount == 1
+    assert rows(pg, "fl_arch.fl_events") == marked_only({1, 3}, 6)
+    assert rows(pg, "fl_events") == [(i, False) for i in (1, 3, 4, 5, 6)]
