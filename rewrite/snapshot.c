@@ -19,6 +19,7 @@ struct rw_snapshot {
     rw_map by_name; /* "schema\0name" → rw_table */
     rw_map by_oid;  /* 4 oid bytes → rw_table */
     rw_map names;   /* bare relation name → non-NULL */
+    rw_map setters; /* bare name of a function that may set the search_path → non-NULL */
     int nfks, capfks;
     rw_fk **fks;
     int ntables, captables; /* in the order of the rows, for the tools that list them all */
@@ -49,6 +50,9 @@ struct memo {
  *   U table_oid index constraint primary cols predicate scs     unique indexes of soft tables
  *     (scs: the standard_conforming_strings the predicate's text was printed with, when it
  *     holds a backslash)
+ *   P name                                                      functions outside the system
+ *     schemas whose body names search_path or set_config: a call may change the session's
+ *     path (a SET without LOCAL in the body outlives even a SET search_path clause)
  * Foreign keys come in creation order, the order PostgreSQL fires their triggers in, so the
  * first violated one is the one named in an error.
  * Temporary tables are never soft-delete tables (nor can keys of other tables reference
@@ -129,6 +133,11 @@ static const char query_fmt[] =
     "    NULL, NULL\n"
     "  FROM pg_namespace n WHERE n.nspname = 'tombstone'\n"
     "UNION ALL\n"
+    "SELECT DISTINCT 'P', p.proname::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL\n"
+    "  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace\n"
+    "  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'tombstone')\n"
+    "    AND p.prosrc ~* 'search_path|set_config'\n"
+    "UNION ALL\n"
     "SELECT 'E', (" RW_EPOCH_QUERY "), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL";
 
 /* "('a', 1), ('b', 2)": a VALUES list of SQL literals, with their position when `numbered`.
@@ -182,6 +191,7 @@ void rw_snapshot_unref(rw_snapshot *s)
     rw_map_free(&s->by_name);
     rw_map_free(&s->by_oid);
     rw_map_free(&s->names);
+    rw_map_free(&s->setters);
     free(s->fks);
     free(s->tables);
     rw_arena_free(&s->arena);
@@ -396,6 +406,11 @@ bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char *
         case 'U':
             ok = add_unique(s, f);
             break;
+        case 'P':
+            ok = f[1] != NULL;
+            if (ok)
+                rw_map_put(&s->setters, rw_arena_strdup(&s->arena, f[1]), strlen(f[1]), s);
+            break;
         case 'H':
             s->helpers = f[1] && strcmp(f[1], "tombstone helpers " RW_HELPERS_VERSION) == 0;
             ok = true;
@@ -454,6 +469,11 @@ const rw_table *rw_snapshot_lookup(const rw_snapshot *s, const char *schema, con
 bool rw_snapshot_has_name(const rw_snapshot *s, const char *name)
 {
     return rw_map_get(&s->names, name, strlen(name)) != NULL;
+}
+
+bool rw_snapshot_sets_path(const rw_snapshot *s, const char *name)
+{
+    return rw_map_get(&s->setters, name, strlen(name)) != NULL;
 }
 
 bool rw_snapshot_has_helpers(const rw_snapshot *s)

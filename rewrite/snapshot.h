@@ -125,6 +125,11 @@ const rw_table *rw_snapshot_lookup(const rw_snapshot *s, const char *schema, con
 /* True when some known table is called `name` in some schema: a cheap pre-filter. */
 bool rw_snapshot_has_name(const rw_snapshot *s, const char *name);
 
+/* True when a function called `name` in some schema may change the session's search_path
+ * (its body names search_path or set_config): the proxy reads the setting again after a
+ * statement that calls it. */
+bool rw_snapshot_sets_path(const rw_snapshot *s, const char *name);
+
 /* True when `tombstone install` created this version's helper functions in the database. */
 bool rw_snapshot_has_helpers(const rw_snapshot *s);
 

@@ -70,6 +70,10 @@ static bool followed(const char *param)
 void rw_note_set_config(rw_walk *w, FuncCall *f)
 {
     const char *name = strVal(llast(f->funcname));
+    if (w->ctx->snapshot && rw_snapshot_sets_path(w->ctx->snapshot, name)) {
+        w->facts->flags |= RW_REREAD; /* a function of the database's that may set it */
+        return;
+    }
     if (strcmp(name, "set_config") != 0 || list_length(f->args) != 3)
         return;
     const char *param = const_string(linitial(f->args));

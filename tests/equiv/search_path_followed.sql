@@ -1,7 +1,7 @@
 -- search_path_followed.sql — issue 15: the search path changed where only the server can tell
 -- (a DO block, a procedure, set_config() with arguments that are not constants as pg_dump
--- sends it, UPDATE pg_settings, a prepared set_config() run by EXECUTE) is read again after
--- the statement, and the next statement's names resolve with it. archive.events is soft and
+-- sends it, UPDATE pg_settings, a prepared set_config() run by EXECUTE, a function of the
+-- database's whose body sets it) is read again after the statement, and the next statement's names resolve with it. archive.events is soft and
 -- public.events plain: a DELETE FROM events resolved with the path from before would go to
 -- the server as written and delete archive.events rows for real.
 DO $$ BEGIN PERFORM set_config('search_path', 'archive, public', false); END $$;
@@ -42,4 +42,18 @@ RESET search_path;
 DO $$ BEGIN PERFORM set_config('search_path', 'archive', false); END $$\; DELETE FROM events WHERE id = 10\; SELECT count(*) FROM events;
 RESET search_path;
 SELECT count(*) FROM archive.events;
+CREATE FUNCTION to_archive() RETURNS text LANGUAGE plpgsql AS $$ BEGIN PERFORM set_config('search_path', 'archive, public', false); RETURN 'moved'; END $$;
+CREATE FUNCTION keeps_path() RETURNS text LANGUAGE plpgsql SET search_path = archive AS $$ BEGIN PERFORM set_config('search_path', 'public', false); RETURN 'kept'; END $$;
+SELECT to_archive();
+DELETE FROM events WHERE id = 11;
+SELECT count(*) FROM events;
+SELECT keeps_path();
+DELETE FROM events WHERE id = 12;
+SELECT count(*) FROM events;
+RESET search_path;
+SELECT count(*) FROM events WHERE to_archive() IS NOT NULL;
+DELETE FROM events WHERE id = 13;
+RESET search_path;
+SELECT count(*) FROM archive.events;
+DROP FUNCTION to_archive(), keeps_path();
 DROP PROCEDURE use_archive();

@@ -1,6 +1,6 @@
 """Issue 15: where a statement changes the search_path in a way only the server can tell (a
 set_config() whose arguments are not constants, as pg_dump sends it; a DO block; a procedure;
-SET ROLE, which changes what "$user" names), the proxy reads the setting again after it and
+a function whose body sets it; SET ROLE, which changes what "$user" names), the proxy reads the setting again after it and
 rewrites the next statement with it, also inside one extended-protocol batch. fl_arch.fl_events
 is a soft-delete table, public.fl_events a plain one of the same name: a DELETE resolved with
 the path from before would go out unchanged and delete fl_arch rows for real (or be refused by
@@ -117,3 +117,19 @@ def test_prepared_set_config_each_execution(proxy, pg, tables):
                              prepare=True).rowcount == 1
     assert rows(pg, "fl_arch.fl_events") == marked_only({1, 3}, 6)
     assert rows(pg, "fl_events") == [(i, False) for i in (1, 3, 4, 5, 6)]
+
+
+def test_function_created_by_another_session(proxy, pg, tables):
+    """A function created directly on PostgreSQL that sets the search_path: once the proxy has
+    read the catalog again it knows the function, and follows a SELECT that calls it."""
+    pg.psql("CREATE FUNCTION fl_switch(path text) RETURNS void LANGUAGE sql AS "
+            "$$ SELECT set_config('search_path', path, false) $$")
+    try:
+        with psycopg.connect(proxy.dsn(), autocommit=True) as c:
+            c.execute("CREATE TABLE fl_ddl ()")  # DDL of its own: the catalog is read again
+            c.execute("DROP TABLE fl_ddl")
+            c.execute("SELECT fl_switch(%s)", ("fl_arch, public",))
+            assert c.execute("DELETE FROM fl_events WHERE id = 4").rowcount == 1
+    finally:
+        pg.psql("DROP FUNCTION fl_switch")
+    assert rows(pg, "fl_arch.fl_events") == marked_only({4}, 6)

@@ -444,8 +444,18 @@ static void test_facts(void **state)
                 "is_local => false)",
                 0, RW_REREAD, NULL);
 
+    /* a function of the database's that may set it (the snapshot's P rows), where it is */
+    check_facts("SELECT use_archive()", 0, RW_REREAD, NULL);
+    check_facts("SELECT * FROM public.use_archive()", 0, RW_REREAD, NULL);
+    check_facts("INSERT INTO tags SELECT 1, use_archive()", 0, RW_REREAD, NULL);
+
     rw_result r;
-    const char *sql = "PREPARE sp AS SELECT set_config($1, $2, false)";
+    const char *sql = "SELECT lower('x'), use_other()";
+    assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
+    assert_int_equal(r.stmts[0].flags & RW_REREAD, 0);
+    rw_result_free(&r);
+
+    sql = "PREPARE sp AS SELECT set_config($1, $2, false)";
     assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
     assert_int_equal(r.stmts[0].flags & RW_REREAD, 0); /* at its EXECUTE */
     assert_int_equal(r.stmts[0].prepared_flags, RW_REREAD);
