@@ -578,11 +578,12 @@ static void on_reread_done(session *s, void *arg, const proto_error_fields *erro
     free(mode);
 }
 
-/* Inside a transaction the settings are read again at its end too: what was set may have
- * been SET LOCAL, or rolled back. */
+/* After a statement that changed settings only the server knows; inside a transaction, at
+ * its end too (reread_at_end): what was set may have been SET LOCAL, or rolled back. */
 static void reread_settings(session *s, char status)
 {
-    s->track.reread = status != 'I';
+    s->track.reread = false;
+    s->reread_at_end = status != 'I';
     rw_mode *mode = mem_dup(&s->track.names.now.effective_mode, sizeof *mode);
     run_internal_query(s, settings_query, true, on_settings_row, on_reread_done, mode);
 }
@@ -921,10 +922,8 @@ static void after_ready(session *s, char status)
         queue_due_load(s); /* now, before this ReadyForQuery reaches the client */
     /* after the load: queue_due_load queues nothing behind another internal query, and a
      * part of a Query sent in parts waits for both */
-    if ((s->track.reread || s->reread_at_end) && status != 'E') {
-        s->reread_at_end = false;
+    if (s->track.reread ? status != 'E' : s->reread_at_end && status == 'I')
         reread_settings(s, status);
-    }
 }
 
 static void on_kick(evutil_socket_t fd, short what, void *arg)

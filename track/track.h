@@ -75,7 +75,7 @@ typedef struct {
     bool sources_stale;
     bool undo;    /* a ROLLBACK TO SAVEPOINT went by (track_take_ddl) */
     bool reread;  /* a statement changed settings only the server knows: the owner reads them
-                   * again (track_reread) */
+                   * again (track_reread) and clears this */
     bool alters;  /* DDL other than of an index went by (track_take_ddl) */
     bool ends_tx; /* a transaction statement (COMMIT, ROLLBACK...) went by (track_take_ddl) */
 } track;

@@ -123,3 +123,21 @@ def test_listen_notify_job_queue(pgs, px):
         assert wait_notify(worker).payload == "again"
         worker.execute("UNLISTEN *")
     assert physical(pgs, "jobs") == [(job[0], True)]
+
+
+def test_settings_read_after_the_change_and_at_the_end(px):
+    """pg_stat_statements counts the proxy's own reads of the settings: after a change only
+    the server knows, once; in a transaction, again at its end; not after every statement
+    in between."""
+    with psycopg.connect(px.dsn(DB)) as c:
+        c.execute("SELECT pg_stat_statements_reset()")
+        c.commit()
+        c.execute("SELECT set_config(name, 'public', false) FROM pg_settings "
+                  "WHERE name = 'search_path'")
+        for i in range(5):
+            c.execute("SELECT count(*) FROM authors WHERE id > %s", (i,))
+        c.commit()
+        c.autocommit = True
+        reads = c.execute("SELECT sum(calls) FROM pg_stat_statements "
+                          "WHERE query LIKE 'SELECT current_setting(%'").fetchone()
+    assert reads == (2,)
