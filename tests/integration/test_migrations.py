@@ -15,8 +15,9 @@ FRAMEWORKS = os.path.join(os.path.dirname(__file__), "frameworks")
 
 
 def run(args, **env):
+    # the migrations are imported from the tree: leave no __pycache__ in it
     out = subprocess.run(args, capture_output=True, text=True, timeout=300,
-                         env=dict(os.environ, **env))
+                         env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **env))
     assert out.returncode == 0, out.stdout + out.stderr
 
 
