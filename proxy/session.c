@@ -140,6 +140,7 @@ static void session_free(session *s)
     track_free(&s->track);
     config_unref(s->conf);
     free(s->search_path);
+    free(s->role);
     free(s->bad_mode);
     free(s->user);
     free(s->database);
@@ -575,7 +576,7 @@ static proto_verdict internal_message(session *s, const proto_msg *m, proto_out 
  * only the server knows. */
 static const char settings_query[] = "SELECT current_setting('search_path'), "
                                      "current_setting('tombstone.visibility', true), "
-                                     "current_setting('tombstone.deletes', true)";
+                                     "current_setting('tombstone.deletes', true), current_user";
 
 /* A row of settings_query into s->search_path and the rw_mode at arg (a value the proxy
  * does not know leaves the mode as it was, noted in s->bad_mode: the login fails on it, a
@@ -583,11 +584,15 @@ static const char settings_query[] = "SELECT current_setting('search_path'), "
 static void on_settings_row(session *s, void *arg, int nfields, const char *const *fields)
 {
     rw_mode *mode = arg;
-    if (nfields != 3)
+    if (nfields != 4)
         return;
     if (fields[0]) {
         free(s->search_path);
         s->search_path = mem_strdup(fields[0]);
+    }
+    if (fields[3]) { /* "$user": the current role, which SET ROLE changes */
+        free(s->role);
+        s->role = mem_strdup(fields[3]);
     }
     static const char *const names[] = {"visibility", "deletes"};
     for (int i = 0; i < 2; i++)
@@ -608,22 +613,26 @@ static void on_reread_done(session *s, void *arg, const proto_error_fields *erro
         SESSION_LOG(CONF_LOG_WARNING, s, "cannot read the settings again: %s",
                     error->message ? error->message : "error");
     else
-        track_reread(&s->track, s->search_path, *mode);
+        track_reread(&s->track, s->search_path, s->role, *mode);
     free(mode);
 }
 
-/* Inside a transaction the settings are read again at its end too: what was set may have
- * been SET LOCAL, or rolled back. */
+/* After a statement that changed settings only the server knows; inside a transaction, at
+ * its end too (reread_at_end): what was set may have been SET LOCAL, or rolled back. */
 static void reread_settings(session *s, char status)
 {
-    s->track.reread = status != 'I';
+    s->track.reread = false;
+    s->reread_at_end = status != 'I';
     rw_mode *mode = mem_dup(&s->track.names.now.effective_mode, sizeof *mode);
     run_internal_query(s, settings_query, true, on_settings_row, on_reread_done, mode);
 }
 
-/* The user "$user" in a search_path means: the one the server was logged in as. */
+/* The user "$user" in a search_path means: the current role, read with the settings, else
+ * the one the server was logged in as. */
 static const char *server_user(const session *s)
 {
+    if (s->role)
+        return s->role;
     const conf_db *db = conf_find_db(&s->conf->cfg, s->database);
     return db && db->user ? db->user : s->user;
 }
@@ -749,16 +758,23 @@ static void load_mine(session *s, bool in_batch)
     free(sql);
 }
 
-/* DDL ran in the open batch and a client message waits for its snapshot: the server is
- * asked to answer what it has (Flush); once it has answered everything, the catalog is read
- * in the batch, unless the batch failed (its messages are then skipped anyway). */
-static void batch_ddl_load(session *s)
+/* In an extended-protocol batch the server answers nothing before the Sync: a Flush of the
+ * proxy's asks it to answer what it has, once per batch. */
+static void batch_flush(session *s)
 {
     if (!s->batch_flushed) {
         static const uint8_t flush[] = {PROTO_FE_FLUSH, 0, 0, 0, 4};
         relay_send(&s->server, flush, sizeof flush);
         s->batch_flushed = true;
     }
+}
+
+/* DDL ran in the open batch and a client message waits for its snapshot: once the server
+ * has answered everything, the catalog is read in the batch, unless the batch failed (its
+ * messages are then skipped anyway). */
+static void batch_ddl_load(session *s)
+{
+    batch_flush(s);
     if (!batch_answered(s) || s->internal)
         return;
     if (s->track.batch_failed) {
@@ -768,6 +784,24 @@ static void batch_ddl_load(session *s)
     s->ddl_sent = false;
     s->tx_ddl = s->mine_stale = true;
     load_mine(s, true);
+}
+
+/* A statement earlier in the open extended-protocol batch changed settings only the server
+ * knows, and a statement after it waits to be rewritten: as for DDL (batch_ddl_load), the
+ * server is asked to answer what it has, then the settings are read in the batch; and again
+ * at its end (what was set may be SET LOCAL, or rolled back with the batch). */
+static void batch_reread(session *s)
+{
+    batch_flush(s);
+    if (!batch_answered(s) || s->internal)
+        return;
+    s->track.reread = false;
+    s->reread_at_end = true;
+    if (s->track.batch_failed) /* the rest of the batch is skipped */
+        return;
+    rw_mode *mode = mem_dup(&s->track.names.now.effective_mode, sizeof *mode);
+    run_internal_query(s, settings_query, true, on_settings_row, on_reread_done, mode);
+    s->internal->in_batch = true; /* the query just queued is the only one */
 }
 
 /* The snapshot a statement sent now is rewritten with (NULL: none to be had). */
@@ -790,7 +824,9 @@ static bool snapshot_ready(const session *s)
     if (!s->ddl_committing && catalog_ddl_running(s->catalog))
         return false; /* another session's DDL may be committing: see note_ddl */
     if (s->ddl_sent)
-        return false;      /* its answer says which snapshot is stale */
+        return false; /* its answer says which snapshot is stale */
+    if (s->track.reread && s->track.unsynced)
+        return false;      /* a setting only the server knows changed earlier in the batch */
     if (s->track.unsynced) /* the batch's first statement has waited, if it had to */
         return !s->mine_stale || s->mine_failed;
     if (s->mine_stale)
@@ -830,6 +866,8 @@ static void queue_due_load(session *s)
         return;
     if (s->ddl_sent && s->track.unsynced) {
         batch_ddl_load(s);
+    } else if (s->track.reread && s->track.unsynced) {
+        batch_reread(s);
     } else if (s->mine_stale && !s->mine_failed) {
         if (server_idle(s, true))
             load_mine(s, false);
@@ -908,8 +946,6 @@ static void kick(session *s)
 static void after_ready(session *s, char status)
 {
     s->batch_flushed = false;
-    if (s->track.reread && status != 'E')
-        reread_settings(s, status);
     if (s->ddl_sent || (s->undo_sent && s->tx_ddl)) {
         s->tx_ddl = true;
         s->mine_stale = status != 'I';
@@ -924,6 +960,10 @@ static void after_ready(session *s, char status)
     ddl_committed(s); /* after the mark: the others wake to a stale snapshot, and wait */
     if (s->mine_stale || catalog_wants_load(s->catalog) || catalog_poll_wanted(s->catalog))
         queue_due_load(s); /* now, before this ReadyForQuery reaches the client */
+    /* after the load: queue_due_load queues nothing behind another internal query, and a
+     * part of a Query sent in parts waits for both */
+    if (s->track.reread ? status != 'E' : s->reread_at_end && status == 'I')
+        reread_settings(s, status);
 }
 
 static void on_kick(evutil_socket_t fd, short what, void *arg)

@@ -81,6 +81,7 @@ struct session {
     bool internal_running;
     proto_buf held;    /* server messages kept from the client until the internal queries end */
     char *search_path; /* the search_path setting, read after authentication */
+    char *role;        /* current_user, read with it (what "$user" names) */
     char *bad_mode;    /* a tombstone.* value the login left that the proxy does not know */
     char *user, *database;
     rw_mode start_mode; /* tombstone.* settings at login */
@@ -94,6 +95,7 @@ struct session {
     bool mine_failed;      /* it could not be read: statements are refused until the end */
     bool ddl_sent;         /* DDL went to the server: wait for its answer */
     bool batch_flushed;    /* ... in an extended batch, after a Flush of the proxy's */
+    bool reread_at_end;    /* the settings were read in a transaction: read again at its end */
     bool undo_sent;        /* a ROLLBACK TO SAVEPOINT went: DDL may be undone */
     bool tx_ddl;           /* this transaction ran DDL: at its end the database's is stale */
     bool ddl_committing;   /* DDL that may commit is sent: others wait (catalog_ddl_begin) */

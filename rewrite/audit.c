@@ -68,7 +68,7 @@ struct rw_audit {
  *   P function schema signature language table     functions whose body names one
  *   G table trigger function                       user triggers ON DELETE of one
  *   K key child kinds                              the foreign-key triggers of `tombstone
- *                                                  install` (helpers 4) there are for a key
+ *                                                  install` (helpers 5) there are for a key
  *                                                  into a known table, enabled: their kinds
  *   W what value                                   what `tombstone install` left: helpers
  *                                                  (schema comment), event (trigger, enabled),
@@ -175,7 +175,7 @@ static const char query_fmt[] =
     "SELECT 'K', f.conname::text, f.conrelid::text,\n"
     "    (SELECT string_agg(DISTINCT split_part(t.tgname, '_', 2), '') FROM pg_trigger t\n"
     "       WHERE t.tgrelid IN (f.conrelid, f.confrelid) AND t.tgenabled IN ('O', 'A')\n"
-    "         AND t.tgname ~ ('^[$]?tombstone_[a-z]_' || f.oid || '_')),\n"
+    "         AND t.tgname ~ " RW_FK_TRIGGER_PATTERN "),\n"
     "    NULL, NULL, NULL, NULL\n"
     "  FROM pg_constraint f WHERE f.contype = 'f' AND f.conparentid = 0\n"
     "    AND f.confrelid IN (SELECT oid FROM known)";

@@ -270,6 +270,17 @@ BEGIN
 END
 $tombstone$;
 
+-- What names key fk's triggers: a hash of its table's and its own name, which a dump and
+-- its restore keep (an oid would change: the restored triggers would no longer be the ones
+-- the proxy looks for). rewrite/snapshot.h has the same expression (RW_FK_KEY_SQL).
+CREATE OR REPLACE FUNCTION tombstone.fk_key(fk oid) RETURNS text
+LANGUAGE sql STABLE AS $tombstone$
+    SELECT left(md5(format('%I.%I.%I', n.nspname, c.relname, f.conname)), 12)
+    FROM pg_catalog.pg_constraint f JOIN pg_catalog.pg_class c ON c.oid = f.conrelid
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE f.oid = fk
+$tombstone$;
+
 -- Makes sure trigger `kind` of key fk exists on rel as described, with its function, and
 -- returns its name (what it does, hashed, ends the name: a changed trigger is a new one).
 CREATE OR REPLACE FUNCTION tombstone.ensure(rel oid, prefix text, kind text, fk oid,
@@ -277,8 +288,8 @@ CREATE OR REPLACE FUNCTION tombstone.ensure(rel oid, prefix text, kind text, fk 
 RETURNS text LANGUAGE plpgsql AS $tombstone$
 DECLARE
     h text := left(md5(concat_ws(E'\n', is_constraint, event, options, cond, body)), 8);
-    fname text := format('tg_%s_%s_%s', kind, fk, h);
-    tname text := format('%stombstone_%s_%s_%s', prefix, kind, fk, h);
+    fname text := format('tg_%s_%s_%s', kind, tombstone.fk_key(fk), h);
+    tname text := format('%stombstone_%s_%s_%s', prefix, kind, tombstone.fk_key(fk), h);
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = rel AND tgname = tname) THEN
         EXECUTE format('CREATE OR REPLACE FUNCTION tombstone.%I() RETURNS trigger '
@@ -533,7 +544,7 @@ DECLARE
     name text;
 BEGIN
     SELECT count(*) INTO before FROM pg_catalog.pg_trigger
-    WHERE tgparentid = 0 AND tgname ~ '^[$]?tombstone_[a-z]_[0-9]+_[0-9a-f]{8}$';
+    WHERE tgparentid = 0 AND tgname ~ '^[$]?tombstone_[a-z]_[0-9a-f]+_[0-9a-f]{8}$';
     FOR f IN SELECT * FROM pg_catalog.pg_constraint
              WHERE contype = 'f' AND conparentid = 0 ORDER BY oid LOOP
         IF (tombstone.marker(f.confrelid)).col IS NOT NULL THEN
@@ -556,9 +567,9 @@ BEGIN
         END IF;
     END LOOP;
     SELECT count(*) - before INTO made FROM pg_catalog.pg_trigger
-    WHERE tgparentid = 0 AND tgname ~ '^[$]?tombstone_[a-z]_[0-9]+_[0-9a-f]{8}$';
+    WHERE tgparentid = 0 AND tgname ~ '^[$]?tombstone_[a-z]_[0-9a-f]+_[0-9a-f]{8}$';
     FOR t IN SELECT tgrelid, tgname FROM pg_catalog.pg_trigger
-             WHERE tgparentid = 0 AND tgname ~ '^[$]?tombstone_[a-z]_[0-9]+_[0-9a-f]{8}$'
+             WHERE tgparentid = 0 AND tgname ~ '^[$]?tombstone_[a-z]_[0-9a-f]+_[0-9a-f]{8}$'
                AND NOT format('%s/%s', tgrelid, tgname) = ANY (wanted) LOOP
         EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, tombstone.qname(t.tgrelid));
         made := made + 2;
@@ -617,5 +628,5 @@ BEGIN
 END
 $tombstone$;
 
-COMMENT ON SCHEMA tombstone IS 'tombstone helpers 4';
+COMMENT ON SCHEMA tombstone IS 'tombstone helpers 5';
 RESET client_min_messages;

@@ -3,9 +3,10 @@
  * A text can only need a rewrite if it names a table the snapshot knows (a soft-delete table,
  * one that loses rows with it, or one of the same name), and can only carry a fact the proxy
  * needs (DDL, search_path, savepoints, temporary tables, prepared statement names) if it has
- * one of a few keywords. A text with neither, which is most of an application's traffic
- * outside the soft-delete tables, is forwarded after lexing it, which costs a fraction of a
- * parse; the statement count the proxy needs comes from the top-level semicolons. */
+ * one of a few keywords or calls a function that may set the search_path. A text with neither,
+ * which is most of an application's traffic outside the soft-delete tables, is forwarded after
+ * lexing it, which costs a fraction of a parse; the statement count the proxy needs comes from the
+ * top-level semicolons. */
 #include "rewrite/rewrite.h"
 
 #include "rewrite/lexer.h"
@@ -15,11 +16,12 @@
 
 /* Words that start or make a statement the proxy must know about. "into" is there for
  * SELECT ... INTO, which creates a table; "set" for SET and ALTER ... SET. Neither counts in
- * the statement they are part of: UPDATE ... SET and INSERT INTO (see `owner`). */
+ * the statement they are part of: UPDATE ... SET and INSERT INTO (see `owner`).
+ * "pg_settings" for UPDATE pg_settings, which is set_config(). */
 static const char *const fact_words[] = {
-    "create",  "alter",      "drop",    "into",      "set",     "reset",    "prepare",
-    "execute", "deallocate", "discard", "savepoint", "release", "rollback", "abort",
-    "import",  "set_config", "do",      "call",      NULL,
+    "create",  "alter",      "drop",    "into",      "set",         "reset",    "prepare",
+    "execute", "deallocate", "discard", "savepoint", "release",     "rollback", "abort",
+    "import",  "set_config", "do",      "call",      "pg_settings", NULL,
 };
 
 /* A fact word, unless it is the clause keyword of the statement it is in, whose first word
@@ -61,7 +63,8 @@ bool rw_irrelevant(const rw_context *ctx, const char *text, const rw_tokens *tok
         if (t->kind == RW_TOK_WORD || t->kind == RW_TOK_QIDENT) {
             if (!token_name(text, t, name, sizeof name))
                 return false;
-            if ((ctx->snapshot && rw_snapshot_has_name(ctx->snapshot, name)) ||
+            if ((ctx->snapshot && (rw_snapshot_has_name(ctx->snapshot, name) ||
+                                   rw_snapshot_sets_path(ctx->snapshot, name))) ||
                 (t->kind == RW_TOK_WORD && is_fact_word(name, first)))
                 return false;
             if (!in_statement && t->kind == RW_TOK_WORD && strlen(name) < sizeof first)

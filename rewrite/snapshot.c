@@ -19,6 +19,7 @@ struct rw_snapshot {
     rw_map by_name; /* "schema\0name" → rw_table */
     rw_map by_oid;  /* 4 oid bytes → rw_table */
     rw_map names;   /* bare relation name → non-NULL */
+    rw_map setters; /* bare name of a function that may set the search_path → non-NULL */
     int nfks, capfks;
     rw_fk **fks;
     int ntables, captables; /* in the order of the rows, for the tools that list them all */
@@ -43,11 +44,15 @@ struct memo {
  *   F name child_oid parent_oid confdeltype child_cols parent_cols set_cols deferrable deferred
  *     triggers constraint_triggers (deferrable and deferred as one text, each '0' or '1';
  *     triggers: the kinds of the enabled triggers of `tombstone install` there are for this
- *     key, rewrite/helpers.sql; constraint_triggers: the qualified names of its deferrable
+ *     key, rewrite/helpers.sql, and '!' when PostgreSQL's own check trigger of the key is
+ *     disabled; constraint_triggers: the qualified names of its deferrable
  *     ones, for SET CONSTRAINTS)
  *   U table_oid index constraint primary cols predicate scs     unique indexes of soft tables
  *     (scs: the standard_conforming_strings the predicate's text was printed with, when it
  *     holds a backslash)
+ *   P name                                                      functions outside the system
+ *     schemas whose body names search_path or set_config: a call may change the session's
+ *     path (a SET without LOCAL in the body outlives even a SET search_path clause)
  * Foreign keys come in creation order, the order PostgreSQL fires their triggers in, so the
  * first violated one is the one named in an error.
  * Temporary tables are never soft-delete tables (nor can keys of other tables reference
@@ -97,14 +102,16 @@ static const char query_fmt[] =
     "       FROM unnest(f.confdelsetcols) WITH ORDINALITY k(n, i)\n"
     "       JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.n)::text,\n"
     "    f.condeferrable::int::text || f.condeferred::int::text,\n"
-    "    (SELECT string_agg(DISTINCT split_part(t.tgname, '_', 2), '') FROM pg_trigger t\n"
+    "    concat((SELECT string_agg(DISTINCT split_part(t.tgname, '_', 2), '') FROM pg_trigger t\n"
     "       WHERE t.tgrelid IN (f.conrelid, f.confrelid) AND t.tgenabled IN ('O', 'A')\n"
-    "         AND t.tgname ~ ('^[$]?tombstone_[a-z]_' || f.oid || '_')),\n"
+    "         AND t.tgname ~ " RW_FK_TRIGGER_PATTERN "),\n"
+    "      (SELECT '!' FROM pg_trigger t WHERE t.tgconstraint = f.oid AND t.tgrelid = f.conrelid\n"
+    "         AND t.tgenabled = 'D' LIMIT 1)),\n"
     "    (SELECT array_agg(format('%%I.%%I', n.nspname, t.tgname) ORDER BY t.tgname)\n"
     "       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid\n"
     "       JOIN pg_namespace n ON n.oid = c.relnamespace\n"
     "       WHERE t.tgrelid IN (f.conrelid, f.confrelid) AND t.tgdeferrable\n"
-    "         AND t.tgname ~ ('^tombstone_[a-z]_' || f.oid || '_'))::text\n"
+    "         AND NOT starts_with(t.tgname, '$') AND t.tgname ~ " RW_FK_TRIGGER_PATTERN ")::text\n"
     "  FROM fk f WHERE f.confrelid IN (SELECT oid FROM aff) ORDER BY f.oid)\n"
     "UNION ALL\n"
     "SELECT 'U', i.indrelid::text, ic.relname::text, con.conname::text, i.indisprimary::text,\n"
@@ -125,6 +132,11 @@ static const char query_fmt[] =
     "NULL,\n"
     "    NULL, NULL\n"
     "  FROM pg_namespace n WHERE n.nspname = 'tombstone'\n"
+    "UNION ALL\n"
+    "SELECT DISTINCT 'P', p.proname::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL\n"
+    "  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace\n"
+    "  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'tombstone')\n"
+    "    AND p.prosrc ~* 'search_path|set_config'\n"
     "UNION ALL\n"
     "SELECT 'E', (" RW_EPOCH_QUERY "), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL";
 
@@ -179,6 +191,7 @@ void rw_snapshot_unref(rw_snapshot *s)
     rw_map_free(&s->by_name);
     rw_map_free(&s->by_oid);
     rw_map_free(&s->names);
+    rw_map_free(&s->setters);
     free(s->fks);
     free(s->tables);
     rw_arena_free(&s->arena);
@@ -393,6 +406,11 @@ bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char *
         case 'U':
             ok = add_unique(s, f);
             break;
+        case 'P':
+            ok = f[1] != NULL;
+            if (ok)
+                rw_map_put(&s->setters, rw_arena_strdup(&s->arena, f[1]), strlen(f[1]), s);
+            break;
         case 'H':
             s->helpers = f[1] && strcmp(f[1], "tombstone helpers " RW_HELPERS_VERSION) == 0;
             ok = true;
@@ -451,6 +469,11 @@ const rw_table *rw_snapshot_lookup(const rw_snapshot *s, const char *schema, con
 bool rw_snapshot_has_name(const rw_snapshot *s, const char *name)
 {
     return rw_map_get(&s->names, name, strlen(name)) != NULL;
+}
+
+bool rw_snapshot_sets_path(const rw_snapshot *s, const char *name)
+{
+    return rw_map_get(&s->setters, name, strlen(name)) != NULL;
 }
 
 bool rw_snapshot_has_helpers(const rw_snapshot *s)
@@ -532,6 +555,8 @@ unsigned rw_fk_trigger_bit(char kind)
         return RW_TRIG_FOLLOW;
     case 'r':
         return RW_TRIG_REMOVE;
+    case '!':
+        return RW_TRIG_UNCHECKED;
     default:
         return 0;
     }
@@ -600,11 +625,14 @@ static void deletes_ready(rw_snapshot *s)
     }
 }
 
-/* Writing a key whose parent loses rows to soft deletes runs its c or u trigger. */
+/* Writing a key whose parent loses rows to soft deletes runs its c or u trigger; unless
+ * PostgreSQL's own check of the key is disabled too (ALTER TABLE ... DISABLE TRIGGER ALL, as
+ * pg_restore --disable-triggers sends): then a real parent is not looked for either. */
 static bool writes_ready(const rw_table *t)
 {
     for (int i = 0; i < t->nparents; i++)
         if (rw_table_affected(t->parents[i]->parent) &&
+            !(t->parents[i]->triggers & RW_TRIG_UNCHECKED) &&
             (t->parents[i]->triggers & (RW_TRIG_INSERT | RW_TRIG_UPDATE)) !=
                 (RW_TRIG_INSERT | RW_TRIG_UPDATE))
             return false;

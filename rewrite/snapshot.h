@@ -33,11 +33,14 @@ enum {
 /* The triggers `tombstone install` creates for a foreign key (rewrite/helpers.sql), by the
  * letter of their kind in the trigger's name. */
 enum {
-    RW_TRIG_DELETE = 1u << 0, /* a, d, m: a parent row marked runs the ON DELETE action */
-    RW_TRIG_INSERT = 1u << 1, /* c: a child row inserted must find its parent live */
-    RW_TRIG_UPDATE = 1u << 2, /* u: a child row's key updated likewise */
-    RW_TRIG_FOLLOW = 1u << 3, /* k: marked and hidden children follow a parent's key */
-    RW_TRIG_REMOVE = 1u << 4, /* r: hidden children go with a parent really deleted */
+    RW_TRIG_DELETE = 1u << 0,    /* a, d, m: a parent row marked runs the ON DELETE action */
+    RW_TRIG_INSERT = 1u << 1,    /* c: a child row inserted must find its parent live */
+    RW_TRIG_UPDATE = 1u << 2,    /* u: a child row's key updated likewise */
+    RW_TRIG_FOLLOW = 1u << 3,    /* k: marked and hidden children follow a parent's key */
+    RW_TRIG_REMOVE = 1u << 4,    /* r: hidden children go with a parent really deleted */
+    RW_TRIG_UNCHECKED = 1u << 5, /* '!': PostgreSQL's own check trigger of the key on the child
+                                  * is disabled (DISABLE TRIGGER ALL): writes go unchecked
+                                  * under real deletes too */
 };
 unsigned rw_fk_trigger_bit(char kind);
 
@@ -121,6 +124,11 @@ const rw_table *rw_snapshot_lookup(const rw_snapshot *s, const char *schema, con
 
 /* True when some known table is called `name` in some schema: a cheap pre-filter. */
 bool rw_snapshot_has_name(const rw_snapshot *s, const char *name);
+
+/* True when a function called `name` in some schema may change the session's search_path
+ * (its body names search_path or set_config): the proxy reads the setting again after a
+ * statement that calls it. */
+bool rw_snapshot_sets_path(const rw_snapshot *s, const char *name);
 
 /* True when `tombstone install` created this version's helper functions in the database. */
 bool rw_snapshot_has_helpers(const rw_snapshot *s);

@@ -70,6 +70,10 @@ static bool followed(const char *param)
 void rw_note_set_config(rw_walk *w, FuncCall *f)
 {
     const char *name = strVal(llast(f->funcname));
+    if (w->ctx->snapshot && rw_snapshot_sets_path(w->ctx->snapshot, name)) {
+        w->facts->flags |= RW_REREAD; /* a function of the database's that may set it */
+        return;
+    }
     if (strcmp(name, "set_config") != 0 || list_length(f->args) != 3)
         return;
     const char *param = const_string(linitial(f->args));
@@ -98,6 +102,10 @@ void rw_note_set_config(rw_walk *w, FuncCall *f)
 
 static void search_path_facts(rw_walk *w, VariableSetStmt *v, rw_stmt_facts *f)
 {
+    /* "$user" in the search_path is the current role: SET ROLE and SET SESSION AUTHORIZATION
+     * change what it names */
+    if (v->name && (strcmp(v->name, "role") == 0 || strcmp(v->name, "session_authorization") == 0))
+        f->flags |= RW_REREAD;
     if (v->kind == VAR_RESET_ALL) {
         f->flags |= RW_SEARCH_PATH | RW_SEARCH_RESET | RW_RESET_ALL;
         return;
@@ -196,6 +204,14 @@ static void set_constraints(rw_walk *w, ConstraintsSetStmt *c)
         rw_edit_insert(w, end, rw_arena_cat(w->arena, ", ", more));
 }
 
+/* UPDATE pg_settings SET setting = ... is set_config() through the view's rule. */
+static bool updates_settings(const UpdateStmt *u)
+{
+    const RangeVar *r = u->relation;
+    return strcmp(r->relname, "pg_settings") == 0 &&
+           (!r->schemaname || strcmp(r->schemaname, "pg_catalog") == 0);
+}
+
 /* Statements whose rewrite depends on the catalog (RW_NEEDS_CATALOG). */
 static bool needs_catalog(Node *stmt)
 {
@@ -232,8 +248,12 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
             f->flags |= RW_DDL;
         }
         break;
-    case T_InsertStmt:
     case T_UpdateStmt:
+        if (updates_settings((UpdateStmt *)stmt))
+            f->flags |= RW_REREAD;
+        f->flags |= rw_walk_dml(w, stmt);
+        break;
+    case T_InsertStmt:
     case T_DeleteStmt:
     case T_MergeStmt:
         f->flags |= rw_walk_dml(w, stmt);
@@ -245,6 +265,8 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
         f->flags |= RW_PREPARE;
         f->name = ((PrepareStmt *)stmt)->name;
         f->prepared_flags = rw_walk_dml(w, ((PrepareStmt *)stmt)->query);
+        f->prepared_flags |= f->flags & RW_REREAD; /* a set_config() in it runs at EXECUTE */
+        f->flags &= ~(unsigned)RW_REREAD;
         break;
     case T_ExecuteStmt:
         f->flags |= RW_EXECUTE;
@@ -291,10 +313,12 @@ void rw_walk_statement(rw_walk *w, Node *stmt, rw_stmt_facts *f)
         break;
     case T_CallStmt:
         rw_walk_expr(w, (Node *)((CallStmt *)stmt)->funccall);
-        f->flags |= RW_DDL; /* a procedure may change the catalog */
+        /* a procedure may change the catalog, and the search_path (set_config(..., false),
+         * SET in its body) */
+        f->flags |= RW_DDL | RW_REREAD;
         break;
     case T_DoStmt:
-        f->flags |= RW_DDL; /* a DO block may change the catalog */
+        f->flags |= RW_DDL | RW_REREAD; /* a DO block likewise */
         break;
     case T_ConstraintsSetStmt:
         set_constraints(w, (ConstraintsSetStmt *)stmt);

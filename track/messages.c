@@ -31,10 +31,10 @@ void track_free(track *t)
     track_expect_free(&t->expect);
 }
 
-void track_reread(track *t, const char *search_path, rw_mode mode)
+void track_reread(track *t, const char *search_path, const char *role, rw_mode mode)
 {
     static const char *const visibilities[] = {"live", "all", "deleted"};
-    t->reread = false;
+    track_ns_set_user(&t->names, role);
     track_ns_set(&t->names, search_path, false);
     track_ns_set_mode(&t->names, "visibility", visibilities[mode.visibility], false);
     track_ns_set_mode(&t->names, "deletes", mode.hard_deletes ? "hard" : "soft", false);

@@ -80,15 +80,24 @@ static track_ns_mark *find_savepoint(track_namespace *sp, const char *name)
     return NULL;
 }
 
-void track_ns_init(track_namespace *sp, const char *setting, const char *user, rw_mode mode)
+/* What RESET returns to: the setting read at login, "$user" expanded for the current role. */
+static void expand_initial(track_namespace *sp)
 {
-    *sp = (track_namespace){.user = mem_strdup(user ? user : ""), .initial_mode = mode};
-    sp->now.session_mode = sp->now.effective_mode = mode;
     const char *items[MAX_SCHEMAS];
     char buf[4096];
-    int n = rw_search_path_split(setting ? setting : "\"$user\", public", sp->user, items,
-                                 MAX_SCHEMAS, buf, sizeof buf);
+    int n =
+        rw_search_path_split(sp->initial_setting, sp->user, items, MAX_SCHEMAS, buf, sizeof buf);
     list_set(&sp->initial, items, n);
+}
+
+void track_ns_init(track_namespace *sp, const char *setting, const char *user, rw_mode mode)
+{
+    *sp = (track_namespace){.user = mem_strdup(user ? user : ""),
+                            .login_user = mem_strdup(user ? user : ""),
+                            .initial_setting = mem_strdup(setting ? setting : "\"$user\", public"),
+                            .initial_mode = mode};
+    sp->now.session_mode = sp->now.effective_mode = mode;
+    expand_initial(sp);
     list_copy(&sp->now.session, &sp->initial);
     list_copy(&sp->now.effective, &sp->initial);
     state_copy(&sp->idle, &sp->now);
@@ -108,6 +117,21 @@ void track_ns_set(track_namespace *sp, const char *value, bool local)
     if (!local)
         list_copy(&sp->now.effective, &sp->now.session);
     touched(sp);
+}
+
+void track_ns_set_user(track_namespace *sp, const char *user)
+{
+    if (!user || strcmp(user, sp->user) == 0)
+        return;
+    free(sp->user);
+    sp->user = mem_strdup(user);
+    expand_initial(sp);
+    touched(sp);
+}
+
+void track_ns_reset_user(track_namespace *sp)
+{
+    track_ns_set_user(sp, sp->login_user);
 }
 
 void track_ns_set_mode(track_namespace *sp, const char *name, const char *value, bool local)
@@ -235,4 +259,6 @@ void track_ns_free(track_namespace *sp)
     state_free(&sp->now);
     state_free(&sp->idle);
     free(sp->user);
+    free(sp->login_user);
+    free(sp->initial_setting);
 }

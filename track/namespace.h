@@ -36,12 +36,14 @@ typedef struct {
     track_ns_state now;
     track_ns_state idle; /* at the last ReadyForQuery outside a transaction */
     track_ns_mark *savepoints;
-    bool failed;      /* an error in the current transaction */
-    bool rolled_back; /* a ROLLBACK was sent in the current transaction */
-    bool changed;     /* something changed since the last idle point */
-    char status;      /* of the last ReadyForQuery */
-    unsigned version; /* changes whenever what names mean may have */
-    char *user;       /* for "$user" */
+    bool failed;           /* an error in the current transaction */
+    bool rolled_back;      /* a ROLLBACK was sent in the current transaction */
+    bool changed;          /* something changed since the last idle point */
+    char status;           /* of the last ReadyForQuery */
+    unsigned version;      /* changes whenever what names mean may have */
+    char *user;            /* for "$user": the current role */
+    char *login_user;      /* the role at login, which DISCARD ALL returns to */
+    char *initial_setting; /* the search_path read at login, "$user" unexpanded */
 } track_namespace;
 
 /* setting: current_setting('search_path'), or NULL when it could not be read; mode: the
@@ -52,6 +54,11 @@ void track_ns_set_mode(track_namespace *sp, const char *name, const char *value,
 void track_ns_reset_modes(track_namespace *sp);
 /* SET [LOCAL] search_path: value as written; NULL for RESET / SET ... TO DEFAULT. */
 void track_ns_set(track_namespace *sp, const char *value, bool local);
+/* The role "$user" names from now on (SET ROLE, SET SESSION AUTHORIZATION, read again by the
+ * owner); NULL: unchanged. What RESET returns to follows it. */
+void track_ns_set_user(track_namespace *sp, const char *user);
+/* DISCARD ALL: the role of the login again (SET SESSION AUTHORIZATION DEFAULT). */
+void track_ns_reset_user(track_namespace *sp);
 void track_ns_temp_created(track_namespace *sp, const char *name);
 void track_ns_tables_dropped(track_namespace *sp, const char *names); /* "a,b" */
 void track_ns_discard_temp(track_namespace *sp);

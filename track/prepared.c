@@ -10,7 +10,8 @@
 enum {
     REMEMBERED = RW_DELETE_TAG | RW_DDL | RW_SEARCH_PATH | RW_ROLLBACK | RW_SAVEPOINT | RW_RELEASE |
                  RW_ROLLBACK_TO | RW_TEMP_TABLE | RW_DROP_TABLES | RW_DISCARD_TEMP |
-                 RW_DISCARD_ALL | RW_DEALLOCATE | RW_EXECUTE | RW_REFUSED | RW_MODE | RW_RESET_ALL
+                 RW_DISCARD_ALL | RW_DEALLOCATE | RW_EXECUTE | RW_REFUSED | RW_MODE | RW_RESET_ALL |
+                 RW_REREAD
 };
 
 static void entry_free(track_prepared *e)

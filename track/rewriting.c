@@ -118,7 +118,7 @@ bool track_names_any_stale(const track *t)
 static void remember_prepare(track *t, const rw_stmt_facts *f, const char *text)
 {
     bool keep = text != NULL; /* a PREPAREd query always depends on the catalog */
-    rw_stmt_facts run = {.flags = f->prepared_flags & RW_DELETE_TAG};
+    rw_stmt_facts run = {.flags = f->prepared_flags & (RW_DELETE_TAG | RW_REREAD)};
     track_prepared e = track_prepared_of(t, &run, keep ? (const uint8_t *)text + f->start : NULL,
                                          (size_t)f->len, true);
     track_names_put(&t->statements, f->name, &e);
@@ -168,6 +168,8 @@ void track_apply(track *t, const rw_stmt_facts *f, const char *text, track_momen
     if (f->flags & RW_ROLLBACK_TO)
         t->undo = true;
     apply_names(t, f);
+    if ((f->flags & RW_EXECUTE) && (track_names_flags(&t->statements, f->name) & RW_REREAD))
+        t->reread = true;
     if (f->flags & RW_DEALLOCATE) {
         if (f->name)
             track_names_put(&t->statements, f->name, NULL);
@@ -176,6 +178,7 @@ void track_apply(track *t, const rw_stmt_facts *f, const char *text, track_momen
     }
     if (f->flags & RW_DISCARD_ALL) {
         track_names_clear(&t->statements);
+        track_ns_reset_user(&t->names);
         track_ns_set(&t->names, NULL, false);
     }
 }

@@ -21,12 +21,13 @@
 static const char own_begin[] = "BEGIN;";
 static const char own_commit[] = "\n;COMMIT"; /* after a trailing -- comment, too */
 
-/* The statement after which the text is cut: the first DDL statement followed by one whose
- * rewrite depends on the catalog; -1 when there is none. */
+/* The statement after which the text is cut: the first DDL statement, or one that changes
+ * settings only the server knows (RW_REREAD: the owner reads them between the parts),
+ * followed by one whose rewrite depends on the catalog; -1 when there is none. */
 int track_split_point(const rw_result *r)
 {
     for (int i = 0; i < r->nstmts; i++) {
-        if (!(r->stmts[i].flags & RW_DDL))
+        if (!(r->stmts[i].flags & (RW_DDL | RW_REREAD)))
             continue;
         for (int j = i + 1; j < r->nstmts; j++)
             if (r->stmts[j].flags & RW_NEEDS_CATALOG)

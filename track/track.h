@@ -79,7 +79,7 @@ typedef struct {
     bool sources_stale;
     bool undo;    /* a ROLLBACK TO SAVEPOINT went by (track_take_ddl) */
     bool reread;  /* a statement changed settings only the server knows: the owner reads them
-                   * again (track_reread) */
+                   * again (track_reread) and clears this */
     bool alters;  /* DDL other than of an index went by (track_take_ddl) */
     bool ends_tx; /* a transaction statement (COMMIT, ROLLBACK...) went by (track_take_ddl) */
 } track;
@@ -97,9 +97,10 @@ proto_verdict track_client_message(track *t, const proto_msg *m, proto_out *out)
 proto_policy track_server_policy(track *t, uint8_t type);
 proto_verdict track_server_message(track *t, const proto_msg *m, proto_out *out);
 
-/* The search_path and tombstone.* settings as the server has them now, read again after a
- * statement that changed them in a way only the server knows (track.reread). */
-void track_reread(track *t, const char *search_path, rw_mode mode);
+/* The search_path, the current role ("$user") and the tombstone.* settings as the server has
+ * them now, read again after a statement that changed them in a way only the server knows
+ * (track.reread). */
+void track_reread(track *t, const char *search_path, const char *role, rw_mode mode);
 
 /* ParameterStatus: what the rewriter must know of the server's settings. Also during
  * authentication, before the track sees anything else. */

@@ -14,6 +14,7 @@
  *   archive.authors(id, name)                      plain, same name as a soft table
  *   archive.logs(id, deleted_at)                   soft, in a second schema
  *   public.flags(id, is_deleted)                   soft (boolean), nothing references it
+ *   use_archive()                                  a function that may set the search_path
  * with the helpers of `tombstone install` and every foreign key's triggers present when
  * `helpers` is true.
  */
@@ -28,8 +29,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static rw_snapshot *fixture_schema_with(bool helpers)
+/* kinds: the foreign-key triggers every key has (rewrite/helpers.sql), NULL when `tombstone
+ * install` never ran. */
+static rw_snapshot *fixture_schema_kinds(const char *kinds)
 {
+    bool helpers = kinds != NULL;
     static const char *const rows[][11] = {
         {"T", "1", "public", "authors", "r", "deleted_at", "t", NULL, NULL},
         {"T", "2", "public", "books", "r", "deleted_at", "t", NULL, NULL},
@@ -72,6 +76,7 @@ static rw_snapshot *fixture_schema_with(bool helpers)
         {"F", "reviews_book_fkey", "8", "2", "n", "{book_id}", "{id}", NULL, "00"},
         {"U", "5", "activities_name_key", NULL, "f", "{name}", "(NOT is_deleted)", NULL, NULL},
         {"U", "1", "authors_pkey", "authors_pkey", "t", "{id}", NULL, NULL, NULL},
+        {"P", "use_archive", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
     };
     static const char *const helper_row[11] = {"H", "tombstone helpers " RW_HELPERS_VERSION};
     rw_snapshot *s = rw_snapshot_new();
@@ -79,7 +84,7 @@ static rw_snapshot *fixture_schema_with(bool helpers)
         const char *fields[11];
         memcpy(fields, rows[i], sizeof fields);
         if (helpers && fields[0][0] == 'F')
-            fields[9] = "adcukr"; /* every kind of trigger (rewrite/helpers.sql) */
+            fields[9] = kinds;
         rw_catalog_row row = {11, fields};
         const char *err;
         if (!rw_snapshot_add_row(s, &row, &err)) {
@@ -93,6 +98,11 @@ static rw_snapshot *fixture_schema_with(bool helpers)
         abort();
     rw_snapshot_finish(s);
     return s;
+}
+
+static rw_snapshot *fixture_schema_with(bool helpers)
+{
+    return fixture_schema_kinds(helpers ? "adcukr" : NULL); /* every kind of trigger */
 }
 
 static rw_snapshot *fixture_schema(void)

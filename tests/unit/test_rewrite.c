@@ -303,6 +303,18 @@ static void test_delete_with_actions(void **state)
         assert_int_not_equal(r.stmts[0].flags, RW_REFUSED);
         rw_result_free(&r);
     }
+    rw_snapshot_unref(bare);
+
+    /* the triggers disabled with PostgreSQL's own checks (DISABLE TRIGGER ALL, as pg_restore
+     * --disable-triggers does): writes of keys go unchecked under real deletes too */
+    bare = fixture_schema_kinds("!");
+    ctx.snapshot = bare;
+    for (size_t i = 1; i < 3; i++) {
+        rw_result r;
+        assert_true(rw_rewrite(&ctx, refused[i], strlen(refused[i]), &r));
+        assert_int_not_equal(r.stmts[0].flags, RW_REFUSED);
+        rw_result_free(&r);
+    }
     ctx = saved;
     rw_snapshot_unref(bare);
 }
@@ -419,8 +431,37 @@ static void test_facts(void **state)
     check_facts("DISCARD TEMP", 0, RW_DISCARD_TEMP, NULL);
     check_facts("SELECT * FROM authors", 0, RW_PATH_DEPENDENT, NULL);
 
+    /* settings only the server can tell after the statement: read again (RW_REREAD) */
+    check_facts("DO $$ BEGIN PERFORM set_config('search_path', 'archive', false); END $$", 0,
+                RW_REREAD | RW_DDL, NULL);
+    check_facts("CALL set_tenant('acme')", 0, RW_REREAD, NULL);
+    check_facts("UPDATE pg_settings SET setting = 'archive' WHERE name = 'search_path'", 0,
+                RW_REREAD, NULL);
+    check_facts("SET ROLE archivist", 0, RW_REREAD, NULL);
+    check_facts("RESET SESSION AUTHORIZATION", 0, RW_REREAD, NULL);
+    check_facts("SELECT * FROM set_config('search_path', current_user, false)", 0, RW_REREAD, NULL);
+    check_facts("SELECT pg_catalog.set_config(setting_name => 'search_path', new_value => 'a', "
+                "is_local => false)",
+                0, RW_REREAD, NULL);
+
+    /* a function of the database's that may set it (the snapshot's P rows), where it is */
+    check_facts("SELECT use_archive()", 0, RW_REREAD, NULL);
+    check_facts("SELECT * FROM public.use_archive()", 0, RW_REREAD, NULL);
+    check_facts("INSERT INTO tags SELECT 1, use_archive()", 0, RW_REREAD, NULL);
+
     rw_result r;
-    const char *sql = "PREPARE del AS DELETE FROM books; DELETE FROM tags";
+    const char *sql = "SELECT lower('x'), use_other()";
+    assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
+    assert_int_equal(r.stmts[0].flags & RW_REREAD, 0);
+    rw_result_free(&r);
+
+    sql = "PREPARE sp AS SELECT set_config($1, $2, false)";
+    assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
+    assert_int_equal(r.stmts[0].flags & RW_REREAD, 0); /* at its EXECUTE */
+    assert_int_equal(r.stmts[0].prepared_flags, RW_REREAD);
+    rw_result_free(&r);
+
+    sql = "PREPARE del AS DELETE FROM books; DELETE FROM tags";
     assert_true(rw_rewrite(&ctx, sql, strlen(sql), &r));
     assert_int_equal(r.nstmts, 2);
     assert_int_equal(r.stmts[0].prepared_flags, RW_DELETE_TAG);

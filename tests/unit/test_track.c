@@ -475,6 +475,43 @@ static void test_no_reprepare_without_need(void **state)
     assert_int_equal(message_at(&f->result, 2, &m, &n), 0);
 }
 
+/* Is a DELETE FROM authors sent now rewritten (public.authors, soft) or sent as it is
+ * (archive.authors, plain)? */
+static bool delete_rewritten(session_fixture *f)
+{
+    put_query(&f->wire, "DELETE FROM authors WHERE id = 1");
+    walk(f, &from_client);
+    return strncmp(query_text(&f->result, 0), "UPDATE", 6) == 0;
+}
+
+/* "$user" names the current role: SET ROLE has the owner read the settings again
+ * (track_reread), RESET then returns to the login setting expanded for the new role, and
+ * DISCARD ALL to the role of the login. */
+static void test_role_followed(void **state)
+{
+    session_fixture *f = *state;
+    track_free(&f->t);
+    track_init(&f->t, f->cache, &observer, f);
+    track_start_names(&f->t, "\"$user\", public", "tester", (rw_mode){0});
+    f->t.snapshot = f->snapshot;
+    assert_true(delete_rewritten(f));
+    put_query(&f->wire, "SET ROLE archive");
+    walk(f, &from_client);
+    assert_true(f->t.reread);
+    f->t.reread = false; /* the owner's, once it has sent its query */
+    track_reread(&f->t, "\"$user\", public", "archive", (rw_mode){0});
+    assert_false(delete_rewritten(f));
+    put_query(&f->wire, "SET search_path = public");
+    walk(f, &from_client);
+    assert_true(delete_rewritten(f));
+    put_query(&f->wire, "RESET search_path");
+    walk(f, &from_client);
+    assert_false(delete_rewritten(f));
+    put_query(&f->wire, "DISCARD ALL");
+    walk(f, &from_client);
+    assert_true(delete_rewritten(f));
+}
+
 /* Without a snapshot nothing is forwarded as it is: every statement is refused. */
 static void test_no_snapshot_refuses(void **state)
 {
@@ -552,6 +589,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_error_then_next_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_position_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reprepare_after_search_path_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_role_followed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_snapshot_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_reprepare_without_need, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddl_reported, setup, teardown),
