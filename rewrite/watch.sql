@@ -41,8 +41,11 @@ BEGIN
        AND current_setting('tombstone.deletes', true) IS DISTINCT FROM 'hard' THEN
         RAISE EXCEPTION USING ERRCODE = '0A000',
             MESSAGE = format('tombstone: a DELETE reached the soft-delete table %I.%I without '
-                             'being rewritten, as the proxy had not read its marker yet; the '
-                             'statement was not run: run it again', TG_TABLE_SCHEMA, TG_TABLE_NAME);
+                             'being rewritten; the statement was not run', TG_TABLE_SCHEMA,
+                             TG_TABLE_NAME),
+            HINT = 'The proxy had not read its marker yet (run the statement again), or the '
+                   'DELETE is in a DO block or a function body, which the proxy does not '
+                   'rewrite (mark the rows with UPDATE there, or SET tombstone.deletes = hard).';
     END IF;
     RETURN NULL;
 END

@@ -215,6 +215,29 @@ def test_guard_refuses_an_unrewritten_delete(own_proxy, pg, table):
         uninstall(pg)
 
 
+def test_guard_refuses_a_delete_in_code_the_proxy_does_not_rewrite(own_proxy, pg, table):
+    """DO blocks and function bodies run SQL PostgreSQL parses later, which the proxy does not
+    rewrite (README: code in the database): a DELETE there on a soft-delete table fails in
+    the database instead of deleting; under tombstone.deletes = hard it deletes."""
+    t = table("cc_code", marker=True)
+    px = own_proxy()
+    install(px, pg)
+    try:
+        with psycopg.connect(px.dsn(), autocommit=True) as c:
+            with pytest.raises(psycopg.errors.FeatureNotSupported, match="without being rewritten"):
+                c.execute(f"DO $$ BEGIN DELETE FROM {t} WHERE id = 1; END $$")
+            c.execute(f"CREATE FUNCTION pg_temp.gone(int) RETURNS void LANGUAGE sql "
+                      f"AS 'DELETE FROM {t} WHERE id = $1'")
+            with pytest.raises(psycopg.errors.FeatureNotSupported, match="without being rewritten"):
+                c.execute("SELECT pg_temp.gone(2)")
+            assert len(physical(pg, t)) == 6  # nothing deleted
+            c.execute("SET tombstone.deletes = hard")
+            c.execute("SELECT pg_temp.gone(2)")
+        assert [r[0] for r in physical(pg, t)] == [1, 3, 4, 5, 6]
+    finally:
+        uninstall(pg)
+
+
 def uninstall(pg):
     pg.psql("DROP EVENT TRIGGER IF EXISTS tombstone_ddl; DROP EVENT TRIGGER IF EXISTS "
             "tombstone_drop; DROP SCHEMA IF EXISTS tombstone CASCADE")
