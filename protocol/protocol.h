@@ -159,8 +159,9 @@ void proto_framer_limit(proto_framer *f, uint32_t max);
  * unusable). Segments in out may point into in, so send them before reusing in. *used is
  * how much of in was walked: all of it, unless a policy said PROTO_HOLD; then the rest
  * starts at a message (whose header the framer may keep: proto_framer_holding) and must be
- * walked again later, before anything newer. len may be 0 (in must not be NULL). The policy is asked for startup packets too (type 0) and one-byte
- * answers (type: the byte): anything but PROTO_HOLD means PROTO_WHOLE for them. */
+ * walked again later, before anything newer. len may be 0 (in must not be NULL). The policy is
+ * asked for startup packets too (type 0) and one-byte answers (type: the byte): anything but
+ * PROTO_HOLD means PROTO_WHOLE for them. */
 const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const proto_hooks *hooks,
                        void *ctx, proto_out *out, size_t *used);
 /* True when the walk ended at a PROTO_HOLD on a header that arrived split across reads: the

@@ -68,8 +68,8 @@ static void stream_note(stream_ctx *c, stream_event e)
 
 static bool stream_same_event(const stream_event *a, const stream_event *b)
 {
-    return a->what == b->what && a->type == b->type && a->policy == b->policy &&
-           a->len == b->len && a->msg_len == b->msg_len && a->sum == b->sum;
+    return a->what == b->what && a->type == b->type && a->policy == b->policy && a->len == b->len &&
+           a->msg_len == b->msg_len && a->sum == b->sum;
 }
 
 /* The policy for message `index`: HOLD once for about one in five, else PASS, PEEK or
@@ -135,7 +135,8 @@ static proto_verdict stream_verdict(uint32_t seed, size_t index, proto_buf *out)
 static proto_verdict stream_handle(void *arg, const proto_msg *m, proto_out *out)
 {
     stream_ctx *c = arg;
-    stream_note(c, (stream_event){'h', m->type, 0, m->len, m->msg_len, stream_sum(m->data, m->len)});
+    stream_note(c,
+                (stream_event){'h', m->type, 0, m->len, m->msg_len, stream_sum(m->data, m->len)});
     if (m->type == 0 && m->msg_len > 1 && c->startup_end && stream_is_v3_startup(m->data, m->len))
         c->f->untyped = false;
     return stream_verdict(c->seed, c->index - 1, &out->buf);
@@ -154,8 +155,8 @@ typedef struct {
 
 /* A message the handler sees (prefix `want` of it, `avail` bytes there): returns false
  * when the message is not complete enough yet. */
-static bool ref_deliver(stream_result *r, const uint8_t *p, size_t avail, uint8_t type,
-                        size_t size, proto_policy policy)
+static bool ref_deliver(stream_result *r, const uint8_t *p, size_t avail, uint8_t type, size_t size,
+                        proto_policy policy)
 {
     size_t want = policy == PROTO_WHOLE ? size : (size < PROTO_PEEK_MAX ? size : PROTO_PEEK_MAX);
     if (avail < want)
@@ -181,7 +182,7 @@ static size_t ref_size(stream_result *r, const uint8_t *hdr, bool untyped, uint3
         return n;
     if (!untyped && n >= 4 && n <= limit)
         return (size_t)n + 1;
-    r->err = untyped ? "invalid startup packet length"
+    r->err = untyped                            ? "invalid startup packet length"
              : n >= 4 && n <= PROTO_MAX_MESSAGE ? "message longer than max_packet_size"
                                                 : "invalid message length";
     return 0;
@@ -321,9 +322,11 @@ static void stream_compare(const stream_result *want, const stream_result *got)
         const stream_event *a = &want->ctx.events[i], *b = &got->ctx.events[i];
         if (stream_same_event(a, b))
             continue;
-        fprintf(stderr, "event %d: reference %c type %d policy %d len %zu of %zu, walk %c type %d "
-                "policy %d len %zu of %zu\n", i, a->what, a->type, a->policy, a->len, a->msg_len,
-                b->what, b->type, b->policy, b->len, b->msg_len);
+        fprintf(stderr,
+                "event %d: reference %c type %d policy %d len %zu of %zu, walk %c type %d "
+                "policy %d len %zu of %zu\n",
+                i, a->what, a->type, a->policy, a->len, a->msg_len, b->what, b->type, b->policy,
+                b->len, b->msg_len);
         stream_fail("messages framed", want, got);
     }
     if (want->out.len != got->out.len || memcmp(want->out.data, got->out.data, want->out.len))
