@@ -155,6 +155,8 @@ static void test_irrelevant_texts_skip_the_parser(void **state)
                            "VALUES (1)",
                            &n));
     assert_int_equal(n, 2);
+    /* those words start a transaction statement only: elsewhere they are CASE's END... */
+    assert_true(irrelevant(&ctx, "SELECT CASE WHEN a THEN 1 END AS commit, begin FROM t", &n));
     static const char *const relevant[] = {
         "SELECT * FROM authors",
         "SELECT * FROM \"books\"",
@@ -169,6 +171,12 @@ static void test_irrelevant_texts_skip_the_parser(void **state)
         "EXECUTE p",
         "SELECT set_config('search_path', 'x', false)",
         "ROLLBACK TO s",
+        /* transaction control: a COMMIT may commit DDL the other sessions must wait for
+         * (found by tests/fuzz/fuzz_lexer; tests/integration/test_catalog_coherence.py) */
+        "COMMIT",
+        "end",
+        "SELECT 1; BEGIN",
+        "START TRANSACTION",
         NULL,
     };
     for (const char *const *q = relevant; *q; q++)
