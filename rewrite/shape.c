@@ -83,7 +83,9 @@ bool rw_shape_make(const rw_walk *w, const rw_stmt_facts *facts, int n, rw_shape
 bool rw_shape_matches(const rw_shape *s, const char *source, const char *text,
                       const rw_tokens *toks)
 {
-    if (toks->n != s->ntoks)
+    /* a text that ends inside a literal or comment would take the template's edits there,
+     * where a quote in an edit could end the literal (found by tests/fuzz/fuzz_rewrite) */
+    if (toks->open || toks->n != s->ntoks)
         return false;
     for (int i = 0; i < s->ntoks; i++) {
         const rw_token *a = &s->toks[i], *b = &toks->tok[i];
