@@ -27,7 +27,6 @@ typedef struct entry {
 struct rw_cache {
     entry **buckets, **shape_buckets;
     size_t nbuckets;
-    entry head; /* sentinel of the LRU list */
     rw_cache_stats stats;
     rw_tokens toks;
     rw_result made; /* returned for a text rewritten from a template, not kept */
@@ -35,6 +34,7 @@ struct rw_cache {
     int nmade;
     rw_result once; /* returned for a text too big to keep */
     bool oversized; /* the last rewrite left something rw_cache_trim must free */
+    entry head;     /* sentinel of the LRU list; last, as its text[] is (clang insists) */
 };
 
 /* A text longer than this share of the cache is rewritten but not kept: one 50 MB statement
