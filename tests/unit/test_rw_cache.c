@@ -74,6 +74,26 @@ static void test_texts_that_cannot_parse_take_no_template(void **state)
     rw_snapshot_unref(s);
 }
 
+/* A template made from a text without white space where an edit is inserted, applied to
+ * one with white space there: the insertion keeps it (it deleted it: the rewrite differed
+ * from the text's own; found by tests/fuzz/fuzz_rewrite). */
+static void test_template_keeps_white_space_at_an_insertion(void **state)
+{
+    (void)state;
+    rw_snapshot *s = fixture_schema();
+    rw_context ctx = fixture_context(s);
+    rw_cache *c = rw_cache_new(1 << 20);
+    const char *a = "SELECT * FROM (SELECT * FROM books WHERE id = 7)s";
+    const char *b = "SELECT * FROM (SELECT * FROM books WHERE id = 8 ) s";
+    rw_cache_rewrite(c, &ctx, a, strlen(a));
+    const rw_result *r = rw_cache_rewrite(c, &ctx, b, strlen(b));
+    assert_int_equal(rw_cache_get_stats(c).shaped, 1);
+    assert_string_equal(r->sql, "SELECT * FROM (SELECT * FROM books WHERE (id = 8) AND "
+                                "books.deleted_at IS NULL ) s");
+    rw_cache_free(c);
+    rw_snapshot_unref(s);
+}
+
 static void test_byte_bound(void **state)
 {
     (void)state;
@@ -217,6 +237,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hit_and_keys),
         cmocka_unit_test(test_byte_bound),
+        cmocka_unit_test(test_template_keeps_white_space_at_an_insertion),
         cmocka_unit_test(test_texts_that_cannot_parse_take_no_template),
         cmocka_unit_test(test_irrelevant_texts_skip_the_parser),
         cmocka_unit_test(test_shapes),
