@@ -7,6 +7,8 @@
 #   make bench      benchmarks (see bench/README.md)
 #   make difftest   randomized differential test, proxy vs direct (tests/diff/difftest.py)
 #   make install    the binary, an example configuration and a systemd unit (PREFIX, DESTDIR)
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS each (tests/fuzz/run)
+#   make soak       hundreds of clients through the proxy for SOAK_SECONDS (tests/soak)
 #
 # The cores (protocol/, conf/, rewrite/, track/, stats/, admin/) are compiled into one static library that both the
 # binary and the cmocka unit tests link, so the tests exercise exactly the shipped code.
@@ -25,14 +27,19 @@ CORE_SRC := $(wildcard common/*.c protocol/*.c conf/*.c rewrite/*.c track/*.c st
 PROXY_SRC := $(wildcard proxy/*.c tools/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 ITEST_SRC := $(wildcard tests/integration/*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_LIB_SRC := $(filter-out $(FUZZ_SRC),$(wildcard tests/fuzz/*.c))
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 PROXY_OBJ := $(PROXY_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_BIN := $(ITEST_SRC:tests/integration/%.c=$(BUILD)/itests/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(BUILD)/%.o)
 CORE_LIB := $(BUILD)/libtombstone.a
 
-.PHONY: all deps run test unit itests integration asan check-format format bench difftest clean install
+.PHONY: all deps run test unit itests integration asan check-format format bench difftest fuzz \
+	fuzz-targets soak clean install
 
 all: tombstone
 
@@ -69,6 +76,14 @@ $(BUILD)/itests/%: tests/integration/%.c
 	$(CC) -I$(shell pg_config --includedir) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpq
 
 itests: $(ITEST_BIN)
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built by tests/fuzz/run with clang into build-fuzz/
+# (the cores with -fsanitize=fuzzer-no-link,address,undefined, the targets with fuzzer).
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(CORE_LIB) $(LDLIBS)
+
+fuzz-targets: $(FUZZ_BIN)
 
 deps:
 	scripts/install-deps
@@ -108,13 +123,22 @@ install: tombstone
 		packaging/tombstone.service.in > $(DESTDIR)$(UNITDIR)/tombstone.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/tombstone.service
 
+# Every fuzz target for FUZZ_SECONDS (default 60) each, from seeds made from the tests.
+fuzz: deps
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) tests/fuzz/run
+
+# SOAK_CLIENTS clients (default 300) for SOAK_SECONDS (default 180), then the invariants.
+soak: deps tombstone
+	/usr/bin/python3 tests/soak/soak.py --clients $(or $(SOAK_CLIENTS),300) \
+		--seconds $(or $(SOAK_SECONDS),180)
+
 format:
-	clang-format -i $(CORE_SRC) $(PROXY_SRC) $(UNIT_SRC) $(ITEST_SRC) $(wildcard */*.h tests/*/*.h bench/*.c)
+	clang-format -i $(CORE_SRC) $(PROXY_SRC) $(UNIT_SRC) $(ITEST_SRC) $(FUZZ_SRC) $(FUZZ_LIB_SRC) $(wildcard */*.h tests/*/*.h bench/*.c)
 
 check-format:
-	clang-format --dry-run -Werror $(CORE_SRC) $(PROXY_SRC) $(UNIT_SRC) $(ITEST_SRC) $(wildcard */*.h tests/*/*.h bench/*.c)
+	clang-format --dry-run -Werror $(CORE_SRC) $(PROXY_SRC) $(UNIT_SRC) $(ITEST_SRC) $(FUZZ_SRC) $(FUZZ_LIB_SRC) $(wildcard */*.h tests/*/*.h bench/*.c)
 
 clean:
-	rm -rf build build-asan tombstone
+	rm -rf build build-asan build-fuzz tombstone
 
--include $(CORE_OBJ:.o=.d) $(PROXY_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(PROXY_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BIN:=.d)

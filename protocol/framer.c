@@ -79,7 +79,8 @@ static const uint8_t *take_header(proto_framer *f, const uint8_t **p, const uint
         return *p - hlen;
     }
     size_t n = min_size(hlen - f->hdr_len, (size_t)(end - *p));
-    memcpy(f->hdr + f->hdr_len, *p, n);
+    if (n) /* none when a held header is asked about again */
+        memcpy(f->hdr + f->hdr_len, *p, n);
     f->hdr_len += n;
     *p += n;
     if (f->hdr_len < hlen)
@@ -187,7 +188,8 @@ const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const pro
             run = NULL;                                                                            \
         }                                                                                          \
     } while (0)
-    while (p < end && !err) {
+    /* a header held whole in f->hdr is asked about again even when nothing new came */
+    while ((p < end || proto_framer_holding(f)) && !err) {
         size_t avail = (size_t)(end - p);
         if (f->pass_left) {
             size_t n = min_size(avail, f->pass_left);
@@ -235,6 +237,11 @@ void proto_framer_limit(proto_framer *f, uint32_t max)
 {
     max = max < PROTO_MIN_LIMIT ? PROTO_MIN_LIMIT : max;
     f->cut = max < PROTO_MAX_MESSAGE ? PROTO_MAX_MESSAGE - max : 0;
+}
+
+bool proto_framer_holding(const proto_framer *f)
+{
+    return f->hdr_len && f->hdr_len == header_size(f);
 }
 
 bool proto_framer_at_boundary(const proto_framer *f)

@@ -160,11 +160,16 @@ void proto_framer_limit(proto_framer *f, uint32_t max);
  * message. Returns NULL, or a description of the protocol violation (the stream is then
  * unusable). Segments in out may point into in, so send them before reusing in. *used is
  * how much of in was walked: all of it, unless a policy said PROTO_HOLD; then the rest
- * starts at a message (whose header the framer may keep) and must be walked again later,
- * before anything newer. The policy is asked for startup packets too (type 0) and one-byte
- * answers (type: the byte): anything but PROTO_HOLD means PROTO_WHOLE for them. */
+ * starts at a message (whose header the framer may keep: proto_framer_holding) and must be
+ * walked again later, before anything newer. len may be 0 (in must not be NULL). The policy is
+ * asked for startup packets too (type 0) and one-byte answers (type: the byte): anything but
+ * PROTO_HOLD means PROTO_WHOLE for them. */
 const char *proto_walk(proto_framer *f, const uint8_t *in, size_t len, const proto_hooks *hooks,
                        void *ctx, proto_out *out, size_t *used);
+/* True when the walk ended at a PROTO_HOLD on a header that arrived split across reads: the
+ * framer keeps that header, so the walk must be called again (with the rest of the input,
+ * or with none) once the policy may take it, even when *used was all of the input. */
+bool proto_framer_holding(const proto_framer *f);
 /* True between messages: nothing of a message is half-sent, so the proxy may insert one. */
 bool proto_framer_at_boundary(const proto_framer *f);
 void proto_framer_free(proto_framer *f);

@@ -56,7 +56,7 @@ static void update_reads(conn *c)
 {
     if (relay_closed(c) || c->phase != RELAY_OPEN)
         return;
-    bool want = c->readable && c->held.len == 0 && c->peer->pending.len == 0;
+    bool want = c->readable && !relay_holding(c) && c->peer->pending.len == 0;
     if (c->tls)
         want = tls_reads(c, want);
     set_event(&c->rd, &c->reading, want);
@@ -323,9 +323,10 @@ static size_t walk(conn *from, const uint8_t *in, size_t n)
 
 void relay_resume(conn *c)
 {
-    if (relay_closed(c) || c->held.len == 0)
+    static const uint8_t nothing[1];
+    if (relay_closed(c) || !relay_holding(c))
         return;
-    size_t used = walk(c, c->held.data, c->held.len);
+    size_t used = walk(c, c->held.len ? c->held.data : nothing, c->held.len);
     if (relay_closed(c) || used == c->held.len) {
         proto_buf_free(&c->held);
     } else if (used) {
@@ -386,7 +387,7 @@ static inline __attribute__((always_inline)) void relay_read(conn *from)
     if (!relay_closed(from) && used < (size_t)n)
         proto_buf_put(&from->held, scratch + used, (size_t)n - used);
     /* what this side said may let the other side's held messages go */
-    if (from->peer->held.len)
+    if (relay_holding(from->peer))
         relay_resume(from->peer);
     update_both(from);
 }

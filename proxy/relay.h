@@ -106,6 +106,13 @@ static inline bool relay_closed(const conn *c)
 {
     return c->fd < 0;
 }
+/* Something read from this side waits for relay_resume: bytes in `held`, or a header the
+ * framer kept when it arrived split across reads and was held (a Sync, say, that has
+ * nothing after it: no later read would bring it back). */
+static inline bool relay_holding(const conn *c)
+{
+    return c->held.len || proto_framer_holding(&c->framer);
+}
 /* Frees the process-wide scratch state at exit. */
 void relay_cleanup(void);
 

@@ -334,7 +334,7 @@ static int current_phase(const session *s)
     if (s->state != SESSION_READY)
         return PHASE_LOGIN;
     if (s->track.syncs_pending > 0 || s->track.unsynced || s->internal_running ||
-        track_busy(&s->track) || s->client.held.len)
+        track_busy(&s->track) || relay_holding(&s->client))
         return PHASE_BUSY;
     return s->track.tx_status == 'I' ? PHASE_IDLE : PHASE_IDLE_TX;
 }
@@ -937,7 +937,7 @@ static void kick(session *s)
         send_next_part(s);
     /* what changed may let held client messages go (the relay resumes them after a server
      * read; a change made here would otherwise wait for the next one) */
-    if (s->client.held.len && !s->internal_running && !s->dead)
+    if (relay_holding(&s->client) && !s->internal_running && !s->dead)
         relay_resume(&s->client);
 }
 

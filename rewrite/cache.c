@@ -27,7 +27,6 @@ typedef struct entry {
 struct rw_cache {
     entry **buckets, **shape_buckets;
     size_t nbuckets;
-    entry head; /* sentinel of the LRU list */
     rw_cache_stats stats;
     rw_tokens toks;
     rw_result made; /* returned for a text rewritten from a template, not kept */
@@ -37,6 +36,7 @@ struct rw_cache {
     bool oversized;          /* the last rewrite left something rw_cache_trim must free */
     bool last_hit;           /* the last lookup found its text */
     uint64_t (*clock)(void); /* rw_cache_set_clock */
+    entry head;              /* sentinel of the LRU list; last, as its text[] is (clang insists) */
 };
 
 /* A text longer than this share of the cache is rewritten but not kept: one 50 MB statement

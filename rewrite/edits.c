@@ -74,12 +74,30 @@ int rw_chars_count(const char *text, int n, rw_chars chars)
     return c;
 }
 
+/* A character of a word (identifier, keyword, number) to PostgreSQL's lexer. */
+static bool word_char(char c)
+{
+    unsigned char u = (unsigned char)c;
+    return u >= 0x80 || u == '_' || u == '$' || (u >= '0' && u <= '9') ||
+           ((u | 0x20) >= 'a' && (u | 0x20) <= 'z');
+}
+
+/* A space at p when the word before it would run into the character c: an inserted
+ * predicate ending in NULL before ")ORDER BY" written without a space (found by
+ * tests/fuzz/fuzz_rewrite) would make "NULLORDER". */
+static char *keep_apart(char *p, const char *start, char c)
+{
+    if (p > start && word_char(p[-1]) && word_char(c))
+        *p++ = ' ';
+    return p;
+}
+
 bool rw_splice(const char *text, int len, const rw_edit *edits, int n, rw_chars chars,
                rw_result *out)
 {
     size_t cap = (size_t)len + 1;
     for (int i = 0; i < n; i++)
-        cap += strlen(edits[i].ins);
+        cap += strlen(edits[i].ins) + 2; /* and the spaces keep_apart may add */
     char *sql = mem_alloc(cap), *p = sql;
     bool map = chars != RW_CHARS_UNKNOWN;
     rw_text_edit *where = map ? mem_alloc((size_t)n * sizeof *where) : NULL;
@@ -93,13 +111,18 @@ bool rw_splice(const char *text, int len, const rw_edit *edits, int n, rw_chars 
         }
         memcpy(p, text + pos, (size_t)(e->at - pos));
         p += e->at - pos;
+        char *from = p;
         size_t k = strlen(e->ins);
+        char after = e->at + e->del < len ? text[e->at + e->del] : ' ';
+        p = keep_apart(p, sql, k ? e->ins[0] : after);
         memcpy(p, e->ins, k);
         p += k;
+        if (k)
+            p = keep_apart(p, sql, after);
         if (map) {
             int same = rw_chars_count(text + pos, e->at - pos, chars);
-            where[i] = (rw_text_edit){outc + same, rw_chars_count(e->ins, (int)k, chars), in + same,
-                                      rw_chars_count(text + e->at, e->del, chars)};
+            where[i] = (rw_text_edit){outc + same, rw_chars_count(from, (int)(p - from), chars),
+                                      in + same, rw_chars_count(text + e->at, e->del, chars)};
             outc = where[i].out + where[i].ins;
             in = where[i].at + where[i].del;
         }

@@ -21,9 +21,12 @@ static bool is_digit(unsigned char c)
     return c >= '0' && c <= '9';
 }
 
+/* PostgreSQL 15's white space (scan.l): not \v, which only PostgreSQL 16 takes. A text
+ * with \v where a space would be does not parse, so it must never share a shape with one
+ * that does (the cache would rewrite it from that one's template). */
 static bool is_space(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
 static bool is_op_char(unsigned char c)
@@ -42,7 +45,9 @@ static int skip_space(const char *s, int i, int len, bool c_comments)
                 i++;
         } else if (c_comments && i + 1 < len && s[i] == '/' && s[i + 1] == '*') {
             int depth = 0;
-            while (i < len) {
+            while (i <= len) {
+                if (i == len)
+                    return len + 1; /* unterminated: see rw_tokens.open */
                 if (i + 1 < len && s[i] == '/' && s[i + 1] == '*') {
                     depth++;
                     i += 2;
@@ -61,7 +66,8 @@ static int skip_space(const char *s, int i, int len, bool c_comments)
 }
 
 /* A quoted run from s[i] (the opening quote q) to just past the closing one; a doubled quote
- * is an escaped quote, and with backslashes on, \x escapes any character. */
+ * is an escaped quote, and with backslashes on, \x escapes any character. Unterminated: one
+ * past the end (the token is cut at the end, and rw_tokens.open set). */
 static int skip_quoted(const char *s, int i, int len, char q, bool backslashes)
 {
     for (i++; i < len; i++) {
@@ -74,7 +80,7 @@ static int skip_quoted(const char *s, int i, int len, char q, bool backslashes)
                 return i + 1;
         }
     }
-    return len;
+    return len + 1;
 }
 
 /* PostgreSQL joins 'a' <newline> 'b' into one literal: after a string, white space that
@@ -116,7 +122,7 @@ static int skip_dollar_quoted(const char *s, int i, int len, int taglen)
     for (int j = i + taglen; j + taglen <= len; j++)
         if (s[j] == '$' && memcmp(s + j, s + i, taglen) == 0)
             return j + taglen;
-    return len;
+    return len + 1;
 }
 
 static int skip_number(const char *s, int i, int len)
@@ -160,6 +166,13 @@ static int skip_operator(const char *s, int i, int len)
     return j;
 }
 
+/* A quoted token's end: one past the text when the text ends inside it (rw_tokens.open). */
+static int closed(rw_tokens *t, int end, int len)
+{
+    t->open |= end > len;
+    return end > len ? len : end;
+}
+
 static void push(rw_tokens *t, int start, int end, rw_tok_kind kind)
 {
     if (t->n == t->cap) {
@@ -190,21 +203,23 @@ static int lex_one(const char *s, int i, int len, bool standard_strings, rw_toke
     unsigned char c = (unsigned char)s[i];
     int end, kind;
     if ((kind = prefixed_string(s, i, len, standard_strings, &end)) != 0) {
-        push(out, i, end, kind == 2 ? RW_TOK_QIDENT : RW_TOK_STRING);
+        push(out, i, end = closed(out, end, len), kind == 2 ? RW_TOK_QIDENT : RW_TOK_STRING);
     } else if (is_ident_start(c)) {
         for (end = i + 1; end < len && is_ident_cont((unsigned char)s[end]);)
             end++;
         push(out, i, end, RW_TOK_WORD);
     } else if (c == '"') {
-        push(out, i, end = skip_quoted(s, i, len, '"', false), RW_TOK_QIDENT);
+        push(out, i, end = closed(out, skip_quoted(s, i, len, '"', false), len), RW_TOK_QIDENT);
     } else if (c == '\'') {
-        push(out, i, end = skip_string(s, i, len, !standard_strings), RW_TOK_STRING);
+        end = closed(out, skip_string(s, i, len, !standard_strings), len);
+        push(out, i, end, RW_TOK_STRING);
     } else if (c == '$' && i + 1 < len && is_digit((unsigned char)s[i + 1])) {
         for (end = i + 1; end < len && is_digit((unsigned char)s[end]);)
             end++;
         push(out, i, end, RW_TOK_PARAM);
     } else if (c == '$' && (kind = dollar_tag_len(s, i, len)) != 0) {
-        push(out, i, end = skip_dollar_quoted(s, i, len, kind), RW_TOK_STRING);
+        end = closed(out, skip_dollar_quoted(s, i, len, kind), len);
+        push(out, i, end, RW_TOK_STRING);
     } else if (is_digit(c) || (c == '.' && i + 1 < len && is_digit((unsigned char)s[i + 1]))) {
         push(out, i, end = skip_number(s, i, len), RW_TOK_NUMBER);
     } else if (c == ':' && i + 1 < len && (s[i + 1] == ':' || s[i + 1] == '=')) {
@@ -224,8 +239,11 @@ static int lex_one(const char *s, int i, int len, bool standard_strings, rw_toke
 void rw_lex(const char *text, int len, bool standard_strings, rw_tokens *out)
 {
     out->n = 0;
-    for (int i = skip_space(text, 0, len, true); i < len; i = skip_space(text, i, len, true))
+    out->open = false;
+    int i;
+    for (i = skip_space(text, 0, len, true); i < len; i = skip_space(text, i, len, true))
         i = lex_one(text, i, len, standard_strings, out);
+    out->open |= i > len; /* a C comment runs to the end */
 }
 
 void rw_tokens_free(rw_tokens *t)

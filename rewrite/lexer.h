@@ -37,6 +37,7 @@ typedef struct {
 typedef struct rw_tokens {
     rw_token *tok;
     int n, cap;
+    bool open; /* the text ends inside a quoted token or a C comment: it cannot parse */
 } rw_tokens;
 
 /* Splits text[0..len) into tokens, skipping white space and comments. Lexing never fails:

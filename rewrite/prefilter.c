@@ -24,6 +24,19 @@ static const char *const fact_words[] = {
     "import",  "set_config", "do",      "call",      "pg_settings", NULL,
 };
 
+/* Words that make a statement the proxy must know about when they start it: transaction
+ * control (a COMMIT may commit DDL the other sessions must wait for). Elsewhere "end" ends
+ * every CASE, and the others are names or clause words. */
+static const char *const first_fact_words[] = {"begin", "start", "commit", "end", NULL};
+
+static bool in_list(const char *const *list, const char *w)
+{
+    for (const char *const *f = list; *f; f++)
+        if (**f == *w && strcmp(*f, w) == 0) /* every word of a statement comes here */
+            return true;
+    return false;
+}
+
 /* A fact word, unless it is the clause keyword of the statement it is in, whose first word
  * is `first` ("" at the first word itself). */
 static bool is_fact_word(const char *w, const char *first)
@@ -31,10 +44,9 @@ static bool is_fact_word(const char *w, const char *first)
     if ((strcmp(w, "set") == 0 && strcmp(first, "update") == 0) ||
         (strcmp(w, "into") == 0 && strcmp(first, "insert") == 0))
         return false;
-    for (const char *const *f = fact_words; *f; f++)
-        if (**f == *w && strcmp(*f, w) == 0) /* every word of a statement comes here */
-            return true;
-    return false;
+    if (!first[0] && in_list(first_fact_words, w))
+        return true;
+    return in_list(fact_words, w);
 }
 
 /* The name a word or quoted identifier token stands for, as the catalog spells it. */

@@ -73,8 +73,14 @@ bool rw_shape_make(const rw_walk *w, const rw_stmt_facts *facts, int n, rw_shape
     for (int i = 0; i < w->nedits; i++) {
         const rw_edit *e = &w->edits[i];
         rw_shape_edit *se = &s.edits[i];
-        bool ok = anchor_of(&w->toks, e->at, e->del == 0, &se->at) &&
-                  anchor_of(&w->toks, e->at + e->del, e->del > 0, &se->to);
+        /* an insertion ends where it starts: anchored apart (the end of one token, the start
+         * of the next), it would delete the white space another text has between them
+         * (found by tests/fuzz/fuzz_rewrite) */
+        bool ok = anchor_of(&w->toks, e->at, e->del == 0, &se->at);
+        if (ok && e->del == 0)
+            se->to = se->at;
+        else if (ok)
+            ok = anchor_of(&w->toks, e->at + e->del, true, &se->to);
         if (!ok)
             return rw_shape_free(&s), false;
         se->text = mem_strdup(e->ins);
@@ -86,7 +92,9 @@ bool rw_shape_make(const rw_walk *w, const rw_stmt_facts *facts, int n, rw_shape
 bool rw_shape_matches(const rw_shape *s, const char *source, const char *text,
                       const rw_tokens *toks)
 {
-    if (toks->n != s->ntoks)
+    /* a text that ends inside a literal or comment would take the template's edits there,
+     * where a quote in an edit could end the literal (found by tests/fuzz/fuzz_rewrite) */
+    if (toks->open || toks->n != s->ntoks)
         return false;
     for (int i = 0; i < s->ntoks; i++) {
         const rw_token *a = &s->toks[i], *b = &toks->tok[i];

@@ -123,6 +123,45 @@ def test_delete_racing_a_committing_alter(proxy, pg, table):
     assert physical(pg, t)[0] == (1, True)
 
 
+def test_delete_racing_the_commit_of_an_alter(proxy, pg, table):
+    """A DELETE sent by another session while the COMMIT of a transaction that gave its
+    table a marker is running: it runs after that commit, so it must be rewritten with the
+    marker, and the proxy must hold it until the COMMIT is answered. The prefilter took a
+    bare COMMIT (END, BEGIN, START TRANSACTION) for a text with nothing to do, so the proxy
+    never learnt the transaction ended, sent the DELETE as it was and it deleted for real
+    (found by tests/fuzz/fuzz_lexer). The COMMIT is kept running by a deferred trigger that
+    waits for an advisory lock the test holds."""
+    t = table("cc_commit_race")
+    pg.psql("CREATE OR REPLACE FUNCTION cc_gate() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$BEGIN PERFORM pg_advisory_lock(4242); RETURN NULL; END$$; "
+            f"CREATE CONSTRAINT TRIGGER cc_gate AFTER INSERT ON {t} DEFERRABLE INITIALLY "
+            "DEFERRED FOR EACH ROW EXECUTE FUNCTION cc_gate()")
+    with psycopg.connect(pg.dsn(), autocommit=True) as gate, \
+            psycopg.connect(proxy.dsn(), autocommit=True) as ddl, \
+            RawConn(proxy.port) as other:
+        gate.execute("SELECT pg_advisory_lock(4242)")
+        other.login()
+        other.send(query(f"SELECT count(*) FROM {t}"))
+        other.read_until(b"Z")
+        ddl.execute("BEGIN")
+        ddl.execute(f"ALTER TABLE {t} ADD COLUMN deleted_at timestamptz")
+        ddl.execute(f"INSERT INTO {t} VALUES (7, 'v7')")
+        commit = threading.Thread(target=ddl.execute, args=("COMMIT",))
+        commit.start()
+        wait_for(lambda: pg.psql("SELECT count(*) FROM pg_stat_activity WHERE query = 'COMMIT' "
+                                 "AND wait_event_type = 'Lock'").strip() == "1",
+                 what="the COMMIT to wait for the gate")
+        other.send(query(f"DELETE FROM {t} WHERE id = 1"))
+        wait_for(lambda: other.unread(proxy.port) == 0, what="the proxy to read the DELETE")
+        gate.execute("SELECT pg_advisory_unlock(4242)")
+        commit.join()
+        answers = other.read_until(b"Z")
+        assert [k for k, _ in answers] == [b"C", b"Z"]
+        assert answers[0][1] == b"DELETE 1\0"
+    pg.psql("DROP FUNCTION cc_gate() CASCADE")
+    assert physical(pg, t)[:2] == [(1, True), (2, False)]  # marked, not deleted
+
+
 def test_failed_login_does_not_block_the_database(own_proxy, pg, table):
     """A first login that fails must not leave a catalog load 'under way' for everyone."""
     t = table("cc_login", marker=True)

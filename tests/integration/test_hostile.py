@@ -173,3 +173,34 @@ def test_memory_returns_after_a_million_statement_query(own_proxy, notes):
         assert_rss_returns(px, before)  # while the client is still connected
     rss_after_close(px, 2)
     assert_rss_returns(px, before)
+
+
+# ---- a held message whose header arrived in two reads --------------------------------------------
+
+def test_a_sync_split_in_its_header_and_held_is_answered(own_proxy, pg):
+    """A Sync (a message that is all header) whose 5 bytes come in two reads while the
+    session holds the client's messages (here: a Query sent in parts, its first part blocked
+    on a lock): the walker kept the whole header, and nothing later would bring it back; the
+    client waited for ever for its ReadyForQuery. Found by tests/fuzz/fuzz_client_stream."""
+    pg.psql("DROP TABLE IF EXISTS stall_lock; CREATE TABLE stall_lock ()")
+    px = own_proxy()
+    with psycopg.connect(pg.dsn(), autocommit=True) as locker, RawConn(px.port, timeout=20) as conn:
+        locker.execute("BEGIN")
+        locker.execute("LOCK TABLE stall_lock IN ACCESS EXCLUSIVE MODE")
+        conn.login()
+        # DDL followed by a query: the proxy sends it in two parts and holds the client
+        # until the last part is answered
+        conn.send(query("LOCK TABLE stall_lock IN ACCESS SHARE MODE; "
+                        "CREATE TEMP TABLE stall_t (a int); SELECT 1") + b"S\0\0")
+        wait_for(lambda: pg.psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type"
+                                 " = 'Lock' AND query LIKE '%LOCK TABLE stall_lock IN ACCESS SHARE%'")
+                 .strip()
+                 == "1", what="the first part to wait for the lock")
+        conn.send(b"\0\x04")
+        wait_for(lambda: conn.unread(px.port) == 0, what="the proxy to read the bytes")
+        locker.execute("COMMIT")
+        answers = conn.read_until(b"Z")
+        assert [k for k, _ in answers] == [b"C", b"C", b"T", b"D", b"C", b"Z"]
+        assert conn.read_message()[0] == b"Z"  # the Sync's: timed out before the fix
+        conn.send(TERMINATE)
+    pg.psql("DROP TABLE stall_lock")

@@ -4,6 +4,7 @@ CancelRequest, look at the exact bytes of an ErrorResponse."""
 
 import socket
 import struct
+import subprocess
 
 SSL_REQUEST = 80877103
 GSSENC_REQUEST = 80877104
@@ -86,6 +87,15 @@ class RawConn:
             if kind == b"E":
                 raise ConnectionError(error_fields(body))
         return key
+
+    def unread(self, port):
+        """Bytes this client sent that the server on `port` (the proxy) has not read from
+        its socket yet: 0 once it took all of them (whatever it then does with them)."""
+        mine = self.sock.getsockname()[1]
+        out = subprocess.run(["ss", "-tnH", "state", "established",
+                              f"( sport = :{port} and dport = :{mine} )"],
+                             check=True, capture_output=True, text=True).stdout
+        return int(out.split()[0])
 
     def read_to_close(self):
         """Everything still to come, up to the peer's close, as bytes."""

@@ -455,6 +455,44 @@ static void test_hold_stops_before_the_message(void **state)
     proto_buf_free(&in);
 }
 
+/* A Sync whose header arrives in two reads and is held when it is complete: all of the
+ * input was walked, yet the framer holds the message, and a walk of no new bytes takes it
+ * (the relay resumes on proto_framer_holding: no later read would bring it back, and a
+ * client waiting for its ReadyForQuery would wait for ever; found by
+ * tests/fuzz/fuzz_client_stream). */
+static void test_held_split_header_is_taken_without_new_bytes(void **state)
+{
+    (void)state;
+    proto_buf in = {0};
+    put_simple(&in, 'S', NULL);
+    hook_ctx c = {.whole = "S", .peek = "", .hold = 'S', .holds = 1};
+    proto_framer f = {0};
+    c.f = &f;
+    proto_out out = {0};
+    size_t used;
+    assert_null(proto_walk(&f, in.data, 3, &hooks, &c, &out, &used));
+    assert_int_equal(used, 3);
+    assert_false(proto_framer_holding(&f)); /* incomplete: more bytes will come */
+    assert_null(proto_walk(&f, in.data + 3, 2, &hooks, &c, &out, &used));
+    assert_int_equal(used, 2);
+    assert_int_equal(c.holds, 0);
+    assert_true(proto_framer_holding(&f));
+    assert_int_equal(out.nseg, 0);
+    assert_null(proto_walk(&f, in.data + 5, 0, &hooks, &c, &out, &used));
+    assert_int_equal(used, 0);
+    assert_false(proto_framer_holding(&f));
+    assert_true(proto_framer_at_boundary(&f));
+    assert_int_equal(c.handled, 1);
+    proto_buf sent = {0};
+    append_out(&sent, &out);
+    assert_int_equal(sent.len, in.len);
+    assert_memory_equal(sent.data, in.data, in.len);
+    proto_buf_free(&sent);
+    proto_out_free(&out);
+    proto_framer_free(&f);
+    proto_buf_free(&in);
+}
+
 /* A startup packet can be held too (the proxy holds everything of a closed session). */
 static void test_startup_packet_can_be_held(void **state)
 {
@@ -488,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_boundary_tracking),
         cmocka_unit_test(test_held_messages_resume_in_order),
         cmocka_unit_test(test_hold_stops_before_the_message),
+        cmocka_unit_test(test_held_split_header_is_taken_without_new_bytes),
         cmocka_unit_test(test_startup_packet_can_be_held),
         cmocka_unit_test(test_limit_refuses_at_the_header),
         cmocka_unit_test(test_one_byte_answer),

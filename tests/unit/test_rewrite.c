@@ -103,6 +103,13 @@ static void test_select_where(void **state)
          "SELECT * FROM ONLY authors WHERE authors.deleted_at IS NULL"},
         {"SELECT * FROM \"authors\" AS \"A\"",
          "SELECT * FROM \"authors\" AS \"A\" WHERE \"A\".deleted_at IS NULL"},
+        /* no space before the next clause: the inserted NULL must not run into it
+         * (found by tests/fuzz/fuzz_rewrite) */
+        {"SELECT id FROM books WHERE id IN (1, 2)ORDER BY id",
+         "SELECT id FROM books WHERE (id IN (1, 2)) AND books.deleted_at IS NULL ORDER BY id"},
+        {"SELECT id FROM authors\"a\"", "SELECT id FROM authors\"a\" WHERE a.deleted_at IS NULL"},
+        {"SELECT*FROM(SELECT 1)s,authors/**/LIMIT 1",
+         "SELECT*FROM(SELECT 1)s,authors WHERE authors.deleted_at IS NULL/**/LIMIT 1"},
     };
     CHECK(cases);
 }

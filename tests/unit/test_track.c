@@ -494,6 +494,7 @@ static void test_role_followed(void **state)
     track_init(&f->t, f->cache, &observer, f);
     track_start_names(&f->t, "\"$user\", public", "tester", (rw_mode){0});
     f->t.snapshot = f->snapshot;
+    f->t.stats = &f->stats;
     assert_true(delete_rewritten(f));
     put_query(&f->wire, "SET ROLE archive");
     walk(f, &from_client);
