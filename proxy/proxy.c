@@ -335,6 +335,19 @@ static void teardown(proxy *px)
     event_base_free(px->base);
 }
 
+/* The loop. With several workers, after each round of events this worker is marked idle in
+ * the handshake of shared.h (whatever path a session took, none leaves it "active" while it
+ * sleeps: another worker's DDL would wait for it for ever). */
+static void run_loop(proxy *px)
+{
+    if (px->w->workers == 1) {
+        event_base_dispatch(px->base);
+        return;
+    }
+    while (event_base_loop(px->base, EVLOOP_ONCE) == 0 && !event_base_got_exit(px->base))
+        shared_leave(px->w->shared, px->w->worker);
+}
+
 int proxy_run(const proxy_worker *w)
 {
     proxy px = {.w = w, .conf = config_ref(w->conf), .capacity = w->conf->cfg.max_client_conn};
@@ -363,7 +376,7 @@ int proxy_run(const proxy_worker *w)
         .admit = on_admit,
     };
     setup(&px);
-    event_base_dispatch(px.base);
+    run_loop(&px);
     teardown(&px);
     return 0;
 }
