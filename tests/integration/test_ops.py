@@ -8,6 +8,7 @@ import signal
 import socket
 import struct
 import subprocess
+import threading
 import time
 
 import psycopg
@@ -260,6 +261,33 @@ def test_ddl_through_one_worker_is_seen_by_the_other_before_its_next_statement(o
             c.close()
     finally:
         pg.psql("DROP TABLE IF EXISTS ops_ddl")
+
+
+def test_delete_on_one_worker_racing_a_committing_alter_on_the_other(own_proxy, pg):
+    """The ALTER giving the table its marker runs on one worker (its transaction kept open a
+    second); a DELETE sent meanwhile through the other worker, which PostgreSQL runs after the
+    commit, must wait for the ALTER's answer and be rewritten with the marker."""
+    pg.psql("DROP TABLE IF EXISTS ops_race; CREATE TABLE ops_race (id int PRIMARY KEY); "
+            "INSERT INTO ops_race SELECT generate_series(1, 6)")
+    px = start_workers(own_proxy, "[softdelete]\nschema_refresh = 0\nepoch_interval = 0")
+    try:
+        ddl, other = connect_on_workers(px, 2, psycopg_conn(px)).values()
+        assert other.execute("SELECT count(*) FROM ops_race").fetchone() == (6,)
+        alter = threading.Thread(target=ddl.execute, args=(
+            "DO $$BEGIN ALTER TABLE ops_race ADD COLUMN deleted_at timestamptz; "
+            "PERFORM pg_sleep(1); END$$",))
+        alter.start()
+        wait_for(lambda: "ALTER" in pg.psql(
+            "SELECT coalesce(string_agg(query, ' '), '') FROM pg_stat_activity "
+            "WHERE state = 'active' AND query LIKE 'DO %'"), what="the ALTER to run")
+        assert other.execute("DELETE FROM ops_race WHERE id = 1").rowcount == 1
+        alter.join()
+        assert pg.psql("SELECT id, deleted_at IS NOT NULL FROM ops_race WHERE id = 1"
+                       ).strip() == "1|t"
+        for c in (ddl, other):
+            c.close()
+    finally:
+        pg.psql("DROP TABLE IF EXISTS ops_race")
 
 
 # ---- several instances ----------------------------------------------------------------------
