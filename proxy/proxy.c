@@ -5,11 +5,8 @@
  * through the callbacks it gives them. */
 #include "proxy/proxy.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <event2/event.h>
