@@ -13,7 +13,7 @@ import time
 
 import psycopg
 import pytest
-from harness import Proxy, port_open, tombstone_binary, wait_for
+from harness import PASSWORD, Proxy, port_open, tombstone_binary, wait_for
 from rawpg import CANCEL_REQUEST, RawConn, error_fields, query
 
 
@@ -72,6 +72,8 @@ def test_logfile_is_reopened_on_sighup_and_holds_no_values(own_proxy, pg, tmp_pa
     px = own_proxy(extra=f"logfile = {logfile}\nlog_level = info")
     with psycopg.connect(px.dsn(application_name="before-rotate"), autocommit=True) as c:
         c.execute("select %s::text", ("secret-value-4711",))
+    with psycopg.connect(px.dsn(user="u_password", password=PASSWORD)) as c:  # cleartext
+        c.execute("select 1")
     wait_for(lambda: logfile.exists() and "closed" in logfile.read_text(), what="a line")
     os.rename(logfile, tmp_path / "tombstone.log.1")  # what logrotate does
     px.send_signal(signal.SIGHUP)
@@ -82,7 +84,7 @@ def test_logfile_is_reopened_on_sighup_and_holds_no_values(own_proxy, pg, tmp_pa
     old = (tmp_path / "tombstone.log.1").read_text()
     assert "127.0.0.1" in old
     for text in (old, logfile.read_text()):
-        assert "secret-value-4711" not in text
+        assert "secret-value-4711" not in text and PASSWORD not in text
         assert "DEBUG" not in text
 
 
