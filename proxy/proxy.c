@@ -6,7 +6,6 @@
  * through the callbacks it gives them. */
 #include "proxy/proxy.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -577,6 +576,19 @@ static uint64_t monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The loop. With several workers, after each round of events this worker is marked idle in
+ * the handshake of shared.h (whatever path a session took, none leaves it "active" while it
+ * sleeps: another worker's DDL would wait for it for ever). */
+static void run_loop(proxy *px)
+{
+    if (px->w->workers == 1) {
+        event_base_dispatch(px->base);
+        return;
+    }
+    while (event_base_loop(px->base, EVLOOP_ONCE) == 0 && !event_base_got_exit(px->base))
+        shared_leave(px->w->shared, px->w->worker);
+}
+
 int proxy_run(const proxy_worker *w)
 {
     proxy px = {.w = w, .conf = config_ref(w->conf), .capacity = w->conf->cfg.max_client_conn};
@@ -612,7 +624,7 @@ int proxy_run(const proxy_worker *w)
     px.start_time = (double)time(NULL);
     bool ok = setup(&px);
     if (ok)
-        event_base_dispatch(px.base);
+        run_loop(&px);
     teardown(&px);
     return ok ? 0 : 1;
 }

@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proxy/log.h"
@@ -33,7 +34,8 @@ enum { MMAP_THRESHOLD = 256 * 1024 };
 typedef struct {
     proxy_worker w; /* what every worker gets; w.worker is set per fork */
     listener_set sockets;
-    pid_t *pids; /* per worker, 0 when none runs */
+    pid_t *pids;        /* per worker, 0 when none runs */
+    time_t *started_at; /* per worker, when it was last started */
     int *wake_fds;
     void *region;
     size_t region_size;
@@ -93,6 +95,7 @@ static bool prepare(workers *ws)
     }
     ws->w.shared = shared_init(ws->region, n, cfg->max_client_conn);
     ws->pids = calloc((size_t)n, sizeof *ws->pids);
+    ws->started_at = calloc((size_t)n, sizeof *ws->started_at);
     ws->wake_fds = calloc((size_t)n, sizeof *ws->wake_fds);
     for (int i = 0; i < n; i++)
         ws->wake_fds[i] = n > 1 ? eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : -1;
@@ -128,6 +131,7 @@ static void start_worker(workers *ws, int i)
         return;
     }
     ws->pids[i] = pid;
+    ws->started_at[i] = time(NULL);
     ws->alive++;
 }
 
@@ -174,6 +178,8 @@ static void reap(workers *ws, pid_t pid, int status)
                   WEXITSTATUS(status));
     shared_worker_reset(ws->w.shared, i);
     proxy_wake_workers(&ws->w, i);
+    if (time(NULL) - ws->started_at[i] < 1)
+        sleep(1); /* one that dies as it starts must not make this a fork loop */
     start_worker(ws, i);
 }
 
@@ -227,6 +233,7 @@ static void cleanup(workers *ws)
             close(ws->wake_fds[i]);
     free(ws->wake_fds);
     free(ws->pids);
+    free(ws->started_at);
     if (ws->region)
         munmap(ws->region, ws->region_size);
     if (ws->w.conf->cfg.pidfile)

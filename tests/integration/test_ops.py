@@ -8,11 +8,12 @@ import signal
 import socket
 import struct
 import subprocess
+import threading
 import time
 
 import psycopg
 import pytest
-from harness import Proxy, port_open, tombstone_binary, wait_for
+from harness import PASSWORD, Proxy, port_open, tombstone_binary, wait_for
 from rawpg import CANCEL_REQUEST, RawConn, error_fields, query
 
 
@@ -71,6 +72,8 @@ def test_logfile_is_reopened_on_sighup_and_holds_no_values(own_proxy, pg, tmp_pa
     px = own_proxy(extra=f"logfile = {logfile}\nlog_level = info")
     with psycopg.connect(px.dsn(application_name="before-rotate"), autocommit=True) as c:
         c.execute("select %s::text", ("secret-value-4711",))
+    with psycopg.connect(px.dsn(user="u_password", password=PASSWORD)) as c:  # cleartext
+        c.execute("select 1")
     wait_for(lambda: logfile.exists() and "closed" in logfile.read_text(), what="a line")
     os.rename(logfile, tmp_path / "tombstone.log.1")  # what logrotate does
     px.send_signal(signal.SIGHUP)
@@ -81,7 +84,7 @@ def test_logfile_is_reopened_on_sighup_and_holds_no_values(own_proxy, pg, tmp_pa
     old = (tmp_path / "tombstone.log.1").read_text()
     assert "127.0.0.1" in old
     for text in (old, logfile.read_text()):
-        assert "secret-value-4711" not in text
+        assert "secret-value-4711" not in text and PASSWORD not in text
         assert "DEBUG" not in text
 
 
@@ -260,6 +263,33 @@ def test_ddl_through_one_worker_is_seen_by_the_other_before_its_next_statement(o
             c.close()
     finally:
         pg.psql("DROP TABLE IF EXISTS ops_ddl")
+
+
+def test_delete_on_one_worker_racing_a_committing_alter_on_the_other(own_proxy, pg):
+    """The ALTER giving the table its marker runs on one worker (its transaction kept open a
+    second); a DELETE sent meanwhile through the other worker, which PostgreSQL runs after the
+    commit, must wait for the ALTER's answer and be rewritten with the marker."""
+    pg.psql("DROP TABLE IF EXISTS ops_race; CREATE TABLE ops_race (id int PRIMARY KEY); "
+            "INSERT INTO ops_race SELECT generate_series(1, 6)")
+    px = start_workers(own_proxy, "[softdelete]\nschema_refresh = 0\nepoch_interval = 0")
+    try:
+        ddl, other = connect_on_workers(px, 2, psycopg_conn(px)).values()
+        assert other.execute("SELECT count(*) FROM ops_race").fetchone() == (6,)
+        alter = threading.Thread(target=ddl.execute, args=(
+            "DO $$BEGIN ALTER TABLE ops_race ADD COLUMN deleted_at timestamptz; "
+            "PERFORM pg_sleep(1); END$$",))
+        alter.start()
+        wait_for(lambda: "ALTER" in pg.psql(
+            "SELECT coalesce(string_agg(query, ' '), '') FROM pg_stat_activity "
+            "WHERE state = 'active' AND query LIKE 'DO %'"), what="the ALTER to run")
+        assert other.execute("DELETE FROM ops_race WHERE id = 1").rowcount == 1
+        alter.join()
+        assert pg.psql("SELECT id, deleted_at IS NOT NULL FROM ops_race WHERE id = 1"
+                       ).strip() == "1|t"
+        for c in (ddl, other):
+            c.close()
+    finally:
+        pg.psql("DROP TABLE IF EXISTS ops_race")
 
 
 # ---- several instances ----------------------------------------------------------------------

@@ -228,12 +228,53 @@ static void test_load_files(void **state)
     assert_string_equal(err, "/nonexistent/x.ini: No such file or directory");
 }
 
+/* A reload: which changed settings apply only at a restart, and which make every catalog be
+ * read again. */
+static void test_reload_comparisons(void **state)
+{
+    (void)state;
+    conf_config a, b;
+    char err[CONF_ERR_MAX], out[256];
+    assert_true(conf_parse("a.ini", example, &a, err, sizeof err));
+    assert_true(conf_parse("b.ini", example, &b, err, sizeof err));
+    assert_false(conf_restart_needed(&a, &b, 50, out, sizeof out));
+    assert_string_equal(out, "");
+    assert_false(conf_softdelete_changed(&a, &b));
+    conf_free(&b);
+    static const char changed[] = "[tombstone]\n"
+                                  "listen_addr = 127.0.0.1, ::1\n"
+                                  "listen_port = 7001\n"
+                                  "unix_socket_dir = /tmp\n"
+                                  "max_client_conn = 60\n"
+                                  "so_reuseport = yes\n"
+                                  "workers = 3\n"
+                                  "query_timeout = 5\n"
+                                  "[databases]\n"
+                                  "* = port=5432\n"
+                                  "[softdelete]\n"
+                                  "columns = deleted_at, is_deleted\n"
+                                  "include = public.a\n"
+                                  "exclude = audit.log\n";
+    assert_true(conf_parse("b.ini", changed, &b, err, sizeof err));
+    assert_true(conf_restart_needed(&a, &b, 50, out, sizeof out));
+    assert_string_equal(out, "listen_port, workers, max_client_conn (above its value at start)");
+    assert_true(conf_restart_needed(&a, &b, 60, out, sizeof out)); /* started with 60 */
+    assert_string_equal(out, "listen_port, workers");
+    assert_true(conf_softdelete_changed(&a, &b)); /* include lost s.b */
+    conf_free(&a);
+    conf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_example_values), cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_find_db),        cmocka_unit_test(test_errors_name_file_and_line),
-        cmocka_unit_test(test_load_files),     cmocka_unit_test(test_tls_timeouts_limits),
+        cmocka_unit_test(test_example_values),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_find_db),
+        cmocka_unit_test(test_errors_name_file_and_line),
+        cmocka_unit_test(test_load_files),
+        cmocka_unit_test(test_tls_timeouts_limits),
+        cmocka_unit_test(test_reload_comparisons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
