@@ -38,20 +38,25 @@ struct proxy {
     bool stopping; /* SIGTERM: no new clients; the loop ends when the last session does */
     struct event *signals[3];
     struct event *stop_timer;
-    struct event *tick;    /* catalogs due for a refresh (start_tick) */
-    double tick_period;    /* its period, in seconds */
-    struct event *wake;    /* another worker changed the shared catalog state */
-    struct event *publish; /* with several workers: this one's statistics, every second */
-    catalog_set catalogs;  /* "upstream/dbname" → catalog */
-    session_env env;       /* what every session gets */
-    rw_map stats;          /* database name → st_db (stats/stats.h) */
-    double start_time;     /* Unix time */
-    metrics *metrics;      /* the Prometheus endpoint, or NULL */
-    bool paused_all;       /* PAUSE without a database */
-    rw_map paused;         /* database names under PAUSE (keys owned) */
+    struct event *tick;     /* catalogs due for a refresh (start_tick) */
+    double tick_period;     /* its period, in seconds */
+    struct event *wake;     /* another worker changed the shared catalog state */
+    struct event *publish;  /* with several workers: this one's statistics, every second */
+    catalog_set catalogs;   /* "upstream/dbname" → catalog */
+    session_env env;        /* what every session gets */
+    rw_map stats;           /* database name → st_db (stats/stats.h) */
+    double start_time;      /* Unix time */
+    metrics *metrics;       /* the Prometheus endpoint, or NULL */
+    bool paused_all;        /* PAUSE without a database */
+    rw_map paused;          /* database names under PAUSE (keys owned) */
+    uint64_t pause_version; /* of the shared PAUSE state the two above were read from */
+    uint64_t acked_version; /* what this worker acknowledged last (acknowledge_pauses) */
+    int acked_running;
 };
 
 static void start_tick(proxy *px);
+static void read_pauses(proxy *px);
+static void acknowledge_pauses(proxy *px);
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
@@ -231,6 +236,8 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     for (session *s = px->sessions; s; s = s->next)
         if (s->catalog && (s->waiting || track_split_due(&s->track)))
             session_wake(s);
+    read_pauses(px); /* or another worker's console paused or resumed */
+    acknowledge_pauses(px);
 }
 
 void proxy_wake_workers(const proxy_worker *w, int except)
@@ -327,37 +334,6 @@ static bool on_paused(void *owner, const session *s)
            (s->database && rw_map_get(&px->paused, s->database, strlen(s->database)));
 }
 
-/* While a PAUSE waits: once no statement of a paused database runs, it is answered. */
-static void on_settled(void *owner)
-{
-    proxy *px = owner;
-    for (session *s = px->sessions; s; s = s->next)
-        if (session_running(s) && on_paused(px, s))
-            return;
-    for (session *s = px->sessions; s; s = s->next)
-        if (s->console && s->adm.waiting && s->adm.waiting_kind == ADM_PAUSE)
-            session_console_finish(s, NULL);
-}
-
-static void count_pauses(proxy *px)
-{
-    px->env.pauses = px->paused_all + (int)px->paused.n;
-}
-
-static adm_status pause_db(proxy *px, const char *db)
-{
-    if (!*db)
-        px->paused_all = true;
-    else if (!rw_map_get(&px->paused, db, strlen(db)))
-        rw_map_put(&px->paused, mem_strdup(db), strlen(db), px);
-    count_pauses(px);
-    log_info("PAUSE %s: new statements wait for RESUME", *db ? db : "(all databases)");
-    for (session *s = px->sessions; s; s = s->next)
-        if (session_running(s) && on_paused(px, s))
-            return ADM_LATER; /* on_settled answers */
-    return ADM_OK;
-}
-
 static void free_key(const char *key, void *value, void *arg)
 {
     (void)value;
@@ -365,22 +341,74 @@ static void free_key(const char *key, void *value, void *arg)
     free((char *)key);
 }
 
+/* PAUSE and RESUME are kept in the shared region (shared/pause.c), for every worker; this
+ * worker's copy (paused_all, paused) is read again when their version moved. Sessions held
+ * by a PAUSE that is over look again. */
+static void read_pauses(proxy *px)
+{
+    uint64_t version = shared_pause_version(px->w->shared);
+    if (version == px->pause_version)
+        return;
+    px->pause_version = version;
+    char names[SHARED_PAUSES][SHARED_STAT_NAME];
+    int n = shared_paused(px->w->shared, &px->paused_all, names, SHARED_PAUSES);
+    rw_map_each(&px->paused, free_key, NULL);
+    rw_map_free(&px->paused);
+    for (int i = 0; i < n; i++)
+        rw_map_put(&px->paused, mem_strdup(names[i]), strlen(names[i]), px);
+    px->env.pauses = px->paused_all + (int)px->paused.n;
+    for (session *s = px->sessions; s; s = s->next)
+        if (s->pause_held && !on_paused(px, s))
+            session_wake(s);
+}
+
+/* Says, for the PAUSE under way, how many statements of paused databases still run here;
+ * the other workers are told when that changed, and a PAUSE of this worker's console is
+ * answered once no worker runs any. */
+static void acknowledge_pauses(proxy *px)
+{
+    int running = 0;
+    for (session *s = px->sessions; s; s = s->next)
+        running += px->env.pauses && session_running(s) && on_paused(px, s);
+    if (px->acked_version != px->pause_version || px->acked_running != running) {
+        px->acked_version = px->pause_version;
+        px->acked_running = running;
+        shared_pause_ack(px->w->shared, px->w->worker, px->pause_version, running);
+        proxy_wake_workers(px->w, px->w->worker);
+    }
+    if (!shared_pause_settled(px->w->shared, px->pause_version))
+        return;
+    for (session *s = px->sessions; s; s = s->next)
+        if (s->console && s->adm.waiting && s->adm.waiting_kind == ADM_PAUSE)
+            session_console_finish(s, NULL);
+}
+
+/* A statement ended (or its session) while something is paused. */
+static void on_settled(void *owner)
+{
+    acknowledge_pauses(owner);
+}
+
+static adm_status pause_db(proxy *px, const char *db, adm_error *err)
+{
+    if (!shared_pause(px->w->shared, db)) {
+        err->sqlstate = "54000";
+        snprintf(err->message, sizeof err->message,
+                 "more than %d databases paused one by one: PAUSE them all instead", SHARED_PAUSES);
+        return ADM_FAILED;
+    }
+    log_info("PAUSE %s: new statements wait for RESUME", *db ? db : "(all databases)");
+    read_pauses(px);
+    acknowledge_pauses(px);
+    return shared_pause_settled(px->w->shared, px->pause_version) ? ADM_OK : ADM_LATER;
+}
+
 static void resume_db(proxy *px, const char *db)
 {
-    const char *key = NULL;
-    if (*db) {
-        rw_map_remove(&px->paused, db, strlen(db), &key);
-        free((char *)key);
-    } else {
-        px->paused_all = false;
-        rw_map_each(&px->paused, free_key, NULL);
-        rw_map_free(&px->paused);
-    }
-    count_pauses(px);
+    shared_resume(px->w->shared, db);
     log_info("RESUME %s", *db ? db : "(all databases)");
-    for (session *s = px->sessions; s; s = s->next)
-        if (s->pause_held)
-            session_wake(s);
+    read_pauses(px);
+    acknowledge_pauses(px);
 }
 
 /* REFRESH SCHEMA [db]: the catalogs (of db's upstream database) are read again before the
@@ -419,19 +447,10 @@ static adm_status on_console(void *owner, session *s, const adm_command *cmd, ad
         refresh_schema(px, db, cmd->arg);
         return ADM_OK;
     case ADM_PAUSE:
+        return pause_db(px, cmd->arg, err);
     case ADM_RESUME:
-        if (px->w->workers > 1) { /* a pause here would hold this worker's clients only */
-            err->sqlstate = "0A000";
-            snprintf(err->message, sizeof err->message,
-                     "%s is not supported with workers = %d: it needs workers = 1",
-                     adm_tag(cmd->kind), px->w->workers);
-            return ADM_FAILED;
-        }
-        if (cmd->kind == ADM_RESUME) {
-            resume_db(px, cmd->arg);
-            return ADM_OK;
-        }
-        return pause_db(px, cmd->arg);
+        resume_db(px, cmd->arg);
+        return ADM_OK;
     case ADM_SHUTDOWN:
         if (px->w->supervisor) /* it stops every worker as SIGTERM does */
             kill(px->w->supervisor, SIGTERM);
@@ -539,6 +558,9 @@ static bool setup(proxy *px)
         event_add(px->publish, &second);
     }
     listener_start(&px->listeners, px->base, px->w->sockets, px->w->worker, on_client, px);
+    px->pause_version = px->acked_version = UINT64_MAX; /* read and acknowledged now */
+    read_pauses(px);
+    acknowledge_pauses(px);
     return start_metrics(px);
 }
 

@@ -74,7 +74,7 @@ bool shared_cancel_find(const shared_region *r, uint32_t pid, uint32_t key,
     return false;
 }
 
-static void lock(shared_region *r)
+void shared_lock(shared_region *r)
 {
     if (pthread_mutex_lock(&r->admission) == EOWNERDEAD)
         pthread_mutex_consistent(&r->admission); /* the dead worker's slots were reset */
@@ -89,7 +89,7 @@ shared_admission shared_admit(shared_region *r, int worker, int slot, uint64_t d
         atomic_store(&me->user, user);
         return SHARED_ADMITTED;
     }
-    lock(r);
+    shared_lock(r);
     int same_db = 0, same_user = 0;
     for (int i = 0; i < r->workers; i++) {
         const shared_worker *w = &r->worker[i];

@@ -43,14 +43,23 @@ typedef struct {
     shared_client *slots;
     int *ddl; /* per database slot, the DDL this worker counts in its ddl_running */
     shared_stats *stats;
+    _Atomic uint64_t pause_seen; /* the PAUSE version it acknowledged (UINT64_MAX: none to) */
+    _Atomic int pause_running;   /* its statements running in paused databases then */
 } shared_worker;
 
 struct shared_region {
     int workers, capacity;
     pthread_mutex_t admission; /* max_db_connections, max_user_connections */
     _Atomic int clients;
+    /* PAUSE (shared/pause.c), changed under the mutex */
+    _Atomic uint64_t pause_version;
+    bool paused_all;
+    char paused[SHARED_PAUSES][SHARED_STAT_NAME]; /* "" where free */
     shared_db dbs[SHARED_DBS];
     shared_worker *worker; /* [workers] */
 };
+
+/* The region's mutex (robust: a worker that died holding it leaves it usable). */
+void shared_lock(shared_region *r);
 
 #endif

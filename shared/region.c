@@ -92,6 +92,8 @@ void shared_worker_reset(shared_region *r, int worker)
     }
     atomic_fetch_sub(&r->clients, atomic_exchange(&w->clients, 0));
     atomic_store(&w->stats->n, 0); /* its counts went with it */
+    atomic_store(&w->pause_running, 0);
+    atomic_store(&w->pause_seen, UINT64_MAX); /* its new process acknowledges at its start */
     atomic_store(&w->used, 0);
     w->nfree = 0;
     atomic_store(&w->spinning, 0);

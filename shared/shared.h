@@ -111,6 +111,29 @@ int shared_stats_others(const shared_region *r, int worker, shared_stat *out, in
  * database; names are borrowed from rows, which must outlive the report. */
 void shared_stats_add(st_report *rep, const shared_stat *rows, int n);
 
+/* ---- PAUSE and RESUME ------------------------------------------------------------------------
+ *
+ * The console's PAUSE holds every worker's new statements: the databases paused are here;
+ * each worker, told by its wake-up descriptor, reads them (its `version`), counts its
+ * statements still running in a paused database and acknowledges both; the PAUSE is
+ * answered once every worker has acknowledged the newest version with none running. */
+
+/* Databases paused one by one at once (PAUSE without a name pauses all of them). */
+#define SHARED_PAUSES 16
+
+/* PAUSE of database db ("" for all): false when SHARED_PAUSES are paused already. */
+bool shared_pause(shared_region *r, const char *db);
+/* RESUME of database db ("" for all, and every one paused by name). */
+void shared_resume(shared_region *r, const char *db);
+/* Moves with every PAUSE and RESUME. */
+uint64_t shared_pause_version(const shared_region *r);
+/* What is paused: *all, and the names (up to max), their number returned. */
+int shared_paused(shared_region *r, bool *all, char (*names)[SHARED_STAT_NAME], int max);
+/* This worker has seen `version` and has `running` statements in paused databases. */
+void shared_pause_ack(shared_region *r, int worker, uint64_t version, int running);
+/* Has every worker acknowledged `version` with no statement running? */
+bool shared_pause_settled(const shared_region *r, uint64_t version);
+
 /* ---- a worker that died ------------------------------------------------------------------- */
 
 /* Takes back its clients and its DDL counts (DDL it had on its way may have committed: those

@@ -1,9 +1,10 @@
 """The console and the metrics with `workers = 2` (issue 14): whichever worker answers, the
 per-database counters are the whole proxy's (every worker publishes its own once a second);
-PAUSE, which would hold one worker's clients only, is refused; SHUTDOWN stops every worker."""
+PAUSE and RESUME hold and release every worker's statements; SHUTDOWN stops every worker."""
 
 import os
 import socket
+import threading
 
 import psycopg
 import pytest
@@ -62,12 +63,53 @@ def test_counters_of_every_worker(px):
         c.close()
 
 
-def test_pause_refused_and_shutdown_stops_every_worker(px):
+def test_pause_and_resume_hold_every_worker(px, pg):
+    """A PAUSE on one worker's console waits for a statement running on the other worker,
+    then holds new statements on both, until a RESUME on the other console."""
+    holder = psycopg.connect(pg.dsn(dbname="console_workers"), autocommit=True)  # direct
+    holder.execute("SELECT pg_advisory_lock(7)")
+    runners = connect_on_workers(px, 2, psycopg_conn(px, "shop"))
+    newcomers = connect_on_workers(px, 2, psycopg_conn(px, "shop"))
+    consoles = connect_on_workers(px, 2, console_conn(px))
+    (a, runner), (b, _) = runners.items()
+    done = {}
+
+    def run(name, conn, sql):
+        cur = conn.execute(sql)
+        done[name] = cur.fetchone() if cur.description else cur.statusmessage
+
+    t_running = threading.Thread(target=run, args=("running", runner,
+                                                    "SELECT pg_advisory_lock(7)"))
+    t_running.start()
+    wait_for(lambda: any(r["state"] == "active" for r in show(consoles[a], "SHOW CLIENTS")
+                         if r["database"] == "shop"), what="the statement to run")
+    t_pause = threading.Thread(target=run, args=("pause", consoles[b], "PAUSE shop"))
+    t_pause.start()
+    wait_for(lambda: {r["name"]: r for r in show(consoles[a], "SHOW DATABASES")}["shop"]
+             ["paused"], what="the PAUSE to reach the other worker")
+    assert t_pause.is_alive()  # answered only when the other worker's statement ended
+    holder.execute("SELECT pg_advisory_unlock(7)")
+    t_running.join()
+    t_pause.join()
+    assert done["pause"] == "PAUSE"
+    waiting = [threading.Thread(target=run, args=(f"new{w}", c, "SELECT 42"))
+               for w, c in newcomers.items()]
+    for t in waiting:
+        t.start()
+    for w in (a, b):
+        wait_for(lambda: any(r["wait"] == "pause" for r in show(consoles[w], "SHOW CLIENTS")),
+                 what=f"a statement held on worker {w}")
+    assert not any(k.startswith("new") for k in done)
+    consoles[a].execute("RESUME shop")
+    for t in waiting:
+        t.join()
+    assert [done[f"new{w}"] for w in newcomers] == [(42,), (42,)]
+    for c in [holder, *runners.values(), *newcomers.values(), *consoles.values()]:
+        c.close()
+
+
+def test_shutdown_stops_every_worker(px):
     with psycopg.connect(px.dsn(dbname="tombstone", user="u_scram", password=PASSWORD),
                          autocommit=True) as adm:
-        with pytest.raises(psycopg.errors.FeatureNotSupported, match="workers = 1"):
-            adm.execute("PAUSE")
-        with pytest.raises(psycopg.errors.FeatureNotSupported, match="workers = 1"):
-            adm.execute("RESUME")
         assert adm.execute("SHUTDOWN").statusmessage == "SHUTDOWN"
     assert px.wait_exit() == 0

@@ -237,6 +237,48 @@ static void test_stats_published(void **state)
     free(r);
 }
 
+/* PAUSE: the names paused, settled only once every live worker acknowledged the newest
+ * version with nothing running; a dead worker does not hold it; RESUME clears. */
+static void test_pause(void **state)
+{
+    (void)state;
+    shared_region *r = region(2, 4);
+    assert_true(shared_pause_settled(r, shared_pause_version(r)));
+    assert_true(shared_pause(r, "shop"));
+    assert_true(shared_pause(r, "shop")); /* again: one entry */
+    uint64_t v = shared_pause_version(r);
+    bool all;
+    char names[SHARED_PAUSES][SHARED_STAT_NAME];
+    assert_int_equal(shared_paused(r, &all, names, SHARED_PAUSES), 1);
+    assert_false(all);
+    assert_string_equal(names[0], "shop");
+    shared_pause_ack(r, 0, v, 0);
+    assert_false(shared_pause_settled(r, v)); /* worker 1 has not seen it */
+    shared_pause_ack(r, 1, v, 2);
+    assert_false(shared_pause_settled(r, v)); /* it runs two statements */
+    shared_pause_ack(r, 1, v, 0);
+    assert_true(shared_pause_settled(r, v));
+    assert_true(shared_pause(r, ""));
+    assert_false(shared_pause_settled(r, shared_pause_version(r)));
+    shared_worker_reset(r, 1); /* dead: it holds nothing */
+    shared_pause_ack(r, 0, shared_pause_version(r), 0);
+    assert_true(shared_pause_settled(r, shared_pause_version(r)));
+    shared_paused(r, &all, names, SHARED_PAUSES);
+    assert_true(all);
+    shared_resume(r, "");
+    assert_int_equal(shared_paused(r, &all, names, SHARED_PAUSES), 0);
+    assert_false(all);
+    for (int i = 0; i < SHARED_PAUSES; i++) {
+        char db[16];
+        snprintf(db, sizeof db, "db%d", i);
+        assert_true(shared_pause(r, db));
+    }
+    assert_false(shared_pause(r, "one_more"));
+    shared_resume(r, "db3");
+    assert_true(shared_pause(r, "one_more"));
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_limits_are_global),
         cmocka_unit_test(test_dead_worker_reset),
         cmocka_unit_test(test_stats_published),
+        cmocka_unit_test(test_pause),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
