@@ -1137,6 +1137,7 @@ static bool ready_for_query(session *s, const proto_msg *m, bool consumed)
         SESSION_LOG(CONF_LOG_DEBUG, s, "authenticated, server pid %u", s->backend_pid);
         /* only now: a database name nobody logged in to never costs the proxy memory */
         s->catalog = catalog_of(s->env->catalogs, s->upstream->label, upstream_dbname(s));
+        s->track.stats = st_db_of(s->env->stats, s->database); /* likewise */
         s->state = SESSION_READY;
         if (!s->timed)
             event_del(&s->timer); /* client_login_timeout is over, and no other applies */
@@ -1271,7 +1272,6 @@ static void begin_login(session *s, proto_startup *st)
     }
     s->admitted = true;
     s->db = db;
-    s->track.stats = st_db_of(s->env->stats, db_name);
     s->upstream = config_upstream(s->conf, db);
     /* the delete guard (rewrite/watch.sql) knows the proxy's sessions by this setting; the
      * modes are set to the alias's (or the defaults, so that SHOW and RESET give them), and
