@@ -286,6 +286,7 @@ static void resume_db(proxy *px, const char *db)
     for (session *s = px->sessions; s; s = s->next)
         if (s->pause_held)
             session_wake(s);
+    on_settled(px); /* a PAUSE still waiting for what no longer pauses is answered */
 }
 
 /* REFRESH SCHEMA [db]: the catalogs (of db's upstream database) are read again before the
