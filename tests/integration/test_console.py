@@ -235,6 +235,32 @@ def test_pause_waits_for_running_and_holds_new(px, pg, console_db):
         conn.close()
 
 
+def test_resume_answers_a_waiting_pause(px, pg, console_db):
+    holder = psycopg.connect(pg.dsn(dbname=console_db), autocommit=True)
+    holder.execute("SELECT pg_advisory_lock(8)")
+    running, adm, pauser = shop(px), console(px), console(px)
+    done = {}
+    t_running = threading.Thread(
+        target=lambda: done.setdefault("running", running.execute(
+            "SELECT pg_advisory_lock(8)").fetchone()))
+    t_running.start()
+    wait_for(lambda: any(r["state"] == "active" for r in show(adm, "SHOW CLIENTS")
+                         if r["database"] == "shop"), what="the statement to run")
+    t_pause = threading.Thread(
+        target=lambda: done.setdefault("pause", pauser.execute("PAUSE").statusmessage))
+    t_pause.start()
+    wait_for(lambda: show(adm, "SHOW DATABASES")[0]["paused"], what="PAUSE to take effect")
+    assert "pause" not in done
+    adm.execute("RESUME")  # the statement still runs: the PAUSE it waited for is over
+    wait_for(lambda: "pause" in done, what="the waiting PAUSE to be answered")
+    assert done["pause"] == "PAUSE" and "running" not in done
+    holder.execute("SELECT pg_advisory_unlock(8)")
+    t_running.join()
+    t_pause.join()
+    for conn in (holder, running, adm, pauser):
+        conn.close()
+
+
 def test_shutdown(px):
     with console(px) as adm:
         assert adm.execute("SHUTDOWN").statusmessage == "SHUTDOWN"
