@@ -296,6 +296,8 @@ bool proto_read_parse(const uint8_t *msg, size_t len, proto_parse_fields *out);
 /* Works on a peeked prefix too: false when the two names are not complete in it. */
 bool proto_read_bind_names(const uint8_t *msg, size_t len, const char **portal, const char **stmt);
 bool proto_read_execute(const uint8_t *msg, size_t len, const char **portal, uint32_t *max_rows);
+/* FunctionCall: the oid of the function it calls. Works on a peeked prefix too. */
+bool proto_read_function_oid(const uint8_t *msg, size_t len, uint32_t *oid);
 /* Close and Describe: kind is 'S' (statement) or 'P' (portal). */
 bool proto_read_target(const uint8_t *msg, size_t len, char *kind, const char **name);
 

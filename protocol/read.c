@@ -140,6 +140,13 @@ bool proto_read_execute(const uint8_t *msg, size_t len, const char **portal, uin
     return read_all(&r, msg, 'E');
 }
 
+bool proto_read_function_oid(const uint8_t *msg, size_t len, uint32_t *oid)
+{
+    proto_reader r = proto_reader_init(msg, len);
+    *oid = proto_read_u32(&r);
+    return !r.bad && msg[0] == 'F';
+}
+
 bool proto_read_target(const uint8_t *msg, size_t len, char *kind, const char **name)
 {
     proto_reader r = proto_reader_init(msg, len);

@@ -16,10 +16,11 @@ struct rw_snapshot {
     int refs;
     uint64_t version;
     rw_arena arena;
-    rw_map by_name; /* "schema\0name" → rw_table */
-    rw_map by_oid;  /* 4 oid bytes → rw_table */
-    rw_map names;   /* bare relation name → non-NULL */
-    rw_map setters; /* bare name of a function that may set the search_path → non-NULL */
+    rw_map by_name;     /* "schema\0name" → rw_table */
+    rw_map by_oid;      /* 4 oid bytes → rw_table */
+    rw_map names;       /* bare relation name → non-NULL */
+    rw_map setters;     /* bare name of a function that may set the search_path → non-NULL */
+    rw_map setter_oids; /* 4 oid bytes of one → non-NULL */
     int nfks, capfks;
     rw_fk **fks;
     int ntables, captables; /* in the order of the rows, for the tools that list them all */
@@ -50,7 +51,7 @@ struct memo {
  *   U table_oid index constraint primary cols predicate scs     unique indexes of soft tables
  *     (scs: the standard_conforming_strings the predicate's text was printed with, when it
  *     holds a backslash)
- *   P name                                                      functions outside the system
+ *   P name oid                                                  functions outside the system
  *     schemas whose body names search_path or set_config: a call may change the session's
  *     path (a SET without LOCAL in the body outlives even a SET search_path clause)
  * Foreign keys come in creation order, the order PostgreSQL fires their triggers in, so the
@@ -133,7 +134,7 @@ static const char query_fmt[] =
     "    NULL, NULL\n"
     "  FROM pg_namespace n WHERE n.nspname = 'tombstone'\n"
     "UNION ALL\n"
-    "SELECT DISTINCT 'P', p.proname::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL\n"
+    "SELECT 'P', p.proname::text, p.oid::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL\n"
     "  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace\n"
     "  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'tombstone')\n"
     "    AND p.prosrc ~* 'search_path|set_config'\n"
@@ -192,6 +193,7 @@ void rw_snapshot_unref(rw_snapshot *s)
     rw_map_free(&s->by_oid);
     rw_map_free(&s->names);
     rw_map_free(&s->setters);
+    rw_map_free(&s->setter_oids);
     free(s->fks);
     free(s->tables);
     rw_arena_free(&s->arena);
@@ -378,6 +380,15 @@ static bool add_unique(rw_snapshot *s, const char *const *f)
     return true;
 }
 
+static bool add_setter(rw_snapshot *s, const char *const *f)
+{
+    uint32_t *oid = rw_arena_alloc(&s->arena, sizeof *oid);
+    *oid = (uint32_t)strtoul(f[2], NULL, 10);
+    rw_map_put(&s->setters, rw_arena_strdup(&s->arena, f[1]), strlen(f[1]), s);
+    rw_map_put(&s->setter_oids, (const char *)oid, sizeof *oid, s);
+    return true;
+}
+
 bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char **err)
 {
     const char *const *f = row->fields;
@@ -407,9 +418,7 @@ bool rw_snapshot_add_row(rw_snapshot *s, const rw_catalog_row *row, const char *
             ok = add_unique(s, f);
             break;
         case 'P':
-            ok = f[1] != NULL;
-            if (ok)
-                rw_map_put(&s->setters, rw_arena_strdup(&s->arena, f[1]), strlen(f[1]), s);
+            ok = f[1] && f[2] && add_setter(s, f);
             break;
         case 'H':
             s->helpers = f[1] && strcmp(f[1], "tombstone helpers " RW_HELPERS_VERSION) == 0;
@@ -474,6 +483,11 @@ bool rw_snapshot_has_name(const rw_snapshot *s, const char *name)
 bool rw_snapshot_sets_path(const rw_snapshot *s, const char *name)
 {
     return rw_map_get(&s->setters, name, strlen(name)) != NULL;
+}
+
+bool rw_snapshot_sets_path_oid(const rw_snapshot *s, uint32_t oid)
+{
+    return rw_map_get(&s->setter_oids, (const char *)&oid, sizeof oid) != NULL;
 }
 
 bool rw_snapshot_has_helpers(const rw_snapshot *s)

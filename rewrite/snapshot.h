@@ -129,6 +129,8 @@ bool rw_snapshot_has_name(const rw_snapshot *s, const char *name);
  * (its body names search_path or set_config): the proxy reads the setting again after a
  * statement that calls it. */
 bool rw_snapshot_sets_path(const rw_snapshot *s, const char *name);
+/* The same for a function named by its oid (the protocol's FunctionCall message). */
+bool rw_snapshot_sets_path_oid(const rw_snapshot *s, uint32_t oid);
 
 /* True when `tombstone install` created this version's helper functions in the database. */
 bool rw_snapshot_has_helpers(const rw_snapshot *s);

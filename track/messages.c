@@ -193,6 +193,20 @@ static void on_execute(track *t, const proto_msg *m)
         track_apply(t, &e->facts, NULL, TRACK_AT_EXECUTE);
 }
 
+/* set_config(text, text, boolean), F_SET_CONFIG in PostgreSQL's fmgroids.h: FunctionCall
+ * names functions by oid */
+enum { SET_CONFIG_OID = 2078 };
+
+/* A FunctionCall of set_config, or of a function that may set the search_path: the settings
+ * are read again after it, as after a statement that calls one. */
+static void on_function_call(track *t, const proto_msg *m)
+{
+    uint32_t oid;
+    if (proto_read_function_oid(m->data, m->len, &oid) &&
+        (oid == SET_CONFIG_OID || (t->snapshot && rw_snapshot_sets_path_oid(t->snapshot, oid))))
+        t->reread = true;
+}
+
 static void on_close(track *t, const proto_msg *m)
 {
     char kind;
@@ -250,7 +264,7 @@ proto_policy track_client_policy(track *t, uint8_t type)
     case PROTO_FE_FUNCTION_CALL: /* answered by FunctionCallResponse and ReadyForQuery */
         t->stats->queries++;
         track_expect_query(&t->expect, NULL, 0);
-        return PROTO_PASS;
+        return PROTO_PEEK; /* which function it calls */
     default:
         return PROTO_PASS;
     }
@@ -274,6 +288,9 @@ proto_verdict track_client_message(track *t, const proto_msg *m, proto_out *out)
         break;
     case PROTO_FE_CLOSE:
         on_close(t, m);
+        break;
+    case PROTO_FE_FUNCTION_CALL:
+        on_function_call(t, m);
         break;
     }
     rw_cache_trim(t->cache); /* the rewrite is used: a huge one's memory goes now */

@@ -2,7 +2,9 @@
  * compare between a direct connection and one through the proxy.
  *
  *   pqclient pipeline CONNINFO N   N statements in libpq pipeline mode, with errors and syncs
- *   pqclient largeobject CONNINFO  large objects, i.e. the FunctionCall protocol */
+ *   pqclient largeobject CONNINFO  large objects, i.e. the FunctionCall protocol
+ *   pqclient fnpath CONNINFO PATH SQL   set_config('search_path', PATH, false) with the
+ *                                  FunctionCall protocol, then SQL: prints its command tag */
 #include <libpq-fe.h>
 #include <libpq/libpq-fs.h>
 #include <stdio.h>
@@ -97,16 +99,37 @@ static int largeobject(PGconn *c)
     return 0;
 }
 
+/* set_config by its oid (F_SET_CONFIG in PostgreSQL's fmgroids.h), arguments in binary */
+static int fnpath(PGconn *c, const char *path, const char *sql)
+{
+    enum { SET_CONFIG_OID = 2078 };
+    static const char name[] = "search_path", no = 0;
+    PQArgBlock args[3] = {
+        {(int)strlen(name), 0, {.ptr = (int *)name}},
+        {(int)strlen(path), 0, {.ptr = (int *)path}},
+        {1, 0, {.ptr = (int *)&no}},
+    };
+    char value[1024];
+    int len = 0;
+    PGresult *r = PQfn(c, SET_CONFIG_OID, (int *)value, &len, 0, args, 3);
+    must(c, r, PGRES_COMMAND_OK, "set_config");
+    r = PQexec(c, sql);
+    printf("%s %s\n", PQresStatus(PQresultStatus(r)), PQcmdStatus(r));
+    PQclear(r);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: pqclient pipeline|largeobject CONNINFO [N]\n");
+        fprintf(stderr, "usage: pqclient pipeline|largeobject|fnpath CONNINFO [N | PATH SQL]\n");
         return 2;
     }
     PGconn *c = PQconnectdb(argv[2]);
     if (PQstatus(c) != CONNECTION_OK)
         die(c, "connect");
     int rc = strcmp(argv[1], "pipeline") == 0 ? pipeline(c, argc > 3 ? atoi(argv[3]) : 100)
+             : strcmp(argv[1], "fnpath") == 0 ? (argc > 4 ? fnpath(c, argv[3], argv[4]) : 2)
                                               : largeobject(c);
     PQfinish(c);
     return rc;

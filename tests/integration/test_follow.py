@@ -1,13 +1,20 @@
 """Issue 15: where a statement changes the search_path in a way only the server can tell (a
 set_config() whose arguments are not constants, as pg_dump sends it; a DO block; a procedure;
-a function whose body sets it; SET ROLE, which changes what "$user" names), the proxy reads the setting again after it and
+a function whose body sets it; set_config called with the FunctionCall message; SET ROLE,
+which changes what "$user" names), the proxy reads the setting again after it and
 rewrites the next statement with it, also inside one extended-protocol batch. fl_arch.fl_events
 is a soft-delete table, public.fl_events a plain one of the same name: a DELETE resolved with
 the path from before would go out unchanged and delete fl_arch rows for real (or be refused by
 the guard)."""
 
+import os
+import subprocess
+
 import psycopg
 import pytest
+from harness import REPO
+
+ITEST_BIN = os.environ.get("ITEST_BIN", os.path.join(REPO, "build", "itests"))
 
 SCHEMA = """
 DROP SCHEMA IF EXISTS fl_arch CASCADE; DROP TABLE IF EXISTS fl_events;
@@ -133,3 +140,13 @@ def test_function_created_by_another_session(proxy, pg, tables):
     finally:
         pg.psql("DROP FUNCTION fl_switch")
     assert rows(pg, "fl_arch.fl_events") == marked_only({4}, 6)
+
+
+def test_function_call_message(proxy, pg, tables):
+    """libpq's PQfn calls set_config by its oid (the FunctionCall message): followed too."""
+    out = subprocess.run([os.path.join(ITEST_BIN, "pqclient"), "fnpath", proxy.dsn(),
+                          "fl_arch, public", "DELETE FROM fl_events WHERE id = 5"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout == "PGRES_COMMAND_OK DELETE 1\n"
+    assert rows(pg, "fl_arch.fl_events") == marked_only({5}, 6)

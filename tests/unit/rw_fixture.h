@@ -76,7 +76,7 @@ static rw_snapshot *fixture_schema_kinds(const char *kinds)
         {"F", "reviews_book_fkey", "8", "2", "n", "{book_id}", "{id}", NULL, "00"},
         {"U", "5", "activities_name_key", NULL, "f", "{name}", "(NOT is_deleted)", NULL, NULL},
         {"U", "1", "authors_pkey", "authors_pkey", "t", "{id}", NULL, NULL, NULL},
-        {"P", "use_archive", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+        {"P", "use_archive", "16400", NULL, NULL, NULL, NULL, NULL, NULL},
     };
     static const char *const helper_row[11] = {"H", "tombstone helpers " RW_HELPERS_VERSION};
     rw_snapshot *s = rw_snapshot_new();

@@ -513,6 +513,25 @@ static void test_role_followed(void **state)
     assert_true(delete_rewritten(f));
 }
 
+/* A FunctionCall of set_config (by oid), or of a function the snapshot says may set the
+ * search_path, has the owner read the settings again; one of another function does not. */
+static void test_function_call_followed(void **state)
+{
+    session_fixture *f = *state;
+    static const uint32_t oids[] = {764 /* lo_open */, 2078 /* set_config */, 16400};
+    for (int i = 0; i < 3; i++) {
+        f->t.reread = false;
+        size_t at = proto_msg_begin(&f->wire, PROTO_FE_FUNCTION_CALL);
+        proto_buf_put_u32(&f->wire, oids[i]);
+        proto_buf_put_u16(&f->wire, 0); /* argument formats */
+        proto_buf_put_u16(&f->wire, 0); /* arguments */
+        proto_buf_put_u16(&f->wire, 0); /* result format */
+        proto_msg_end(&f->wire, at);
+        walk(f, &from_client);
+        assert_int_equal(f->t.reread, i > 0);
+    }
+}
+
 /* Without a snapshot nothing is forwarded as it is: every statement is refused. */
 static void test_no_snapshot_refuses(void **state)
 {
@@ -591,6 +610,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_error_position_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reprepare_after_search_path_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_role_followed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_function_call_followed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_snapshot_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_reprepare_without_need, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddl_reported, setup, teardown),
