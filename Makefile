@@ -123,9 +123,10 @@ install: tombstone
 		packaging/tombstone.service.in > $(DESTDIR)$(UNITDIR)/tombstone.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/tombstone.service
 
-# Every fuzz target for FUZZ_SECONDS (default 60) each, from seeds made from the tests.
+# Every fuzz target (or those of FUZZ_TARGETS, e.g. "rewrite lexer") for FUZZ_SECONDS
+# (default 60) each, from seeds made from the tests; libFuzzer with Debian's clang.
 fuzz: deps
-	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) tests/fuzz/run
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) tests/fuzz/run $(FUZZ_TARGETS)
 
 # SOAK_CLIENTS clients (default 300) for SOAK_SECONDS (default 180), then the invariants.
 soak: deps tombstone
