@@ -36,8 +36,12 @@ INSERT INTO fl_items SELECT i FROM generate_series(1, 3) i;
 
 
 @pytest.fixture
-def tables(pg):
-    pg.psql(SCHEMA)
+def tables(pg, proxy):
+    # through the proxy: DDL made directly in PostgreSQL reaches a running proxy's snapshot
+    # only within epoch_interval or schema_refresh (README, "The catalog snapshot"), and the
+    # shared proxy has read this database's catalog before when other tests ran first
+    with psycopg.connect(proxy.dsn(), autocommit=True) as c:
+        c.execute(SCHEMA)
     yield
     pg.psql("DROP SCHEMA fl_arch CASCADE; DROP TABLE fl_events; DROP SCHEMA fl_owner CASCADE; "
             "DROP TABLE fl_items; DROP ROLE fl_owner")
