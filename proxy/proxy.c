@@ -6,6 +6,7 @@
  * through the callbacks it gives them. */
 #include "proxy/proxy.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,11 +53,13 @@ struct proxy {
     uint64_t pause_version; /* of the shared PAUSE state the two above were read from */
     uint64_t acked_version; /* what this worker acknowledged last (acknowledge_pauses) */
     int acked_running;
+    uint64_t stats_answered; /* the newest statistics request this worker published for */
 };
 
 static void start_tick(proxy *px);
 static void read_pauses(proxy *px);
 static void acknowledge_pauses(proxy *px);
+static void publish(proxy *px);
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
@@ -238,6 +241,8 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
             session_wake(s);
     read_pauses(px); /* or another worker's console paused or resumed */
     acknowledge_pauses(px);
+    if (shared_stats_requested(px->w->shared) != px->stats_answered)
+        publish(px); /* or asked for every worker's statistics */
 }
 
 void proxy_wake_workers(const proxy_worker *w, int except)
@@ -288,11 +293,39 @@ typedef struct {
     shared_stat *others; /* the rows the report borrows names from */
 } report;
 
+static double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Asks every other worker to publish its rows now and waits (yielding the CPU) until they
+ * have, for at most STATS_WAIT seconds: a console command or a scrape then sees what was
+ * counted up to the moment it came, not up to a second before. A worker waiting here answers
+ * the others' requests too, so two consoles asking at once do not wait for each other. */
+enum { STATS_WAIT_MS = 100 };
+
+static void fresh_rows(proxy *px)
+{
+    uint64_t request = shared_stats_request(px->w->shared);
+    proxy_wake_workers(px->w, px->w->worker);
+    double deadline = monotonic_seconds() + STATS_WAIT_MS / 1000.0;
+    while (!shared_stats_answered(px->w->shared, px->w->worker, request) &&
+           monotonic_seconds() < deadline) {
+        if (shared_stats_requested(px->w->shared) != px->stats_answered)
+            publish(px);
+        sched_yield();
+    }
+}
+
 static void gather(proxy *px, report *g)
 {
-    gather_here(px, &g->r);
     g->others = NULL;
     int workers = px->w->workers;
+    if (workers > 1)
+        fresh_rows(px);
+    gather_here(px, &g->r);
     if (workers < 2)
         return;
     int max = (workers - 1) * SHARED_STAT_DBS;
@@ -308,15 +341,20 @@ static void report_free(report *g)
 }
 
 /* With several workers, each publishes its rows once a second for the others to report. */
-static void on_publish(evutil_socket_t fd, short what, void *arg)
+static void publish(proxy *px)
 {
-    proxy *px = arg;
-    (void)fd;
-    (void)what;
+    px->stats_answered = shared_stats_requested(px->w->shared); /* read before gathering */
     st_report r;
     gather_here(px, &r);
-    shared_stats_publish(px->w->shared, px->w->worker, &r);
+    shared_stats_publish(px->w->shared, px->w->worker, &r, px->stats_answered);
     st_report_free(&r);
+}
+
+static void on_publish(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    publish(arg);
 }
 
 static void metrics_page(void *owner, proto_buf *out)

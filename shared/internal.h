@@ -28,6 +28,7 @@ typedef struct {
 /* A worker's published statistics (shared/stats.c): `version` is odd while it writes them. */
 typedef struct {
     _Atomic uint64_t version;
+    _Atomic uint64_t answered; /* the newest request published for (UINT64_MAX: dead) */
     _Atomic int n;
     shared_stat rows[SHARED_STAT_DBS];
 } shared_stats;
@@ -51,6 +52,7 @@ struct shared_region {
     int workers, capacity;
     pthread_mutex_t admission; /* max_db_connections, max_user_connections */
     _Atomic int clients;
+    _Atomic uint64_t stats_request; /* shared_stats_request */
     /* PAUSE (shared/pause.c), changed under the mutex */
     _Atomic uint64_t pause_version;
     bool paused_all;

@@ -91,7 +91,8 @@ void shared_worker_reset(shared_region *r, int worker)
         atomic_store(&w->slots[i].user, 0);
     }
     atomic_fetch_sub(&r->clients, atomic_exchange(&w->clients, 0));
-    atomic_store(&w->stats->n, 0); /* its counts went with it */
+    atomic_store(&w->stats->n, 0);                 /* its counts went with it */
+    atomic_store(&w->stats->answered, UINT64_MAX); /* until its new process publishes */
     atomic_store(&w->pause_running, 0);
     atomic_store(&w->pause_seen, UINT64_MAX); /* its new process acknowledges at its start */
     atomic_store(&w->used, 0);

@@ -102,8 +102,15 @@ typedef struct {
 } shared_stat;
 
 /* Publishes the per-database rows of this worker's report (its own sessions and counters),
- * replacing what it published before. */
-void shared_stats_publish(shared_region *r, int worker, const st_report *rep);
+ * replacing what it published before; `request` is the newest request it answers. */
+void shared_stats_publish(shared_region *r, int worker, const st_report *rep, uint64_t request);
+/* A console command or a scrape wants every worker's rows as of now: returns the request's
+ * number; the workers, woken, publish and answer it (shared_stats_answered). */
+uint64_t shared_stats_request(shared_region *r);
+/* The newest request. */
+uint64_t shared_stats_requested(const shared_region *r);
+/* Has every other worker (but dead ones) published since the request? */
+bool shared_stats_answered(const shared_region *r, int worker, uint64_t request);
 /* Copies what every other worker published last into out (room for max rows); returns the
  * number of rows. A row being rewritten while it is read is read again. */
 int shared_stats_others(const shared_region *r, int worker, shared_stat *out, int max);

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void shared_stats_publish(shared_region *r, int worker, const st_report *rep)
+void shared_stats_publish(shared_region *r, int worker, const st_report *rep, uint64_t request)
 {
     shared_stats *s = r->worker[worker].stats;
     int n = rep->ndbs < SHARED_STAT_DBS ? rep->ndbs : SHARED_STAT_DBS;
@@ -22,6 +22,27 @@ void shared_stats_publish(shared_region *r, int worker, const st_report *rep)
     }
     atomic_store_explicit(&s->n, n, memory_order_relaxed);
     atomic_fetch_add_explicit(&s->version, 1, memory_order_release);
+    atomic_store(&s->answered, request);
+}
+
+uint64_t shared_stats_request(shared_region *r)
+{
+    return atomic_fetch_add(&r->stats_request, 1) + 1;
+}
+
+uint64_t shared_stats_requested(const shared_region *r)
+{
+    return atomic_load(&r->stats_request);
+}
+
+bool shared_stats_answered(const shared_region *r, int worker, uint64_t request)
+{
+    for (int w = 0; w < r->workers; w++) {
+        uint64_t answered = atomic_load(&r->worker[w].stats->answered);
+        if (w != worker && answered != UINT64_MAX && answered < request)
+            return false;
+    }
+    return true;
 }
 
 /* One worker's rows into out; the number copied, or -1 when they changed meanwhile. */

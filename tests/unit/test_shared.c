@@ -207,10 +207,15 @@ static void test_stats_published(void **state)
     shop->totals.marked = 2;
     st_hist_add(&shop->totals.query_time, 100);
     shop->clients[ST_CLIENT_IDLE] = 3;
-    shared_stats_publish(r, 1, &mine);
+    uint64_t request = shared_stats_request(r);
+    assert_false(shared_stats_answered(r, 0, request));
+    shared_stats_publish(r, 1, &mine, shared_stats_requested(r));
     st_report theirs = {0};
     st_report_db_of(&theirs, "other")->totals.queries = 1;
-    shared_stats_publish(r, 2, &theirs);
+    assert_false(shared_stats_answered(r, 0, request)); /* worker 2 has not */
+    shared_stats_publish(r, 2, &theirs, request);
+    assert_true(shared_stats_answered(r, 0, request));
+    assert_false(shared_stats_answered(r, 0, shared_stats_request(r)));
 
     shared_stat rows[3 * SHARED_STAT_DBS];
     assert_int_equal(shared_stats_others(r, 1, rows, 3 * SHARED_STAT_DBS), 1);
@@ -230,6 +235,8 @@ static void test_stats_published(void **state)
 
     shared_worker_reset(r, 1);
     assert_int_equal(shared_stats_others(r, 0, rows, 3 * SHARED_STAT_DBS), 1);
+    shared_stats_publish(r, 2, &theirs, shared_stats_requested(r));
+    assert_true(shared_stats_answered(r, 0, shared_stats_requested(r))); /* 1 is dead */
     assert_int_equal(shared_stats_others(r, 0, rows, 0), 0); /* no room: nothing copied */
     st_report_free(&mine);
     st_report_free(&theirs);
