@@ -20,8 +20,8 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
 
-from harness import (PG_BIN, TEST_USER, Postgres, Proxy, free_port, port_open, rss_kb,  # noqa
-                     tombstone_binary, wait_for)
+from harness import (PG_BIN, TEST_USER, Postgres, Proxy, binary_has, free_port, port_open,  # noqa
+                     rss_kb, tombstone_binary, wait_for)
 
 PGBENCH_TABLES = ("pgbench_accounts", "pgbench_branches", "pgbench_tellers", "pgbench_history")
 CLK_TCK = os.sysconf("SC_CLK_TCK")

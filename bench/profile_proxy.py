@@ -25,7 +25,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import (PG_BIN, PgBouncer, make_pgbench_dbs, pgbench_env,  # noqa: E402
+from benchlib import (PG_BIN, PgBouncer, binary_has, make_pgbench_dbs, pgbench_env,  # noqa: E402
                       run_alone, start_postgres, start_tombstone, tombstone_binary)
 
 # Functions whose inclusive cost per transaction is reported when they show up.
@@ -146,7 +146,9 @@ def callgrind_profile(pg, work, combos, n1, n2, warm=3000, binary=None):
     # measurement), and a small rewrite cache, so that simple-protocol statements, whose
     # literals differ every time, reach the steady state of a full cache (every new text
     # evicts an old one) after a short warm-up
-    px = start_tombstone(pg, extra="log_level = warning\nrewrite_cache_mb = 1\n"
+    # one process (the wrapper hides from the harness whether the binary knows `workers`)
+    workers = "workers = 1\n" if binary_has(binary, b"workers") else ""
+    px = start_tombstone(pg, extra=f"log_level = warning\nrewrite_cache_mb = 1\n{workers}"
                                    "[softdelete]\nschema_refresh = 0", binary=wrapper)
     pid = str(px.proc.pid)
     profiles = []

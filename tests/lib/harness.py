@@ -188,11 +188,16 @@ def tombstone_binary():
     return os.environ.get("TOMBSTONE_BIN", os.path.join(REPO, "tombstone"))
 
 
+def binary_has(path, text):
+    """Does the file at path contain these bytes (a setting's name, a library's symbol)?"""
+    with open(path, "rb") as f:
+        return text in f.read()
+
+
 def sanitized_binary(path=None):
     """True when the proxy under test is built with AddressSanitizer, whose allocator keeps
     freed memory in quarantine: RSS then says nothing about what the proxy frees."""
-    with open(path or tombstone_binary(), "rb") as f:
-        return b"__asan_init" in f.read()
+    return binary_has(path or tombstone_binary(), b"__asan_init")
 
 
 def rss_kb(pid):
@@ -214,13 +219,15 @@ class Proxy:
         self.proc = proc
 
     @staticmethod
-    def config_text(pg, port, databases=None, extra=""):
+    def config_text(pg, port, databases=None, extra="", binary=None):
         dbs = databases or {"*": f"host=127.0.0.1 port={pg.port}"}
         # one worker unless a test asks for more (the tests that measure the process, RSS or
         # descriptors, look at the one that serves); TOMBSTONE_TEST_WORKERS=N runs the
-        # others with N workers
+        # others with N workers. A binary from before workers existed (bench/ab.py's base)
+        # gets no such line.
         n = os.environ.get("TOMBSTONE_TEST_WORKERS", "1")
-        workers = [] if "workers" in extra else [f"workers = {n}"]
+        knows = binary_has(binary or tombstone_binary(), b"workers")
+        workers = [] if "workers" in extra or not knows else [f"workers = {n}"]
         lines = ["[tombstone]", "listen_addr = 127.0.0.1", f"listen_port = {port}",
                  "log_level = debug", *workers, extra, "[databases]"]
         lines += [f"{alias} = {target}" for alias, target in dbs.items()]
@@ -233,7 +240,7 @@ class Proxy:
         port = port or free_port()
         config = os.path.join(workdir, "tombstone.ini")
         with open(config, "w") as f:
-            f.write(cls.config_text(pg, port, databases, extra))
+            f.write(cls.config_text(pg, port, databases, extra, binary))
         log_path = os.path.join(workdir, "tombstone.log")
         log = open(log_path, "wb")
         proc = subprocess.Popen([binary, "-c", config, *args], stdout=log,
