@@ -287,21 +287,21 @@ static void gather_here(proxy *px, st_report *r)
 }
 
 /* The report the console and the metrics show: this worker's, with the per-database counters
- * and client counts every other worker published last (at most a second old) added. */
+ * and client counts every other worker published (fresh_rows) added. */
 typedef struct {
     st_report r;
     shared_stat *others; /* the rows the report borrows names from */
 } report;
 
-static double monotonic_seconds(void)
+static uint64_t monotonic_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Asks every other worker to publish its rows now and waits (yielding the CPU) until they
- * have, for at most STATS_WAIT seconds: a console command or a scrape then sees what was
+ * have, for at most STATS_WAIT_MS: a console command or a scrape then sees what was
  * counted up to the moment it came, not up to a second before. A worker waiting here answers
  * the others' requests too, so two consoles asking at once do not wait for each other. */
 enum { STATS_WAIT_MS = 100 };
@@ -310,9 +310,9 @@ static void fresh_rows(proxy *px)
 {
     uint64_t request = shared_stats_request(px->w->shared);
     proxy_wake_workers(px->w, px->w->worker);
-    double deadline = monotonic_seconds() + STATS_WAIT_MS / 1000.0;
+    uint64_t deadline = monotonic_ns() + STATS_WAIT_MS * 1000000u;
     while (!shared_stats_answered(px->w->shared, px->w->worker, request) &&
-           monotonic_seconds() < deadline) {
+           monotonic_ns() < deadline) {
         if (shared_stats_requested(px->w->shared) != px->stats_answered)
             publish(px);
         sched_yield();
@@ -627,13 +627,6 @@ static void teardown(proxy *px)
     rw_cache_free(px->env.rewrites);
     config_unref(px->conf);
     event_base_free(px->base);
-}
-
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* The loop. With several workers, after each round of events this worker is marked idle in
