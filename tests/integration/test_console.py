@@ -194,6 +194,17 @@ def test_refresh_schema(px, pg, console_db):
         assert c.execute("SELECT count(*) FROM late").fetchone() == (1,)
 
 
+def in_thread(done, name, conn, sql):
+    """Runs sql on conn in a thread of its own (started, returned); its answer (the first row,
+    or the command tag) goes to done[name]."""
+    def run():
+        cur = conn.execute(sql)
+        done[name] = cur.fetchone() if cur.description else cur.statusmessage
+    t = threading.Thread(target=run)
+    t.start()
+    return t
+
+
 def test_pause_waits_for_running_and_holds_new(px, pg, console_db):
     with shop(px) as c:
         c.execute("SELECT 1")
@@ -202,19 +213,12 @@ def test_pause_waits_for_running_and_holds_new(px, pg, console_db):
     running = shop(px)
     done = {}
 
-    def run(name, conn, sql):
-        cur = conn.execute(sql)
-        done[name] = cur.fetchone() if cur.description else cur.statusmessage
-
-    t_running = threading.Thread(target=run, args=("running", running,
-                                                    "SELECT pg_advisory_lock(7)"))
-    t_running.start()
+    t_running = in_thread(done, "running", running, "SELECT pg_advisory_lock(7)")
     adm = console(px)
     wait_for(lambda: any(r["state"] == "active" for r in show(adm, "SHOW CLIENTS")
                          if r["database"] == "shop"), what="the statement to run")
     pauser = console(px)
-    t_pause = threading.Thread(target=run, args=("pause", pauser, "PAUSE shop"))
-    t_pause.start()
+    t_pause = in_thread(done, "pause", pauser, "PAUSE shop")
     wait_for(lambda: show(adm, "SHOW DATABASES")[0]["paused"], what="PAUSE to take effect")
     assert t_pause.is_alive()  # it answers only when the running statement ended
     holder.execute("SELECT pg_advisory_unlock(7)")
@@ -223,8 +227,7 @@ def test_pause_waits_for_running_and_holds_new(px, pg, console_db):
     assert done["pause"] == "PAUSE"
     # a new statement waits until RESUME
     newcomer = shop(px)
-    t_new = threading.Thread(target=run, args=("new", newcomer, "SELECT 42"))
-    t_new.start()
+    t_new = in_thread(done, "new", newcomer, "SELECT 42")
     wait_for(lambda: any(r["wait"] == "pause" for r in show(adm, "SHOW CLIENTS")),
              what="the new statement to wait")
     assert "new" not in done
@@ -240,15 +243,10 @@ def test_resume_answers_a_waiting_pause(px, pg, console_db):
     holder.execute("SELECT pg_advisory_lock(8)")
     running, adm, pauser = shop(px), console(px), console(px)
     done = {}
-    t_running = threading.Thread(
-        target=lambda: done.setdefault("running", running.execute(
-            "SELECT pg_advisory_lock(8)").fetchone()))
-    t_running.start()
+    t_running = in_thread(done, "running", running, "SELECT pg_advisory_lock(8)")
     wait_for(lambda: any(r["state"] == "active" for r in show(adm, "SHOW CLIENTS")
                          if r["database"] == "shop"), what="the statement to run")
-    t_pause = threading.Thread(
-        target=lambda: done.setdefault("pause", pauser.execute("PAUSE").statusmessage))
-    t_pause.start()
+    t_pause = in_thread(done, "pause", pauser, "PAUSE")
     wait_for(lambda: show(adm, "SHOW DATABASES")[0]["paused"], what="PAUSE to take effect")
     assert "pause" not in done
     adm.execute("RESUME")  # the statement still runs: the PAUSE it waited for is over

@@ -4,12 +4,11 @@ PAUSE and RESUME hold and release every worker's statements; SHUTDOWN stops ever
 
 import os
 import socket
-import threading
 
 import psycopg
 import pytest
 from harness import free_port, wait_for
-from test_console import CONSOLE, PASSWORD, metric, scrape, show
+from test_console import CONSOLE, PASSWORD, in_thread, metric, scrape, show
 from test_ops import connect_on_workers, psycopg_conn, worker_pids
 
 
@@ -74,17 +73,10 @@ def test_pause_and_resume_hold_every_worker(px, pg):
     (a, runner), (b, _) = runners.items()
     done = {}
 
-    def run(name, conn, sql):
-        cur = conn.execute(sql)
-        done[name] = cur.fetchone() if cur.description else cur.statusmessage
-
-    t_running = threading.Thread(target=run, args=("running", runner,
-                                                    "SELECT pg_advisory_lock(7)"))
-    t_running.start()
+    t_running = in_thread(done, "running", runner, "SELECT pg_advisory_lock(7)")
     wait_for(lambda: any(r["state"] == "active" for r in show(consoles[a], "SHOW CLIENTS")
                          if r["database"] == "shop"), what="the statement to run")
-    t_pause = threading.Thread(target=run, args=("pause", consoles[b], "PAUSE shop"))
-    t_pause.start()
+    t_pause = in_thread(done, "pause", consoles[b], "PAUSE shop")
     wait_for(lambda: {r["name"]: r for r in show(consoles[a], "SHOW DATABASES")}["shop"]
              ["paused"], what="the PAUSE to reach the other worker")
     assert t_pause.is_alive()  # answered only when the other worker's statement ended
@@ -92,10 +84,7 @@ def test_pause_and_resume_hold_every_worker(px, pg):
     t_running.join()
     t_pause.join()
     assert done["pause"] == "PAUSE"
-    waiting = [threading.Thread(target=run, args=(f"new{w}", c, "SELECT 42"))
-               for w, c in newcomers.items()]
-    for t in waiting:
-        t.start()
+    waiting = [in_thread(done, f"new{w}", c, "SELECT 42") for w, c in newcomers.items()]
     for w in (a, b):
         wait_for(lambda: any(r["wait"] == "pause" for r in show(consoles[w], "SHOW CLIENTS")),
                  what=f"a statement held on worker {w}")
