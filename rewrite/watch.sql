@@ -16,16 +16,9 @@ GRANT USAGE ON SCHEMA tombstone TO PUBLIC;
 CREATE TABLE IF NOT EXISTS tombstone.catalog_epoch (pid int PRIMARY KEY, n bigint NOT NULL);
 GRANT SELECT ON tombstone.catalog_epoch TO PUBLIC;
 
--- The [softdelete] settings of the proxy, written by `tombstone install` after this script:
--- which columns are markers, and which tables are (include) or are never (exclude)
--- soft-delete tables, as "schema.table". (helpers.sql reads the same row.)
-CREATE TABLE IF NOT EXISTS tombstone.settings (
-    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    markers text[] NOT NULL,
-    include text[] NOT NULL DEFAULT '{}',
-    exclude text[] NOT NULL DEFAULT '{}'
-);
-GRANT SELECT ON tombstone.settings TO PUBLIC;
+-- The [softdelete] settings of the proxy (which columns are markers, which tables are, or
+-- are never, soft-delete tables) are the row of tombstone.settings, which helpers.sql creates
+-- and tombstone.configure() writes before this script runs; the guard reads the same row.
 
 -- The guard: a statement trigger on every soft-delete table. A DELETE sent through a proxy
 -- (the proxy logs its sessions in with tombstone.proxied = on) is always rewritten into an
