@@ -295,6 +295,8 @@ static void each_statement(void (*check)(const char *))
         text[n] = '\0';
         fclose(fp);
         PgQuerySplitResult split = pg_query_split_with_scanner(text);
+        if (split.error)
+            fail_msg("%s does not split: %s", g.gl_pathv[f], split.error->message);
         for (int i = 0; i < split.n_stmts; i++, stmts++) {
             char *one =
                 strndup(text + split.stmts[i]->stmt_location, (size_t)split.stmts[i]->stmt_len);
